@@ -1,0 +1,1 @@
+"""Small pure building blocks: identifiers, errors, clock, ID numbers, names, dates."""
