@@ -1,0 +1,1 @@
+"""The recognition (认定) of persons with employment difficulty: the pure workflow."""
