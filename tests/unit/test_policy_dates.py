@@ -65,7 +65,9 @@ def test_months_between(earlier: dt.date, later: dt.date, months: int) -> None:
     assert months_between(earlier, later) == months
 
 
-@pytest.mark.parametrize("text", ["2023-02-29", "2023-13-01", "20230101", "2023-1-01", "", "abcd-ef-gh"])
+@pytest.mark.parametrize(
+    "text", ["2023-02-29", "2023-13-01", "20230101", "2023-1-01", "", "abcd-ef-gh"]
+)
 def test_parse_iso_date_rejects(text: str) -> None:
     with pytest.raises(ValueError):  # noqa: PT011
         parse_iso_date(text)

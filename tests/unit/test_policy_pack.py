@@ -115,9 +115,7 @@ def _county_pack(directory: Path, *, pack_id: str, effective_from: str, months: 
     text = SHIPPED.read_text(encoding="utf-8")
     text = text.replace('id = "xj-2023-49"', f'id = "{pack_id}"')
     text = text.replace("effective_from = 2023-08-09", f"effective_from = {effective_from}")
-    text = re.sub(
-        r"(\[parameters\.unemployed_months_short\]\nvalue = )6", rf"\g<1>{months}", text
-    )
+    text = re.sub(r"(\[parameters\.unemployed_months_short\]\nvalue = )6", rf"\g<1>{months}", text)
     path = directory / f"{pack_id}.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -187,10 +185,18 @@ def test_missing_directory(tmp_path: Path) -> None:
         ('value = "1500"', 'value = "lots"', "not a number"),
         ('unit = "share_of_local_minimum_wage"', 'unit = "percent"', "unknown unit"),
         ('unit = "yuan_per_person"', 'unit = "years"', "whole number"),
-        ("[parameters.working_age_min]", "[parameters.working_age_minimum]", "working_age_min is missing"),
+        (
+            "[parameters.working_age_min]",
+            "[parameters.working_age_minimum]",
+            "working_age_min is missing",
+        ),
         ("\nmax_age = 63", "\nmax_age = 59", "max_age"),
         ("months_per_step = 2", "months_per_step = 0", "months_per_step"),
-        ("default_base_age = { male = 60, female = 50 }", "default_base_age = { male = 61, female = 50 }", "no retirement group"),
+        (
+            "default_base_age = { male = 60, female = 50 }",
+            "default_base_age = { male = 61, female = 50 }",
+            "no retirement group",
+        ),
         ("delay_from = 2025-01-01", "delay_from = 2025-01-02", "first day of a month"),
         ('sex = "male"', 'sex = "m"', "male or female"),
         ('"graduation_certificate", "commitment_letter"', '"diploma"', "not defined under"),

@@ -54,7 +54,9 @@ def rules():  # type: ignore[no-untyped-def]
         (D(1975, 7, 31), F, None, 4, D(2025, 11, 30)),
     ],
 )
-def test_retirement(birth: dt.date, sex: Sex, base: int | None, delay: int, retires: dt.date) -> None:
+def test_retirement(
+    birth: dt.date, sex: Sex, base: int | None, delay: int, retires: dt.date
+) -> None:
     assert rules().delay_months(birth, sex, base) == delay
     assert rules().retirement_date(birth, sex, base) == retires
 
