@@ -170,7 +170,7 @@ def _as_date(value: Any, where: str) -> dt.date:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
     raise CalendarDataError(
-        _("{where}: expected a date such as 2024-10-01, found {value!r}.").format(
+        _("{where}: expected a date such as 2024-10-01, found {value}.").format(
             where=where, value=value
         )
     )

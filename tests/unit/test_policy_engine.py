@@ -46,7 +46,7 @@ def member(
 
 
 PACK = default_library().get("xj-2023-49")
-UNEMPLOYED_LONG = {"registered_unemployed_since": D(2023, 1, 1)}
+UNEMPLOYED_LONG: dict[str, Any] = {"registered_unemployed_since": D(2023, 1, 1)}
 
 
 # -- general conditions -----------------------------------------------------------------------
@@ -178,8 +178,8 @@ def test_too_short_reason_gives_the_day_it_is_reached() -> None:
 
 # -- each category, true and false --------------------------------------------------------------
 
-R6 = {"registered_unemployed_since": D(2023, 11, 1)}  # 7 months on ON
-R1 = {"registered_unemployed_since": D(2024, 5, 1)}  # 1 month on ON
+R6: dict[str, Any] = {"registered_unemployed_since": D(2023, 11, 1)}  # 7 months on ON
+R1: dict[str, Any] = {"registered_unemployed_since": D(2024, 5, 1)}  # 1 month on ON
 
 
 @pytest.mark.parametrize(

@@ -9,12 +9,13 @@ import pytest
 from caseworker.core.errors import ValidationError
 from caseworker.core.idcard import Sex
 from caseworker.policy.pack import default_library
+from caseworker.policy.retirement import RetirementRules
 
 D = dt.date
 M, F = Sex.MALE, Sex.FEMALE
 
 
-def rules():  # type: ignore[no-untyped-def]
+def rules() -> RetirementRules:
     return default_library().get("xj-2023-49").retirement
 
 
