@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from pypinyin import Style, lazy_pinyin, load_phrases_dict
 
@@ -71,8 +71,7 @@ def normalize_name(text: str) -> str:
     name = unicodedata.normalize("NFC", text).strip()
     name = _DOTS_RE.sub(MIDDLE_DOT, name)
     name = _ASCII_DOT_RE.sub(MIDDLE_DOT, name)
-    name = _SPACE_BETWEEN_CJK.sub("", name)
-    return name
+    return _SPACE_BETWEEN_CJK.sub("", name)
 
 
 def validate_name(text: str) -> str:
@@ -98,7 +97,9 @@ def validate_native_name(text: str) -> str:
     if name and not _ARABIC_SCRIPT_RE.match(name):
         raise ValidationError(_("Write this name in Uyghur script."), "name_native")
     if len(name) > 80:
-        raise ValidationError(_("The name is longer than {n} characters.").format(n=80), "name_native")
+        raise ValidationError(
+            _("The name is longer than {n} characters.").format(n=80), "name_native"
+        )
     return name
 
 
@@ -107,6 +108,7 @@ def _install_phrases() -> None:
     load_phrases_dict(_NAME_PHRASES)
 
 
+@lru_cache(maxsize=65536)
 def reading(name: str) -> NameReading:
     """The pinyin reading of a (normalised) name, corrected for names."""
     _install_phrases()
@@ -126,6 +128,7 @@ def reading(name: str) -> NameReading:
     return NameReading(tuple(syllables))
 
 
+@lru_cache(maxsize=65536)
 def default_reading(name: str) -> NameReading:
     """pypinyin's own reading without the name corrections (kept as a search alternative)."""
     return NameReading(tuple(lazy_pinyin(name.replace(MIDDLE_DOT, ""), errors="ignore")))

@@ -1,0 +1,81 @@
+"""The composition root: where the data lives, logging, the language, and opening the store."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+from pathlib import Path
+
+from platformdirs import user_data_dir, user_log_dir
+
+from caseworker import i18n
+from caseworker.store.engine import sqlite_url
+from caseworker.store.migrate import open_store
+from caseworker.store.uow import Store
+
+APP_NAME = "caseworker"
+DB_ENV = "CASEWORKER_DB"
+LANG_ENV = "CASEWORKER_LANG"
+LANGUAGE_KEY = "language"
+CASEWORKER_KEY = "caseworker_name"
+log = logging.getLogger(__name__)
+
+
+def data_dir() -> Path:
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def log_dir() -> Path:
+    return Path(user_log_dir(APP_NAME, appauthor=False))
+
+
+def log_file() -> Path:
+    return log_dir() / "caseworker.log"
+
+
+def default_db_path() -> Path:
+    return data_dir() / "caseworker.sqlite3"
+
+
+def database_url(db: str | None = None) -> str:
+    """A SQLAlchemy URL from ``--db`` (a path or a URL), ``$CASEWORKER_DB``, or the default."""
+    value = db or os.environ.get(DB_ENV) or str(default_db_path())
+    if "://" in value:
+        return value
+    return sqlite_url(Path(value).expanduser().resolve())
+
+
+def configure_logging(level: int = logging.INFO) -> Path:
+    """Log to a rotating file in the user's log directory; tracebacks go there, not to users."""
+    path = log_file()
+    root = logging.getLogger()
+    if any(getattr(h, "_caseworker", False) for h in root.handlers):
+        return path
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler._caseworker = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(level)
+    return path
+
+
+def choose_language(explicit: str | None = None, stored: str | None = None) -> str:
+    for candidate in (explicit, os.environ.get(LANG_ENV), stored):
+        if candidate in i18n.LANGUAGES:
+            return candidate
+    return i18n.DEFAULT_LANGUAGE
+
+
+def open_database(db: str | None = None, *, actor: str | None = None) -> Store:
+    url = database_url(db)
+    store = open_store(url)
+    store.actor = actor or store.setting(CASEWORKER_KEY) or os.environ.get("USER", "system")
+    log.info("opened %s", store.engine.url.render_as_string(hide_password=True))
+    return store

@@ -1,0 +1,182 @@
+"""``caseworker persons import|export|list|show``."""
+
+from __future__ import annotations
+
+import argparse
+import unicodedata
+import uuid
+from pathlib import Path
+
+from sqlalchemy import select
+
+from caseworker import bootstrap
+from caseworker.core import idcard
+from caseworker.core.errors import NotFoundError, UserError
+from caseworker.i18n import _
+from caseworker.registry import households, persons, search, spreadsheet, vocab
+from caseworker.registry.fields import PERSON_FIELDS, Kind
+from caseworker.store.models import Person, Village
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("persons", help=_("import, export, list and show persons"))
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    p = actions.add_parser("import", help=_("import persons from a .xlsx or .csv file"))
+    p.add_argument("file", type=Path)
+    p.add_argument("--dry-run", action="store_true", help=_("check the file, import nothing"))
+    p.set_defaults(handler=run_import)
+
+    p = actions.add_parser("export", help=_("export the registry to a .xlsx file"))
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("--include-deleted", action="store_true")
+    p.set_defaults(handler=run_export)
+
+    p = actions.add_parser("template", help=_("write the empty import template"))
+    p.add_argument("-o", "--output-dir", type=Path, default=Path())
+    p.set_defaults(handler=run_template)
+
+    p = actions.add_parser("list", help=_("list persons, or those matching a search"))
+    p.add_argument("query", nargs="?", default="", help=_("name, pinyin, ID or phone fragment"))
+    p.add_argument("--village", default="", help=_("only this village or community"))
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--full-ids", action="store_true", help=_("show whole ID numbers"))
+    p.set_defaults(handler=run_list)
+
+    p = actions.add_parser("show", help=_("show one person"))
+    p.add_argument("person", help=_("ID number or record id"))
+    p.set_defaults(handler=run_show)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    store = bootstrap.open_database(args.db)
+    try:
+        report = spreadsheet.import_persons(store, args.file, dry_run=args.dry_run)
+    finally:
+        store.dispose()
+    if args.dry_run:
+        print(_("Checked {rows} rows; nothing was imported (dry run).").format(rows=report.rows))
+    else:
+        print(_("Imported {n} of {rows} rows.").format(n=report.imported, rows=report.rows))
+    if report.already_registered:
+        print(
+            _("{n} rows were already registered and were skipped.").format(
+                n=len(report.already_registered)
+            )
+        )
+    if report.ignored_columns:
+        print(_("Columns not used: {names}").format(names="、".join(report.ignored_columns)))
+    for line, who in report.possible_duplicates:
+        print(_("Line {line}: possibly the same person as {person}").format(line=line, person=who))
+    for row in report.rejected:
+        print(_("Line {line} rejected: {reason}").format(line=row.line, reason=row.reason))
+    return 1 if report.rejected else 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    store = bootstrap.open_database(args.db)
+    try:
+        n = spreadsheet.export_persons(store, args.output, include_deleted=args.include_deleted)
+    finally:
+        store.dispose()
+    print(_("Exported {n} persons to {path}.").format(n=n, path=args.output))
+    return 0
+
+
+def run_template(args: argparse.Namespace) -> int:
+    xlsx, csv_path = spreadsheet.write_template(args.output_dir)
+    print(_("Wrote {xlsx} and {csv}.").format(xlsx=xlsx, csv=csv_path))
+    return 0
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def run_list(args: argparse.Namespace) -> int:
+    store = bootstrap.open_database(args.db)
+    try:
+        with store.reading() as session:
+            stmt = (
+                search.statement(session, args.query)
+                if args.query
+                else select(Person.id).where(Person.deleted.is_(False)).order_by(Person.name_pinyin)
+            )
+            if args.village:
+                stmt = stmt.join(Village, Village.id == Person.village_id).where(
+                    Village.name == args.village
+                )
+            ids = list(session.scalars(stmt.limit(max(args.limit, 0))))
+            rows = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
+            for person_id in ids:
+                p = rows[person_id]
+                number = p.id_number if args.full_ids else idcard.mask(p.id_number)
+                village = p.village.name if p.village else ""
+                print(
+                    "  ".join(
+                        (
+                            _pad(p.name, 22),
+                            _pad(vocab.zh_label("sex", p.sex), 3),
+                            _pad(number, 19),
+                            _pad(p.phone, 12),
+                            village,
+                        )
+                    ).rstrip()
+                )
+            print(_("{n} shown.").format(n=len(ids)))
+    finally:
+        store.dispose()
+    return 0
+
+
+def _find(session: object, text: str) -> Person:
+    from sqlalchemy.orm import Session
+
+    assert isinstance(session, Session)
+    try:
+        person = session.get(Person, uuid.UUID(text))
+    except ValueError:
+        person = persons.find_by_id_number(session, text)
+    if person is None:
+        raise NotFoundError(
+            _("No person with the ID number or record id {value}.").format(value=text)
+        )
+    return person
+
+
+def run_show(args: argparse.Namespace) -> int:
+    store = bootstrap.open_database(args.db)
+    try:
+        with store.reading() as session:
+            p = _find(session, args.person)
+            print(f"{_('Record id')}: {p.id}" + (f"  {_('[deleted record]')}" if p.deleted else ""))
+            print(f"{_('Sex')}: {vocab.zh_label('sex', p.sex)}  {_('Birth date')}: {p.birth_date}")
+            for spec in PERSON_FIELDS:
+                if spec.kind is Kind.VILLAGE:
+                    value: object = p.village.name if p.village else ""
+                else:
+                    value = getattr(p, spec.name)
+                if spec.kind is Kind.CODE and spec.vocabulary:
+                    value = vocab.zh_label(
+                        spec.vocabulary, value if isinstance(value, str) else None
+                    )
+                elif spec.kind is Kind.BOOL:
+                    value = "是" if value else "否"
+                if value in (None, ""):
+                    continue
+                print(f"{spec.header}: {value}")
+            household = households.of_person(session, p.id)
+            if household is not None:
+                print(_("Household:"))
+                for member in household.members:
+                    relation = vocab.zh_label("relation", member.relation)
+                    print(f"  {relation}  {member.name}  {member.id_number}")
+    except UserError:
+        raise
+    finally:
+        store.dispose()
+    return 0

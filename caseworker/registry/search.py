@@ -1,0 +1,268 @@
+"""Finding persons by one query: a name fragment, pinyin, initials, an ID or phone fragment.
+
+This module is the only place with SQLite-specific SQL.  On SQLite, two FTS5 indexes kept by
+triggers serve the query:
+
+- ``person_fts`` (unicode61 tokenizer) over ``person.search_text``: every Chinese character of
+  the name as its own token, so any run of one, two or three characters is a phrase query;
+  and pinyin tokens (every syllable-aligned suffix of the full reading and of the initials),
+  so ``zs``, ``zhangsan`` and ``san`` are prefix queries;
+- ``person_fts_digits`` (trigram tokenizer) over the ID number and phone, for fragments of
+  three or more characters.
+
+On other databases (PostgreSQL at the county) the same query runs as ``LIKE`` predicates over
+the stored pinyin columns: slower, same results.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    case,
+    false,
+    literal_column,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.orm import Session
+
+from caseworker.core import names
+from caseworker.store.models import Person
+
+MIN_DIGIT_FRAGMENT = 3
+DEFAULT_LIMIT = 200
+
+#: DDL of the SQLite indexes, as installed by migration 0001 (kept verbatim per version).
+SQLITE_INDEX_V1 = (
+    "CREATE VIRTUAL TABLE person_fts USING fts5(search_text, content='person', "
+    "content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')",
+    "CREATE VIRTUAL TABLE person_fts_digits USING fts5(id_number, phone, content='person', "
+    "content_rowid='rowid', tokenize='trigram')",
+    """CREATE TRIGGER person_fts_ai AFTER INSERT ON person BEGIN
+        INSERT INTO person_fts(rowid, search_text) VALUES (new.rowid, new.search_text);
+        INSERT INTO person_fts_digits(rowid, id_number, phone)
+            VALUES (new.rowid, new.id_number, new.phone);
+    END""",
+    """CREATE TRIGGER person_fts_ad AFTER DELETE ON person BEGIN
+        INSERT INTO person_fts(person_fts, rowid, search_text)
+            VALUES ('delete', old.rowid, old.search_text);
+        INSERT INTO person_fts_digits(person_fts_digits, rowid, id_number, phone)
+            VALUES ('delete', old.rowid, old.id_number, old.phone);
+    END""",
+    """CREATE TRIGGER person_fts_au AFTER UPDATE OF search_text, id_number, phone ON person
+    BEGIN
+        INSERT INTO person_fts(person_fts, rowid, search_text)
+            VALUES ('delete', old.rowid, old.search_text);
+        INSERT INTO person_fts_digits(person_fts_digits, rowid, id_number, phone)
+            VALUES ('delete', old.rowid, old.id_number, old.phone);
+        INSERT INTO person_fts(rowid, search_text) VALUES (new.rowid, new.search_text);
+        INSERT INTO person_fts_digits(rowid, id_number, phone)
+            VALUES (new.rowid, new.id_number, new.phone);
+    END""",
+)
+SQLITE_DROP_V1 = (
+    "DROP TRIGGER IF EXISTS person_fts_au",
+    "DROP TRIGGER IF EXISTS person_fts_ad",
+    "DROP TRIGGER IF EXISTS person_fts_ai",
+    "DROP TABLE IF EXISTS person_fts_digits",
+    "DROP TABLE IF EXISTS person_fts",
+)
+
+_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_LATIN_RUN = re.compile(r"[a-z]+")
+_DIGIT_RUN = re.compile(r"[0-9x]+", re.IGNORECASE)
+_ARABIC_RUN = re.compile(r"[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff]+")
+
+
+def install_sqlite_index(connection: Connection) -> None:
+    for statement in SQLITE_INDEX_V1:
+        connection.exec_driver_sql(statement)
+
+
+def drop_sqlite_index(connection: Connection) -> None:
+    for statement in SQLITE_DROP_V1:
+        connection.exec_driver_sql(statement)
+
+
+def rebuild_sqlite_index(connection: Connection) -> None:
+    """Rebuild both indexes from the person table (after a VACUUM, or to repair)."""
+    connection.exec_driver_sql("INSERT INTO person_fts(person_fts) VALUES ('rebuild')")
+    connection.exec_driver_sql(
+        "INSERT INTO person_fts_digits(person_fts_digits) VALUES ('rebuild')"
+    )
+
+
+def _suffixes(parts: Sequence[str]) -> list[str]:
+    return ["".join(parts[i:]) for i in range(len(parts))]
+
+
+def search_text(name: str, name_native: str = "") -> str:
+    """The text the FTS index reads for a person (stored in ``person.search_text``)."""
+    tokens: list[str] = [c for c in name if _CJK_CHAR.match(c)]
+    readings = [names.reading(name), names.default_reading(name)]
+    seen: set[str] = set()
+    for r in readings:
+        for token in _suffixes(r.syllables) + _suffixes(list(r.initials)):
+            if token and token not in seen:
+                seen.add(token)
+                tokens.append(token)
+    tokens.extend(_ARABIC_RUN.findall(name_native))
+    return " ".join(tokens)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """A query split into what each index can answer."""
+
+    raw: str
+    cjk: tuple[str, ...]  # runs of Chinese characters
+    latin: tuple[str, ...]  # lower-case letter runs (pinyin, initials)
+    digits: tuple[str, ...]  # digit runs (ID or phone fragments; may end in X)
+    arabic: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.cjk or self.latin or self.digits or self.arabic)
+
+
+def parse_query(query: str) -> ParsedQuery:
+    q = unicodedata.normalize("NFKC", query).strip()
+    q = names.normalize_name(q) if _CJK_CHAR.search(q) else q
+    cjk = tuple(m for m in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+", q))
+    rest = re.sub(r"[\u3400-\u9fff\uf900-\ufaff]+", " ", q)
+    digits = tuple(d.upper() for d in re.findall(r"\d[0-9xX]*", rest))
+    rest = re.sub(r"\d[0-9xX]*", " ", rest)
+    latin = tuple(_LATIN_RUN.findall(rest.lower()))
+    arabic = tuple(_ARABIC_RUN.findall(rest))
+    return ParsedQuery(q, cjk, latin, digits, arabic)
+
+
+def _fts_quote(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def _sqlite_predicate(parsed: ParsedQuery) -> ColumnElement[bool]:
+    rowid: ColumnElement[int] = literal_column("person.rowid")
+    clauses: list[ColumnElement[bool]] = []
+    text_terms: list[str] = []
+    for run in parsed.cjk:
+        text_terms.append(_fts_quote(" ".join(run)))
+    for run in parsed.latin:
+        text_terms.append(_fts_quote(run) + "*")
+    for run in parsed.arabic:
+        text_terms.append(_fts_quote(run) + "*")
+    if text_terms:
+        clauses.append(
+            rowid.in_(
+                select(literal_column("rowid"))
+                .select_from(text("person_fts"))
+                .where(
+                    text("person_fts MATCH :fts_text").bindparams(fts_text=" AND ".join(text_terms))
+                )
+            )
+        )
+    for index, run in enumerate(parsed.digits):
+        if len(run) < MIN_DIGIT_FRAGMENT:
+            clauses.append(or_(Person.id_number.startswith(run), Person.phone.startswith(run)))
+            continue
+        key = f"fts_digits_{index}"
+        clauses.append(
+            rowid.in_(
+                select(literal_column("rowid"))
+                .select_from(text("person_fts_digits"))
+                .where(text(f"person_fts_digits MATCH :{key}").bindparams(**{key: _fts_quote(run)}))
+            )
+        )
+    return and_(*clauses)
+
+
+def _portable_predicate(parsed: ParsedQuery) -> ColumnElement[bool]:
+    clauses: list[ColumnElement[bool]] = []
+    for run in parsed.cjk:
+        clauses.append(Person.name.contains(run, autoescape=True))
+    for run in parsed.latin:
+        clauses.append(
+            or_(
+                Person.name_pinyin.startswith(run, autoescape=True),
+                Person.name_initials.startswith(run, autoescape=True),
+                Person.search_text.contains(" " + run, autoescape=True),
+            )
+        )
+    for run in parsed.arabic:
+        clauses.append(Person.name_native.contains(run, autoescape=True))
+    for run in parsed.digits:
+        clauses.append(
+            or_(
+                Person.id_number.contains(run, autoescape=True),
+                Person.phone.contains(run, autoescape=True),
+            )
+        )
+    return and_(*clauses)
+
+
+def predicate(session: Session, query: str) -> ColumnElement[bool]:
+    """A WHERE clause over :class:`Person` matching ``query`` (false for an empty query)."""
+    parsed = parse_query(query)
+    if parsed.empty:
+        return false()
+    if session.get_bind().dialect.name == "sqlite":
+        return _sqlite_predicate(parsed)
+    return _portable_predicate(parsed)
+
+
+def rank(query: str) -> ColumnElement[int]:
+    """Ranking: exact ID number, exact name, name prefix, pinyin prefix, ID/phone prefix."""
+    parsed = parse_query(query)
+    q = parsed.raw
+    upper = q.upper()
+    lowered = "".join(parsed.latin)
+    whens: list[tuple[ColumnElement[bool], int]] = [
+        (Person.id_number == upper, 0),
+        (Person.name == q, 1),
+        (Person.name.startswith(q, autoescape=True), 2),
+    ]
+    if lowered:
+        whens.append(
+            (
+                or_(
+                    Person.name_pinyin.startswith(lowered, autoescape=True),
+                    Person.name_initials.startswith(lowered, autoescape=True),
+                ),
+                3,
+            )
+        )
+    whens.append(
+        (or_(Person.id_number.startswith(upper, autoescape=True), Person.phone.startswith(q)), 4)
+    )
+    return case(*whens, else_=5)
+
+
+def statement(session: Session, query: str, *, include_deleted: bool = False) -> Select[Any]:
+    """``SELECT person.id`` for ``query``, ranked, then by pinyin (no limit)."""
+    stmt: Select[Any] = select(Person.id).where(predicate(session, query))
+    if not include_deleted:
+        stmt = stmt.where(Person.deleted.is_(False))
+    return stmt.order_by(rank(query), Person.name_pinyin, Person.id_number)
+
+
+def search(session: Session, query: str, *, limit: int | None = DEFAULT_LIMIT) -> list[Person]:
+    """Persons matching ``query``, best first."""
+    stmt = statement(session, query)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    ids: list[uuid.UUID] = list(session.scalars(stmt))
+    if not ids:
+        return []
+    found = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
+    return [found[i] for i in ids]

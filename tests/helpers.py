@@ -1,0 +1,22 @@
+"""Small helpers for tests: valid ID numbers and quick registration."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from caseworker.core import idcard
+
+
+def make_id(division: str = "650102", birth: dt.date = dt.date(1990, 1, 1), seq: int = 123) -> str:
+    first17 = f"{division}{birth:%Y%m%d}{seq:03d}"
+    return first17 + idcard.check_char(first17)
+
+
+def register(store: Any, name: str, id_number: str, **fields: object) -> Any:
+    from caseworker.registry import persons
+
+    with store.transaction() as session:
+        villages = persons.village_names(session, store.station_code)
+        data = persons.validate({"name": name, "id_number": id_number, **fields}, villages=villages)
+        return persons.register(session, data).person
