@@ -23,8 +23,11 @@ from caseworker.forms.data import (
     NoticePerson,
     RosterData,
     RosterRow,
+    RosterTotals,
     Station,
+    roster_totals,
 )
+from caseworker.forms.excel import write_notice_xlsx, write_roster_xlsx
 from caseworker.forms.fonts import FontMissingError, FontSet, FontSettings, load_fonts
 from caseworker.forms.layout import LayoutError, categories_for, default_categories
 from caseworker.forms.lists import render_notice, render_roster
@@ -44,6 +47,7 @@ __all__ = [
     "NoticePerson",
     "RosterData",
     "RosterRow",
+    "RosterTotals",
     "Station",
     "categories_for",
     "default_categories",
@@ -54,4 +58,7 @@ __all__ = [
     "render_application",
     "render_notice",
     "render_roster",
+    "roster_totals",
+    "write_notice_xlsx",
+    "write_roster_xlsx",
 ]

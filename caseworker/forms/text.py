@@ -25,6 +25,12 @@ K = TypeVar("K", bound=Hashable)
 _RESHAPER = arabic_reshaper.ArabicReshaper(
     configuration={"delete_harakat": False, "support_ligatures": True}
 )
+#: arabic-reshaper's table lacks Uyghur ``ە`` (U+06D5, right-joining).  Unicode has no
+#: presentation form for it; its final form is drawn like Arabic heh's (U+FEEA), as Uyghur
+#: typesetting has long done, and :func:`unshape` maps it back.
+UG_AE = "\u06d5"
+UG_AE_FINAL = "\ufeea"
+_RESHAPER.letters = {**_RESHAPER.letters, UG_AE: (UG_AE, "", "", UG_AE_FINAL)}
 
 #: Characters that must not begin a line (Chinese punctuation; kinsoku).
 NO_LINE_START = frozenset("，。、；：？！）》」』】〕,.;:?!)%·،؛؟")
@@ -65,16 +71,33 @@ def shape(text: str) -> str:
 
 
 def unshape(text: str) -> str:
-    """Map joined presentation forms back to plain letters (for tests and search)."""
-    return unicodedata.normalize("NFKC", text)
+    """Map joined presentation forms back to plain letters (for tests and search).
+
+    The final form of Uyghur ``ە`` comes back as ``ە`` (Uyghur text never uses Arabic heh)."""
+    return unicodedata.normalize("NFKC", text.replace(UG_AE_FINAL, UG_AE))
 
 
-def visual_order(line: str) -> str:
+def base_direction(paragraph: str) -> str:
+    """``"R"`` when the first strong character of ``paragraph`` is right-to-left, else ``"L"``.
+
+    The direction belongs to the paragraph: it is found before wrapping and applied to each
+    of its lines, so a line that happens to start with a number or a Latin word keeps it."""
+    for char in paragraph:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "R"
+        if kind == "L":
+            return "L"
+    return "L"
+
+
+def visual_order(line: str, base: str | None = None) -> str:
     """One line in visual (left-to-right drawing) order: RTL runs reversed, digits and Latin
-    kept left to right inside them.  Lines without Arabic script come back unchanged."""
+    kept left to right inside them.  ``base`` is the paragraph direction (``"R"``/``"L"``;
+    default: from this line).  Lines without Arabic script come back unchanged."""
     if not has_arabic(line):
         return line
-    return str(get_display(line))
+    return str(get_display(line, base_dir=base or base_direction(line)))
 
 
 def split_runs(text: str, key: Callable[[str], K]) -> list[tuple[str, K]]:
@@ -222,13 +245,19 @@ class TextStack:
 
     def prepare(self, text: str) -> str:
         """One line of logical text, joined and in visual order (no wrapping)."""
-        return visual_order(shape(text))
+        return visual_order(shape(text), base_direction(text))
 
     def lines(self, text: str, size: float, max_width: float) -> list[str]:
         """Shape, wrap and reorder ``text``: lines ready to draw, in visual order."""
         shaped = shape(text)
-        logical = wrap(shaped, lambda s: self.width(s, size), max_width)
-        return [visual_order(line) for line in logical]
+        if self.width(shaped, size) <= max_width and "\n" not in shaped:
+            logical = [shaped]
+        else:
+            logical = wrap(shaped, lambda s: self.width(s, size), max_width)
+        if not has_arabic(shaped):
+            return logical
+        base = base_direction(text)
+        return [visual_order(line, base) for line in logical]
 
     def draw(
         self,
