@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from reportlab import rl_config
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A4, landscape
@@ -110,6 +111,24 @@ def write_pdf(
 ) -> None:
     """Draw ``pages`` into ``path`` (already a temporary file) with the footer on each."""
     size = page_size(info.landscape)
+    use_a85 = rl_config.useA85
+    rl_config.useA85 = 0  # binary streams: smaller and faster than ASCII85
+    try:
+        _write(path, info, pages, stack, fonts, margin, title, size)
+    finally:
+        rl_config.useA85 = use_a85
+
+
+def _write(
+    path: Path,
+    info: PageInfo,
+    pages: list[DrawPage],
+    stack: TextStack,
+    fonts: FontSet,
+    margin: float,
+    title: str,
+    size: tuple[float, float],
+) -> None:
     canvas = Canvas(
         str(path),
         pagesize=size,

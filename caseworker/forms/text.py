@@ -9,6 +9,7 @@ and ``Paragraph`` collapses full-width spaces, so text is drawn run by run on th
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Hashable, Sequence
 from typing import TypeVar
@@ -51,8 +52,11 @@ def is_arabic(char: str) -> bool:
     )
 
 
+_ARABIC_RE = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefe]")
+
+
 def has_arabic(text: str) -> bool:
-    return any(is_arabic(c) for c in text)
+    return _ARABIC_RE.search(text) is not None
 
 
 def is_cjk(char: str) -> bool:
@@ -192,6 +196,20 @@ def wrap(text: str, width: Callable[[str], float], max_width: float) -> list[str
     return lines
 
 
+_FAST: dict[int, frozenset[str] | None] = {}
+
+
+def _fast_chars(font: LoadedFont) -> frozenset[str] | None:
+    """The characters drawn in ``font`` without looking further (cached per font)."""
+    key = id(font)
+    if key not in _FAST:
+        cps = font.codepoints
+        _FAST[key] = (
+            frozenset(c for c in map(chr, cps) if not is_arabic(c)) if cps is not None else None
+        )
+    return _FAST[key]
+
+
 class TextStack:
     """Draws and measures mixed text with a :class:`FontSet`, choosing a font per character."""
 
@@ -202,12 +220,7 @@ class TextStack:
         self._primary = primary
         self._arabic_first = arabic_first
         self._choice: dict[str, str] = {}
-        cjk_cp = fonts.cjk.codepoints
-        self._fast: frozenset[str] | None = (
-            frozenset(chr(c) for c in cjk_cp if c < 0x10000 and not is_arabic(chr(c)))
-            if cjk_cp is not None
-            else None
-        )
+        self._fast = _fast_chars(fonts.cjk)
         self._widths: dict[tuple[str, float], float] = {}
 
     def font_for(self, char: str) -> str:
