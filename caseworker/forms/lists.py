@@ -153,6 +153,7 @@ def render_notice(
             space_before=1 * mm,
         )
     )
+    lay.preamble.append(lay.para("", space_before=1 * mm))
     lay.trailer.append(
         lay.para(
             notice_text(str(layout.get("footer", "")), data),

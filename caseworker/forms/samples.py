@@ -28,9 +28,13 @@ PRINTED_AT = dt.datetime(2026, 11, 27, 10, 30)
 PACK = "xj-2023-49@2024.1"
 
 
-def make_id(division: str, birth: dt.date, sequence: int, *, want_x: bool = False) -> str:
-    """A valid 18-character ID number; with ``want_x`` the sequence is moved on until the
-    check character is ``X``."""
+def make_id(
+    division: str, birth: dt.date, sequence: int, *, sex: str = "", want_x: bool = False
+) -> str:
+    """A valid 18-character ID number (odd sequence for 男, even for 女); with ``want_x`` the
+    sequence is moved on until the check character is ``X``."""
+    if sex and (sequence % 2 == 1) != (sex == "男"):
+        sequence += 1
     while True:
         first17 = f"{division}{birth:%Y%m%d}{sequence % 1000:03d}"
         check = check_char(first17)
@@ -83,7 +87,7 @@ def sample_application(*, bilingual_name: bool = True) -> ApplicationData:
         sex=sex,
         ethnicity=eth,
         birth_date=birth,
-        id_number=make_id(div, birth, 24, want_x=True),
+        id_number=make_id(div, birth, 24, sex=sex, want_x=True),
         education="高中",
         health="健康",
         marital_status="已婚",
@@ -134,7 +138,7 @@ def sample_notice() -> NoticeData:
             age=2026 - birth.year - (1 if (birth.month, birth.day) > (11, 27) else 0),
             categories=_labels(i),
             village=village,
-            id_number=make_id(div, birth, 11 + 2 * i, want_x=i == 0),
+            id_number=make_id(div, birth, 11 + 2 * i, sex=sex, want_x=i == 0),
         )
         for i, (name, sex, _e, div, birth, village, _u) in enumerate(PEOPLE)
     )
@@ -151,16 +155,40 @@ def sample_notice() -> NoticeData:
     )
 
 
+#: (given name, sex)
+UYGHUR_GIVEN = (
+    ("阿依古丽", "女"), ("买买提江", "男"), ("热依拉", "女"), ("艾克拜尔", "男"),
+    ("古丽娜尔", "女"), ("阿不都热合曼", "男"), ("帕提古丽", "女"),
+)  # fmt: skip
+UYGHUR_FATHER = ("买买提", "吐尔逊", "艾则孜", "阿布拉", "努尔", "热合曼", "沙吾提", "叶尔肯")
+HAN_SURNAME = ("王", "李", "张", "刘", "陈", "杨", "赵", "马")
+HAN_GIVEN = (
+    ("建国", "男"), ("秀英", "女"), ("志强", "男"), ("丽娟", "女"), ("海燕", "女"),
+    ("军", "男"), ("桂兰", "女"), ("文华", "男"), ("玉兰", "女"),
+)  # fmt: skip
+
+
+def sample_name(i: int) -> tuple[str, str]:
+    """A varied, realistic (name, sex) for row ``i`` (Han, Hui, Uyghur and Kazakh patterns)."""
+    if i < len(PEOPLE):
+        return PEOPLE[i][0], PEOPLE[i][1]
+    if i % 2:
+        given, sex = UYGHUR_GIVEN[i % 7]
+        return f"{given}·{UYGHUR_FATHER[(i // 7) % 8]}", sex
+    given, sex = HAN_GIVEN[(i // 16) % 9]
+    return HAN_SURNAME[(i // 2) % 8] + given, sex
+
+
 def sample_roster(count: int = 60) -> RosterData:
     rows = []
     for i in range(count):
-        name, sex, _e, div, birth, village, _u = PEOPLE[i % len(PEOPLE)]
-        suffix = "" if i < len(PEOPLE) else str(i // len(PEOPLE))
+        _n, _s, _e, div, birth, village, _u = PEOPLE[i % len(PEOPLE)]
+        name, sex = sample_name(i)
         rows.append(
             RosterRow(
-                name=name + suffix,
+                name=name,
                 sex=sex,
-                id_number=make_id(div, birth, 100 + 2 * i, want_x=i % 5 == 0),
+                id_number=make_id(div, birth, 100 + 2 * i, sex=sex, want_x=i % 5 == 0),
                 categories=_labels(i),
                 village=village,
                 unemployment_registered=dt.date(2024, 1 + i % 12, 1 + i % 28),
