@@ -30,8 +30,12 @@ def log_dir() -> Path:
     return Path(user_log_dir(APP_NAME, appauthor=False))
 
 
+_active_log: Path | None = None
+
+
 def log_file() -> Path:
-    return log_dir() / "caseworker.log"
+    """The log file in use (or the one that would be used)."""
+    return _active_log or log_dir() / "caseworker.log"
 
 
 def default_db_path() -> Path:
@@ -48,10 +52,13 @@ def database_url(db: str | None = None) -> str:
 
 def configure_logging(level: int = logging.INFO) -> Path:
     """Log to a rotating file in the user's log directory; tracebacks go there, not to users."""
-    path = log_file()
+    global _active_log
+    path = log_dir() / "caseworker.log"
     root = logging.getLogger()
-    if any(getattr(h, "_caseworker", False) for h in root.handlers):
-        return path
+    for existing in root.handlers:
+        if getattr(existing, "_caseworker", False):
+            root.removeHandler(existing)
+            existing.close()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler: logging.Handler = logging.handlers.RotatingFileHandler(
@@ -63,6 +70,7 @@ def configure_logging(level: int = logging.INFO) -> Path:
     handler._caseworker = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
+    _active_log = path
     return path
 
 

@@ -239,9 +239,26 @@ def generate(
         taken = set(session.scalars(select(Person.id_number)))
         taken.update(session.scalars(select(HouseholdMember.id_number)))
     gen = _Generator(seed, today or dt.date.today(), taken)
+    try:
+        return _generate(store, gen, persons, village_ids, progress)
+    except _Cancelled:
+        return 0
+
+
+class _Cancelled(Exception):
+    """Raised inside the transaction to roll back a cancelled run."""
+
+
+def _generate(
+    store: Store,
+    gen: _Generator,
+    persons: int,
+    village_ids: list[uuid.UUID],
+    progress: Progress | None,
+) -> int:
     code = store.station_code
     added = 0
-    with store.transaction() as session:
+    with store.transaction() as session, search.bulk_load(session.connection()):
         connection = session.connection()
         for size in _chunks(persons, BATCH):
             batch = _Batch()
@@ -290,8 +307,7 @@ def generate(
             _write(connection, store, code, batch)
             added += size
             if progress is not None and not progress(added, persons):
-                session.rollback()
-                return 0
+                raise _Cancelled
     return added
 
 

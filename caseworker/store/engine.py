@@ -37,6 +37,9 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, open transactions (see _on_begin), so that DDL
+    # and reads are inside them too and a rollback undoes the whole action.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
         for pragma in SQLITE_PRAGMAS:
@@ -48,6 +51,10 @@ def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
         cursor.close()
 
 
+def _on_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create an engine for ``url``; SQLite files get the pragmas above on every connection."""
     parsed = make_url(url)
@@ -57,5 +64,6 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_begin)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)

@@ -10,6 +10,7 @@ import logging
 import sqlite3
 from pathlib import Path
 
+import sqlalchemy.exc
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -101,9 +102,12 @@ def open_store(url: str, *, actor: str = "system", migrate: bool = True) -> Stor
         if migrate:
             prepare(engine)
         return Store(engine, actor=actor)
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, sqlalchemy.exc.DatabaseError) as exc:
         engine.dispose()
-        raise UserError(_("The database file cannot be read: {error}").format(error=exc)) from exc
+        detail = getattr(exc, "orig", exc)
+        raise UserError(
+            _("The database file cannot be read: {error}").format(error=detail)
+        ) from exc
     except Exception:
         engine.dispose()
         raise

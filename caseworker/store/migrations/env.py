@@ -11,6 +11,11 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Leave the search module's SQLite FTS tables (made by raw DDL) out of autogenerate."""
+    return not (type_ == "table" and name is not None and name.startswith("person_fts"))
+
+
 def run_migrations_online() -> None:
     connection: Connection = config.attributes["connection"]
     context.configure(
@@ -18,6 +23,7 @@ def run_migrations_online() -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
