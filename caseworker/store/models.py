@@ -187,12 +187,75 @@ class Setting(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class RecognitionCase(Synced, Base):
+    """One application for recognition (认定) of a person with employment difficulty.
+
+    ``stage`` holds a :class:`caseworker.recognition.workflow.Stage` value; ``categories`` the
+    claimed category codes, comma-separated in the order of clause (八).  ``needs_review`` and
+    ``review_reason`` are set by the re-assessment of recognised persons, never by a person.
+    """
+
+    __tablename__ = "recognition_case"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(24), index=True)
+    policy_id: Mapped[str] = mapped_column(String(40))
+    categories: Mapped[str] = mapped_column(String(400))
+    opened_on: Mapped[dt.date] = mapped_column(Date)
+    notice_start: Mapped[dt.date | None] = mapped_column(Date)
+    notice_end: Mapped[dt.date | None] = mapped_column(Date)
+    recognised_on: Mapped[dt.date | None] = mapped_column(Date)
+    last_review_on: Mapped[dt.date | None] = mapped_column(Date)
+    exited_on: Mapped[dt.date | None] = mapped_column(Date)
+    exit_reason: Mapped[str | None] = mapped_column(String(16))
+    exit_note: Mapped[str] = mapped_column(Text, default="")
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    review_reason: Mapped[str] = mapped_column(Text, default="")
+    review_flagged_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    person: Mapped[Person] = relationship()
+
+
+class RecognitionStep(Synced, Base):
+    """One step of a case's history (申请, 初审, 审核, 公示, 认定, 复核, 退出), in order."""
+
+    __tablename__ = "recognition_step"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("recognition_case.id"), index=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(20))
+    on: Mapped[dt.date] = mapped_column("on_date", Date)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    end_on: Mapped[dt.date | None] = mapped_column(Date)
+    exit_reason: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(40), default="")
+
+
+class ProofItem(Synced, Base):
+    """One proof (证明材料) a claimed category needs, and whether the applicant provided it."""
+
+    __tablename__ = "proof_item"
+    __table_args__ = (
+        Index("ix_proof_item_case_category_proof", "case_id", "category", "proof", unique=True),
+    )
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("recognition_case.id"))
+    category: Mapped[str] = mapped_column(String(40))
+    proof: Mapped[str] = mapped_column(String(40))
+    provided: Mapped[bool] = mapped_column(Boolean, default=False)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
 __all__ = [
     "Base",
     "ChangeLog",
     "Household",
     "HouseholdMember",
     "Person",
+    "ProofItem",
+    "RecognitionCase",
+    "RecognitionStep",
     "Setting",
     "Station",
     "Village",
