@@ -16,6 +16,7 @@ the stored pinyin columns: slower, same results.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 import uuid
@@ -280,13 +281,213 @@ def statement(session: Session, query: str, *, include_deleted: bool = False) ->
     return stmt.order_by(rank(query), Person.name_pinyin, Person.id_number)
 
 
-def search(session: Session, query: str, *, limit: int | None = DEFAULT_LIMIT) -> list[Person]:
-    """Persons matching ``query``, best first."""
-    stmt = statement(session, query)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    ids: list[uuid.UUID] = list(session.scalars(stmt))
+_TOP = "\U0010ffff"
+
+
+def _prefix(column: Any, value: str) -> ColumnElement[bool]:
+    """``column`` starts with ``value``, as an index range (LIKE would scan on SQLite)."""
+    return and_(column >= value, column < value + _TOP)
+
+
+def _fts_contains(session: Session, parsed: ParsedQuery, limit: int) -> list[uuid.UUID]:
+    """Matches anywhere in the name, pinyin or digits; driven by the FTS index, first ``limit``."""
+    if session.get_bind().dialect.name != "sqlite":
+        stmt = (
+            select(Person.id)
+            .where(_portable_predicate(parsed), Person.deleted.is_(False))
+            .order_by(Person.name_pinyin, Person.id_number)
+            .limit(limit)
+        )
+        return list(session.scalars(stmt))
+    text_terms = [_fts_quote(" ".join(run)) for run in parsed.cjk]
+    text_terms += [_fts_quote(run) + "*" for run in parsed.latin + parsed.arabic]
+    long_digits = [run for run in parsed.digits if len(run) >= MIN_DIGIT_FRAGMENT]
+    short_digits = [run for run in parsed.digits if len(run) < MIN_DIGIT_FRAGMENT]
+    params: dict[str, object] = {"limit": limit}
+    if text_terms:
+        source = "person_fts f JOIN person p ON p.rowid = f.rowid"
+        where = ["person_fts MATCH :text"]
+        params["text"] = " AND ".join(text_terms)
+        for index, run in enumerate(long_digits):
+            where.append(
+                f"p.rowid IN (SELECT rowid FROM person_fts_digits WHERE person_fts_digits MATCH :d{index})"
+            )
+            params[f"d{index}"] = _fts_quote(run)
+    elif long_digits:
+        source = "person_fts_digits f JOIN person p ON p.rowid = f.rowid"
+        where = ["person_fts_digits MATCH :digits"]
+        params["digits"] = " AND ".join(_fts_quote(run) for run in long_digits)
+    else:
+        source = "person p"
+        where = []
+    for index, run in enumerate(short_digits):
+        where.append(
+            f"(substr(p.id_number, 1, {len(run)}) = :s{index} OR substr(p.phone, 1, {len(run)}) = :s{index})"
+        )
+        params[f"s{index}"] = run
+    where.append("p.deleted = 0")
+    sql = f"SELECT p.id FROM {source} WHERE {' AND '.join(where)} LIMIT :limit"
+    return list(session.scalars(text(sql).columns(Person.id), params))
+
+
+def _tiers(parsed: ParsedQuery) -> list[tuple[ColumnElement[bool], Any]]:
+    """Index-served lookups, best first, for a query of one kind: (where, order by)."""
+    if len(parsed.cjk) == 1 and not (parsed.latin or parsed.digits or parsed.arabic):
+        name = parsed.raw
+        return [(Person.name == name, Person.id_number), (_prefix(Person.name, name), Person.name)]
+    if len(parsed.latin) == 1 and not (parsed.cjk or parsed.digits or parsed.arabic):
+        run = parsed.latin[0]
+        return [
+            (_prefix(Person.name_initials, run), Person.name_initials),
+            (_prefix(Person.name_pinyin, run), Person.name_pinyin),
+        ]
+    if len(parsed.digits) == 1 and not (parsed.cjk or parsed.latin or parsed.arabic):
+        run = parsed.digits[0]
+        return [
+            (Person.id_number == run, Person.id_number),
+            (_prefix(Person.id_number, run), Person.id_number),
+            (_prefix(Person.phone, run), Person.phone),
+        ]
+    return []
+
+
+def search_ids(session: Session, query: str, *, limit: int = DEFAULT_LIMIT) -> list[uuid.UUID]:
+    """The best ``limit`` matches for ``query``: exact ID number, exact name, name prefix,
+    initials and pinyin prefix, ID and phone prefix, then matches anywhere.
+
+    Each tier is an index range scan that stops at ``limit``, so a common one-character query
+    costs no more than a rare one.
+    """
+    parsed = parse_query(query)
+    if parsed.empty or limit <= 0:
+        return []
+    found: list[uuid.UUID] = []
+    seen: set[uuid.UUID] = set()
+
+    def take(ids: Sequence[uuid.UUID]) -> None:
+        for person_id in ids:
+            if person_id not in seen and len(found) < limit:
+                seen.add(person_id)
+                found.append(person_id)
+
+    for where, order in _tiers(parsed):
+        stmt = (
+            select(Person.id).where(where, Person.deleted.is_(False)).order_by(order).limit(limit)
+        )
+        take(list(session.scalars(stmt)))
+        if len(found) >= limit:
+            return found
+    take(_fts_contains(session, parsed, limit + len(found)))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """What a search result list shows of a person."""
+
+    id: uuid.UUID
+    name: str
+    name_native: str
+    sex: str
+    birth_date: dt.date
+    id_number: str
+    phone: str
+    village_id: uuid.UUID | None
+
+
+_HIT_COLUMNS = (
+    Person.id,
+    Person.name,
+    Person.name_native,
+    Person.sex,
+    Person.birth_date,
+    Person.id_number,
+    Person.phone,
+    Person.village_id,
+)
+
+
+_SQLITE_TIER_SQL = {
+    "name": "name = ?",
+    "name_prefix": "name >= ? AND name < ?",
+    "initials_prefix": "name_initials >= ? AND name_initials < ?",
+    "pinyin_prefix": "name_pinyin >= ? AND name_pinyin < ?",
+    "id_number": "id_number = ?",
+    "id_prefix": "id_number >= ? AND id_number < ?",
+    "phone_prefix": "phone >= ? AND phone < ?",
+}
+_HIT_SQL = (
+    "SELECT p.id, p.name, p.name_native, p.sex, p.birth_date, p.id_number, p.phone, p.village_id"
+)
+
+
+def _sqlite_search(session: Session, parsed: ParsedQuery, limit: int) -> list[Hit]:
+    """The same tiers as :func:`search_ids`, as plain SQL on the driver (the hot path of the
+    search box: one statement per tier, rows fetched with the ids)."""
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    tiers: list[tuple[str, tuple[object, ...], str]] = []
+    if len(parsed.cjk) == 1 and not (parsed.latin or parsed.digits or parsed.arabic):
+        q = parsed.raw
+        tiers = [("name", (q,), "id_number"), ("name_prefix", (q, q + _TOP), "name")]
+    elif len(parsed.latin) == 1 and not (parsed.cjk or parsed.digits or parsed.arabic):
+        r = parsed.latin[0]
+        tiers = [
+            ("initials_prefix", (r, r + _TOP), "name_initials"),
+            ("pinyin_prefix", (r, r + _TOP), "name_pinyin"),
+        ]
+    elif len(parsed.digits) == 1 and not (parsed.cjk or parsed.latin or parsed.arabic):
+        r = parsed.digits[0]
+        tiers = [
+            ("id_number", (r,), "id_number"),
+            ("id_prefix", (r, r + _TOP), "id_number"),
+            ("phone_prefix", (r, r + _TOP), "phone"),
+        ]
+    rows: list[tuple[object, ...]] = []
+    seen: set[object] = set()
+
+    def take(found: list[tuple[object, ...]]) -> None:
+        for row in found:
+            if row[0] not in seen and len(rows) < limit:
+                seen.add(row[0])
+                rows.append(row)
+
+    for name, params, order in tiers:
+        sql = f"{_HIT_SQL} FROM person p WHERE {_SQLITE_TIER_SQL[name]} AND p.deleted = 0 ORDER BY {order} LIMIT ?"
+        take(raw.execute(sql, (*params, limit)).fetchall())
+        if len(rows) >= limit:
+            break
+    else:
+        ids = _fts_contains(session, parsed, limit + len(rows))
+        if ids:
+            marks = ",".join("?" for _ in ids)
+            by_id = {
+                row[0]: row
+                for row in raw.execute(
+                    f"{_HIT_SQL} FROM person p WHERE p.id IN ({marks})", [i.hex for i in ids]
+                )
+            }
+            take([by_id[i.hex] for i in ids if i.hex in by_id])
+    return [
+        Hit(uuid.UUID(str(r[0])), str(r[1]), str(r[2]), str(r[3]), dt.date.fromisoformat(str(r[4])),
+            str(r[5]), str(r[6]), uuid.UUID(str(r[7])) if r[7] else None)
+        for r in rows
+    ]  # fmt: skip
+
+
+def search(session: Session, query: str, *, limit: int = DEFAULT_LIMIT) -> list[Hit]:
+    """Persons matching ``query``, best first: exact ID number, exact name, name prefix,
+    initials and pinyin prefix, ID and phone prefix, then matches anywhere."""
+    parsed = parse_query(query)
+    if parsed.empty or limit <= 0:
+        return []
+    if session.get_bind().dialect.name == "sqlite":
+        return _sqlite_search(session, parsed, limit)
+    ids = search_ids(session, query, limit=limit)
     if not ids:
         return []
-    found = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
-    return [found[i] for i in ids]
+    rows = {
+        row[0]: Hit(*row)
+        for row in session.execute(select(*_HIT_COLUMNS).where(Person.id.in_(ids)))
+    }
+    return [rows[i] for i in ids]

@@ -92,3 +92,17 @@ def test_index_follows_edits(store: Any, people: dict[str, Any]) -> None:
     assert names_for(store, "ww") == ["王五"]
     assert names_for(store, "1111") == ["王五"]
     assert names_for(store, "9999") == []
+
+
+@pytest.mark.parametrize("query", ["张", "张三", "zs", "san", "9999", "买买提", "abudu", "19750505", "1", "13"])
+def test_core_tiers_agree_with_the_sqlite_fast_path(store: Any, people: dict[str, Any], query: str) -> None:
+    with store.reading() as session:
+        assert search.search_ids(session, query) == [h.id for h in search.search(session, query)]
+
+
+def test_limit_and_tier_order(store: Any, people: dict[str, Any]) -> None:
+    with store.reading() as session:
+        assert [h.name for h in search.search(session, "张", limit=2)] == ["张三", "张三丰"]
+        assert search.search(session, "张", limit=0) == []
+        hit = search.search(session, "李张")[0]
+        assert (hit.name, hit.sex, hit.phone) == ("李张", "male", "18000000001")
