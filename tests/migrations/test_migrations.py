@@ -1,0 +1,313 @@
+"""Schema migrations: upgrading an old file (with a backup first), downgrades, refusals,
+the models matching the migrations, and the whole path on a throwaway PostgreSQL cluster."""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import os
+import pwd
+import shutil
+import socket
+import sqlite3
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, MetaData, insert, inspect, select, text
+
+from caseworker.core.errors import UserError
+from caseworker.recognition import service
+from caseworker.recognition.workflow import CommunityReview, Stage, TownshipReview
+from caseworker.registry import search, stations
+from caseworker.store import migrate
+from caseworker.store.engine import make_engine, sqlite_url
+from caseworker.store.models import Base, Person, RecognitionCase
+from tests.helpers import make_id, register
+
+VERSIONS = Path(migrate.MIGRATIONS) / "versions"
+RECOGNITION_TABLES = {"recognition_case", "recognition_step", "proof_item"}
+
+
+def _hlc(n: int) -> str:
+    return f"{1_700_000_000_000 + n:015d}.0000.test"
+
+
+def make_0001_database(path: Path) -> list[str]:
+    """A station file at revision 0001 with a station, a village and two persons (no ORM)."""
+    engine = make_engine(sqlite_url(path))
+    migrate.upgrade(engine, "0001")
+    meta = MetaData()
+    meta.reflect(engine, only=["station", "village", "person", "setting"])
+    synced = {"station_code": "650102001", "version": 1, "deleted": False}
+    station_id, village_id = uuid.uuid4().hex, uuid.uuid4().hex
+    ids = [make_id(birth=dt.date(1965, 3, 1), seq=131), make_id(birth=dt.date(1990, 1, 1), seq=142)]
+    with engine.begin() as connection:
+        connection.execute(
+            insert(meta.tables["setting"]).values(key="station_code", value="650102001")
+        )
+        connection.execute(
+            insert(meta.tables["station"]).values(
+                id=station_id, code="650102001", name="燕儿窝街道就业服务站", contact_name="",
+                contact_phone="", created_hlc=_hlc(1), updated_hlc=_hlc(1), **synced,
+            )
+        )  # fmt: skip
+        connection.execute(
+            insert(meta.tables["village"]).values(
+                id=village_id, station_id=station_id, name="红旗村", kind="village",
+                sort_order=0, created_hlc=_hlc(2), updated_hlc=_hlc(2), **synced,
+            )
+        )  # fmt: skip
+        for n, (name, number) in enumerate(zip(("张三", "古丽"), ids, strict=True)):
+            connection.execute(
+                insert(meta.tables["person"]).values(
+                    id=uuid.uuid4().hex, id_number=number, name=name, name_native="",
+                    name_pinyin="zhangsan" if n == 0 else "guli",
+                    name_initials="zs" if n == 0 else "gl",
+                    search_text="张 三 zhangsan san zs s" if n == 0 else "古 丽 guli li gl l",
+                    sex="male" if n == 0 else "female",
+                    birth_date=dt.date(1965, 3, 1) if n == 0 else dt.date(1990, 1, 1),
+                    phone="", hukou_address="", address="", village_id=village_id,
+                    resident_in_region=True, work_capacity="full", wants_work=True,
+                    employed=False, registered_unemployed_since=dt.date(2023, 1, 1),
+                    employment_card_no="", min_living_allowance=False, disabled=False,
+                    disability_cert_no="", college_graduate=False, graduate_school="",
+                    land_expropriated=False, income_below_local_average=False,
+                    bank_name="", bank_account="", notes="",
+                    created_hlc=_hlc(3 + n), updated_hlc=_hlc(3 + n), **synced,
+                )
+            )  # fmt: skip
+    engine.dispose()
+    return ids
+
+
+def revision_of(path: Path) -> str | None:
+    engine = make_engine(sqlite_url(path))
+    try:
+        return migrate.current_revision(engine)
+    finally:
+        engine.dispose()
+
+
+def test_head_is_0002_and_migration_files_are_frozen() -> None:
+    assert migrate.head_revision() == "0002"
+    source = (VERSIONS / "0002_recognition.py").read_text(encoding="utf-8")
+    assert "down_revision: str | None = '0001'" in source
+    imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
+    assert not [line for line in imports if "caseworker" in line], imports
+
+
+def test_models_match_the_migrations(tmp_path: Path) -> None:
+    engine = make_engine(sqlite_url(tmp_path / "head.sqlite3"))
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        diffs = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    # SQLite's FTS5 shadow tables (installed by 0001 for search) are not models.
+    real = [d for d in diffs if not (d[0] == "remove_table" and d[1].name.startswith("person_fts"))]
+    assert real == []
+
+
+def test_opening_an_0001_file_backs_it_up_and_migrates_keeping_the_data(tmp_path: Path) -> None:
+    path = tmp_path / "station.sqlite3"
+    ids = make_0001_database(path)
+    store = migrate.open_store(sqlite_url(path), actor="tester")
+    try:
+        backups = list((tmp_path / "backups").iterdir())
+        assert len(backups) == 1
+        assert backups[0].name.startswith("station-before-0002-")
+        assert revision_of(backups[0]) == "0001"
+        with sqlite3.connect(backups[0]) as old:
+            assert old.execute("SELECT count(*) FROM person").fetchone() == (2,)
+            tables = {r[0] for r in old.execute("SELECT name FROM sqlite_master")}
+            assert not tables & RECOGNITION_TABLES
+        old.close()
+        assert migrate.current_revision(store.engine) == "0002"
+        assert set(inspect(store.engine).get_table_names()) >= RECOGNITION_TABLES
+        with store.transaction() as session:
+            found = {p.id_number: p for p in session.scalars(select(Person))}
+            assert set(found) == set(ids)
+            assert [p.id_number for p in search.search(session, "zs")] == [ids[0]]
+            case = service.open_application(
+                session, found[ids[0]].id, dt.date(2024, 9, 2), ["older_worker"]
+            )
+            service.advance(session, case.id, CommunityReview(on=dt.date(2024, 9, 5), passed=True))
+    finally:
+        store.dispose()
+    # Opening again at head makes no new backup.
+    migrate.open_store(sqlite_url(path)).dispose()
+    assert len(list((tmp_path / "backups").iterdir())) == 1
+
+
+def test_downgrade_to_0001_and_upgrade_again(tmp_path: Path) -> None:
+    path = tmp_path / "station.sqlite3"
+    ids = make_0001_database(path)
+    engine = make_engine(sqlite_url(path))
+    try:
+        migrate.upgrade(engine)
+        assert set(inspect(engine).get_table_names()) >= RECOGNITION_TABLES
+        migrate.downgrade(engine, "0001")
+        assert migrate.current_revision(engine) == "0001"
+        assert not RECOGNITION_TABLES & set(inspect(engine).get_table_names())
+        migrate.upgrade(engine)
+        assert migrate.current_revision(engine) == "0002"
+        with engine.connect() as connection:
+            numbers = set(connection.scalars(text("SELECT id_number FROM person")))
+            assert numbers == set(ids)
+            assert connection.scalar(text("SELECT count(*) FROM recognition_case")) == 0
+    finally:
+        engine.dispose()
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "station.sqlite3"
+    make_0001_database(path)
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0099'")
+    connection.close()
+    with pytest.raises(UserError, match="newer version of the program"):
+        migrate.open_store(sqlite_url(path))
+    assert revision_of(path) == "0099"
+    assert not (tmp_path / "backups").exists()
+
+
+def test_a_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "photos.sqlite3"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE album (id INTEGER PRIMARY KEY, title TEXT)")
+    connection.close()
+    with pytest.raises(UserError, match="not a caseworker database"):
+        migrate.open_store(sqlite_url(path))
+    with sqlite3.connect(path) as connection:
+        tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}
+    connection.close()
+    assert tables == {"album"}
+
+
+def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite3"
+    path.write_bytes(b"these are not the droids you are looking for\n" * 100)
+    with pytest.raises(UserError, match="cannot be read"):
+        migrate.open_store(sqlite_url(path))
+
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL (the county's database)
+# ---------------------------------------------------------------------------------------------
+
+
+def _pg_binaries() -> tuple[str, str]:
+    found = [shutil.which("initdb"), shutil.which("pg_ctl")]
+    if None in found:
+        for directory in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
+            initdb, pg_ctl = Path(directory) / "initdb", Path(directory) / "pg_ctl"
+            if initdb.exists() and pg_ctl.exists():
+                found = [str(initdb), str(pg_ctl)]
+                break
+    if None in found:
+        pytest.fail(
+            "PostgreSQL server binaries (initdb, pg_ctl) were not found on PATH or in "
+            "/usr/lib/postgresql/*/bin: install postgresql (for example apt-get install "
+            "postgresql) to run the PostgreSQL migration test; CI installs it."
+        )
+    return str(found[0]), str(found[1])
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def postgres_url(tmp_path: Path) -> Iterator[str]:
+    """A throwaway cluster on a unix socket in a temporary directory; its URL."""
+    initdb, pg_ctl = _pg_binaries()
+    prefix: list[str] = []
+    base = tmp_path
+    if os.geteuid() == 0:  # initdb refuses root: run the server as an unprivileged user
+        user = "postgres"
+        try:
+            pwd.getpwnam(user)
+        except KeyError:
+            user = "nobody"
+        prefix = ["runuser", "-u", user, "--"]
+        # pytest's temporary directories are private to root; use one the user can enter.
+        base = Path(tempfile.mkdtemp(prefix="caseworker-pg-"))
+        entry = pwd.getpwnam(user)
+        os.chown(base, entry.pw_uid, entry.pw_gid)
+    data, sockets, log = base / "data", base / "sock", base / "server.log"
+    sockets.mkdir()
+    if prefix:
+        os.chown(sockets, pwd.getpwnam(prefix[2]).pw_uid, -1)
+    port = _free_port()
+
+    def run(*args: str) -> None:
+        result = subprocess.run(
+            [*prefix, *args], capture_output=True, text=True, timeout=120, check=False
+        )
+        if result.returncode != 0:
+            server_log = log.read_text() if log.exists() else ""
+            pytest.fail(f"{args[0]} failed: {result.stdout}\n{result.stderr}\n{server_log}")
+
+    run(initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale")
+    options = f"-k {sockets} -p {port} -c listen_addresses='' -c fsync=off"
+    run(pg_ctl, "-D", str(data), "-l", str(log), "-o", options, "-w", "-t", "60", "start")
+    try:
+        yield f"postgresql+psycopg://postgres@/postgres?host={sockets}&port={port}"
+    finally:
+        subprocess.run(
+            [*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        if base != tmp_path:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+def _tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names())
+
+
+@pytest.mark.postgres
+def test_postgresql_migrate_register_search_recognise_and_downgrade(postgres_url: str) -> None:
+    store = migrate.open_store(postgres_url, actor="county")
+    try:
+        assert store.engine.dialect.name == "postgresql"
+        assert migrate.current_revision(store.engine) == migrate.head_revision()
+        assert _tables(store.engine) >= RECOGNITION_TABLES
+        stations.initialise(store, "650102001", "燕儿窝街道就业服务站", ["红旗村"])
+        older = register(
+            store, "张三", make_id(birth=dt.date(1965, 3, 1), seq=131),
+            registered_unemployed_since=dt.date(2023, 1, 1), village="红旗村",
+        )  # fmt: skip
+        register(store, "古丽", make_id(birth=dt.date(1990, 1, 1), seq=142))
+        with store.reading() as session:
+            assert [p.name for p in search.search(session, "zhang")] == ["张三"]
+            assert [p.name for p in search.search(session, "古")] == ["古丽"]
+            assert [p.name for p in search.search(session, "19650301")] == ["张三"]
+        with store.transaction(actor="王芳") as session:
+            case = service.open_application(
+                session, older.id, dt.date(2024, 9, 2), ["older_worker"]
+            )
+            service.advance(session, case.id, CommunityReview(on=dt.date(2024, 9, 5), passed=True))
+            service.advance(session, case.id, TownshipReview(on=dt.date(2024, 9, 9), passed=True))
+        with store.reading() as session:
+            stored = session.get(RecognitionCase, case.id)
+            assert stored is not None
+            assert stored.stage == Stage.TOWNSHIP_PASSED
+            assert [s.actor for s in service.history(session, case.id)] == ["王芳"] * 3
+            assert service.status_of(session, [older.id]) == {older.id: "township_passed"}
+            assert service.assess_person(session, older.id, dt.date(2024, 10, 1)).eligible
+        migrate.downgrade(store.engine, "0001")
+        assert not RECOGNITION_TABLES & _tables(store.engine)
+        migrate.downgrade(store.engine, "base")
+        assert _tables(store.engine) <= {"alembic_version"}
+    finally:
+        store.dispose()
