@@ -80,7 +80,7 @@ HEADER_COMMENTS = {
         "# REVIEW STATUS: machine-drafted.  Every entry needs review by a\n"
         "# native Uyghur speaker familiar with Xinjiang public employment\n"
         "# services before release.\n"
-        "# See docs/translations.md (\"Reviewing the Uyghur catalog\").\n"
+        '# See docs/translations.md ("Reviewing the Uyghur catalog").\n'
         "#"
     ),
 }
@@ -111,9 +111,7 @@ def _project_version() -> str:
         with (ROOT / "pyproject.toml").open("rb") as f:
             return str(tomllib.load(f)["project"]["version"])
     except (OSError, KeyError, ValueError):
-        from caseworker import __version__  # type: ignore[attr-defined]
-
-        return str(__version__)
+        return "0"
 
 
 def _extra_headers_in(path: Path) -> dict[str, str]:
@@ -141,7 +139,9 @@ def _render_po(catalog: Catalog, extra_headers: dict[str, str] | None = None) ->
     if extra_headers:
         lines = "".join(f'"{k}: {v}\\n"\n' for k, v in extra_headers.items())
         # Babel writes "Generated-By" last in the header entry.
-        text = re.sub(r'("Generated-By: [^"\n]*\\n"\n)', lambda m: m.group(1) + lines, text, count=1)
+        text = re.sub(
+            r'("Generated-By: [^"\n]*\\n"\n)', lambda m: m.group(1) + lines, text, count=1
+        )
     return text
 
 
@@ -164,7 +164,7 @@ def _write_if_changed(path: Path, text: str, ignore: Sequence[str] = ()) -> bool
 def extract_catalog() -> Catalog:
     """Extract every marked string under caseworker/ into a template catalog (in memory)."""
     with MAPPING_FILE.open(encoding="utf-8") as f:
-        method_map, options_map = parse_mapping_cfg(f, filename=str(MAPPING_FILE))
+        method_map, options_map = parse_mapping_cfg(f, filename=str(MAPPING_FILE))  # type: ignore[no-untyped-call]
     catalog = Catalog(
         project=PROJECT,
         version=_project_version(),
@@ -202,8 +202,7 @@ def extract() -> bool:
 
 def _set_language_headers(catalog: Catalog, language: str) -> None:
     nplurals, expr = PLURAL_FORMS[language]
-    catalog._num_plurals = nplurals  # Babel has no public setter; this is what read_po sets.
-    catalog._plural_expr = expr
+    catalog.mime_headers = [("Plural-Forms", f"nplurals={nplurals}; plural={expr};")]
     catalog.language_team = LANGUAGE_TEAMS[language]
     catalog.project = PROJECT
     catalog.version = _project_version()
@@ -327,8 +326,12 @@ def check() -> list[Problem]:
     if not TEMPLATE.exists():
         return [Problem(pot_name, "missing; run `python -m caseworker.i18n.catalogs update`")]
     missing, gone = stale_template()
-    problems += [Problem(pot_name, f"not extracted yet: {_describe(k)}") for k in sorted(missing, key=str)]
-    problems += [Problem(pot_name, f"no longer in the code: {_describe(k)}") for k in sorted(gone, key=str)]
+    problems += [
+        Problem(pot_name, f"not extracted yet: {_describe(k)}") for k in sorted(missing, key=str)
+    ]
+    problems += [
+        Problem(pot_name, f"no longer in the code: {_describe(k)}") for k in sorted(gone, key=str)
+    ]
     with TEMPLATE.open("rb") as f:
         template_keys = message_keys(read_po(f))
     for language in CATALOG_LANGUAGES:
@@ -345,12 +348,18 @@ def check() -> list[Problem]:
                 continue
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
             if message.fuzzy:
-                problems.append(Problem(po_name, f"fuzzy: {_describe((message.id, message.context))}"))
+                problems.append(
+                    Problem(po_name, f"fuzzy: {_describe((message.id, message.context))}")
+                )
             elif not all(strings):
-                problems.append(Problem(po_name, f"untranslated: {_describe((message.id, message.context))}"))
+                problems.append(
+                    Problem(po_name, f"untranslated: {_describe((message.id, message.context))}")
+                )
         if not mo_is_fresh(language):
             problems.append(
-                Problem(str(mo_path(language).relative_to(ROOT)), "stale; run `... catalogs compile`")
+                Problem(
+                    str(mo_path(language).relative_to(ROOT)), "stale; run `... catalogs compile`"
+                )
             )
     return problems
 
@@ -370,7 +379,13 @@ def placeholders(text: str) -> list[str]:
     found = []
     for _literal, field, spec, conversion in _FORMATTER.parse(text):
         if field is not None:
-            found.append("{" + field + ("!" + conversion if conversion else "") + (":" + spec if spec else "") + "}")
+            found.append(
+                "{"
+                + field
+                + ("!" + conversion if conversion else "")
+                + (":" + spec if spec else "")
+                + "}"
+            )
     found += [m.group(0) for m in _PERCENT.finditer(text) if m.group(0) != "%%"]
     return sorted(found)
 
@@ -379,7 +394,9 @@ def placeholders(text: str) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m caseworker.i18n.catalogs", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m caseworker.i18n.catalogs", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("command", choices=["extract", "update", "compile", "check"])
     args = parser.parse_args(argv)
     if args.command == "extract":
