@@ -39,11 +39,21 @@ def block(
     ug: str | None = None,
     ug_size: float = 0.0,
 ) -> Block:
-    """Wrap ``text`` (and ``ug`` beneath it, when given) to ``width`` points."""
+    """Wrap ``text`` (and ``ug`` beneath it, when given) to ``width`` points.
+
+    Results are cached on the stack: lists repeat the same sexes, villages and categories."""
+    key = (text, width, size, ug, ug_size)
+    cache = stack.blocks
+    found = cache.get(key)
+    if isinstance(found, Block):
+        return found
     inner = max(width - 2 * PAD, size)
     lines = tuple(stack.lines(text, size, inner)) if text else ()
     ug_lines = tuple(stack.lines(ug, ug_size, inner)) if ug else ()
-    return Block(lines, size, ug_lines, ug_size)
+    result = Block(lines, size, ug_lines, ug_size)
+    if len(cache) < 20_000:
+        cache[key] = result
+    return result
 
 
 def draw_block(

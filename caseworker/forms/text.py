@@ -222,6 +222,8 @@ class TextStack:
         self._choice: dict[str, str] = {}
         self._fast = _fast_chars(fonts.cjk)
         self._widths: dict[tuple[str, float], float] = {}
+        #: laid-out text blocks, keyed by text and measures (filled by ``draw.block``)
+        self.blocks: dict[tuple[object, ...], object] = {}
 
     def font_for(self, char: str) -> str:
         name = self._choice.get(char)
