@@ -116,6 +116,26 @@ def test_placeholders_are_kept(language: str) -> None:
     assert not wrong, "\n".join(wrong)
 
 
+_MNEMONIC = re.compile(r"&(?!&)\S")
+_FILE_FILTER = re.compile(r"\(\*\.[^)]*\)")
+
+
+@pytest.mark.parametrize("language", catalogs.CATALOG_LANGUAGES)
+def test_markup_is_kept(language: str) -> None:
+    """Keyboard mnemonics (&F), file-dialog filters (*.xlsx) and line breaks survive translation."""
+    wrong = []
+    for message in _messages(_catalog(language)):
+        msgid = message.id[-1] if isinstance(message.id, tuple) else message.id
+        for text in _strings(message):
+            if len(_MNEMONIC.findall(msgid)) != len(_MNEMONIC.findall(text)):
+                wrong.append(f"{_label(message)}: keyboard mnemonic (&) in {text!r}")
+            if _FILE_FILTER.findall(msgid) != _FILE_FILTER.findall(text):
+                wrong.append(f"{_label(message)}: file filter changed in {text!r}")
+            if msgid.count("\n") != text.count("\n"):
+                wrong.append(f"{_label(message)}: line breaks differ in {text!r}")
+    assert not wrong, "\n".join(wrong)
+
+
 def test_placeholders_helper() -> None:
     assert catalogs.placeholders("Added {n} in {seconds:.1f} s, {x!r}") == [
         "{n}",
