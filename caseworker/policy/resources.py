@@ -1,19 +1,13 @@
-"""Where the shipped data files live (``resources/`` at the top of the source tree)."""
+"""Where the policy packs and calendars live (see :mod:`caseworker.core.resources`)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-#: Set this environment variable to use another resources folder (e.g. an installed copy).
-RESOURCES_ENV = "CASEWORKER_RESOURCES"
+from caseworker.core.resources import ENV as RESOURCES_ENV
+from caseworker.core.resources import resources_dir
 
-
-def resources_dir() -> Path:
-    override = os.environ.get(RESOURCES_ENV)
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[2] / "resources"
+__all__ = ["RESOURCES_ENV", "calendar_dir", "policy_dir", "resources_dir"]
 
 
 def policy_dir() -> Path:
