@@ -6,7 +6,6 @@ import argparse
 
 
 def run(args: argparse.Namespace) -> int:
-    from caseworker.cli import build_parser
+    from caseworker.gui.app import run as run_gui
 
-    build_parser().print_help()
-    return 0
+    return run_gui(db=args.db, language=args.lang)

@@ -1,0 +1,59 @@
+"""The application: QApplication, language and fonts, the main window, and the event loop."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QApplication
+
+from caseworker import bootstrap, i18n
+from caseworker.gui import prefs
+from caseworker.gui.errors import install_excepthook
+from caseworker.gui.fonts import apply_fonts
+from caseworker.gui.language import apply_language
+from caseworker.i18n import _
+
+
+def initial_language(explicit: str | None = None) -> str:
+    """``--lang``, then ``$CASEWORKER_LANG``, then the language chosen last time."""
+    return bootstrap.choose_language(explicit, prefs.stored_language())
+
+
+def create_application(argv: Sequence[str] = (), language: str | None = None) -> QApplication:
+    existing = QApplication.instance()
+    app = (
+        existing
+        if isinstance(existing, QApplication)
+        else QApplication(list(argv) or ["caseworker"])
+    )
+    app.setOrganizationName(prefs.ORGANISATION)
+    app.setApplicationName(prefs.APPLICATION)
+    language = language or initial_language()
+    apply_language(app, language)
+    from caseworker.core.resources import resource
+
+    apply_fonts(app, i18n.is_rtl(language), bundled=[resource("fonts")])
+    app.setApplicationDisplayName(_("Employment assistance workbench"))
+    return app
+
+
+def build(db: str | None = None, language: str | None = None) -> tuple[QApplication, object]:
+    """The application and its main window, shown; the database opens right after."""
+    from caseworker.gui.views.main_window import MainWindow
+
+    app = create_application(sys.argv[:1], language or initial_language())
+    install_excepthook()
+    window = MainWindow(db=db)
+    window.show()
+    window.open_store()
+    return app, window
+
+
+def run(db: str | None = None, language: str | None = None) -> int:
+    from caseworker.gui import tasks
+
+    app, _window = build(db, language)
+    status = app.exec()
+    tasks.wait_for_all()
+    return int(status)

@@ -1,0 +1,29 @@
+"""Dates, numbers and money for people, formatted by Babel for the active locale."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from caseworker import i18n
+
+
+def date(value: dt.date | None, form: str = "medium") -> str:
+    """A date in the active language (``''`` for no date)."""
+    if value is None:
+        return ""
+    from babel.dates import format_date
+
+    return format_date(value, format=form, locale=i18n.babel_locale())
+
+
+def number(value: int | float | Decimal) -> str:
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=i18n.babel_locale())
+
+
+def money(value: int | float | Decimal) -> str:
+    from babel.numbers import format_currency
+
+    return format_currency(value, "CNY", locale=i18n.babel_locale())

@@ -1,0 +1,1 @@
+"""Table models: each holds row ids and fetches display rows in pages."""

@@ -1,0 +1,88 @@
+"""The first-run setup as plain state (no Qt): answers, checks per page, and applying them.
+
+The wizard's pages only show this state; tests drive it without a screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from caseworker import bootstrap, i18n
+from caseworker.core.errors import ValidationError
+from caseworker.i18n import _
+
+PAGES = ("language", "station", "villages", "caseworker")
+
+
+@dataclass
+class SetupAnswers:
+    language: str = i18n.DEFAULT_LANGUAGE
+    code: str = ""
+    name: str = ""
+    villages_text: str = ""
+    caseworker: str = ""
+    phone: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def villages(self) -> list[str]:
+        from caseworker.registry.stations import split_village_list
+
+        return split_village_list(self.villages_text)
+
+
+def check(page: str, answers: SetupAnswers) -> dict[str, str]:
+    """Problems on ``page`` (field -> message); empty when the page may be left."""
+    errors: dict[str, str] = {}
+    if page == "language":
+        if answers.language not in i18n.LANGUAGES:
+            errors["language"] = _("Choose a language.")
+    elif page == "station":
+        from caseworker.registry.stations import validate_code
+
+        try:
+            validate_code(answers.code)
+        except ValidationError as exc:
+            errors["code"] = str(exc)
+        if not answers.name.strip():
+            errors["name"] = _("Enter the station's name.")
+        elif len(answers.name.strip()) > 100:
+            errors["name"] = _("The name is longer than {n} characters.").format(n=100)
+    elif page == "villages":
+        villages = answers.villages
+        if not villages:
+            errors["villages"] = _("Enter at least one village or community, one a line.")
+        for name in villages:
+            if len(name) > 60:
+                errors["villages"] = _("The village name {name} is too long.").format(name=name)
+    elif page == "caseworker":
+        if not answers.caseworker.strip():
+            errors["caseworker"] = _("Enter your name; it is recorded with each change.")
+        elif len(answers.caseworker.strip()) > 40:
+            errors["caseworker"] = _("The name is longer than {n} characters.").format(n=40)
+    answers.errors = errors
+    return errors
+
+
+def apply(store: Any, answers: SetupAnswers) -> Any:
+    """Create the station with its villages and remember the caseworker and language."""
+    for page in PAGES:
+        errors = check(page, answers)
+        if errors:
+            raise ValidationError(next(iter(errors.values())), next(iter(errors)))
+    from caseworker.registry import stations
+
+    caseworker = answers.caseworker.strip()
+    station = stations.initialise(
+        store,
+        answers.code,
+        answers.name,
+        answers.villages,
+        contact_name=caseworker,
+        contact_phone=answers.phone,
+    )
+    store.set_setting(bootstrap.CASEWORKER_KEY, caseworker)
+    store.set_setting(bootstrap.LANGUAGE_KEY, answers.language)
+    store.actor = caseworker
+    return station

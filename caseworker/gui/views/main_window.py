@@ -1,0 +1,474 @@
+"""The main window: navigation, the sections, menus with shortcuts, and the status bar.
+
+The window paints first and opens the database right after (in the thread pool), so it
+appears at once even on a large registry; the sections are built when the store is open.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from caseworker import bootstrap, i18n
+from caseworker.gui import formatting, prefs, tasks
+from caseworker.gui.errors import show_error
+from caseworker.gui.language import apply_language, label_message_box
+from caseworker.i18n import N_, _
+
+log = logging.getLogger(__name__)
+
+SECTIONS = (
+    ("registry", N_("Registry")),
+    ("recognition", N_("Recognition")),
+    ("settings", N_("Settings")),
+)
+
+
+class MainWindow(QMainWindow):
+    """The workbench.  ``store`` given: used at once (tests); else ``open_store()`` opens it."""
+
+    ready = Signal()
+
+    def __init__(self, store: Any = None, *, db: str | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.db = db
+        self.store: Any = None
+        self.registry: Any = None
+        self.person: Any = None
+        self.recognition: Any = None
+        self.settings_view: Any = None
+        self.nav = QListWidget()
+        self.stack = QStackedWidget()
+        self.registry_stack = QStackedWidget()
+        self.station_label = QLabel()
+        self.station_label.setObjectName("stationLabel")
+        self.count_label = QLabel()
+        self.count_label.setObjectName("countLabel")
+        self.statusBar().addWidget(self.station_label)
+        self.statusBar().addPermanentWidget(self.count_label)
+        self.resize(1280, 800)
+        self._restore_geometry()
+        self._build_shell()
+        if store is not None:
+            self.attach(store)
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _build_shell(self) -> None:
+        self.setWindowTitle(_("Employment assistance workbench"))
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setFixedWidth(150)
+        for _key, label in SECTIONS:
+            self.nav.addItem(_(label))
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("sections")
+        waiting = QLabel(_("Opening the database…"))
+        waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(waiting)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.nav.setEnabled(False)
+        self.nav.currentRowChanged.connect(self._section_changed)
+        self._build_menus()
+        self.station_label.setText(_("Opening the database…"))
+
+    def _action(self, text: str, slot: Any, shortcut: Any = None, name: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if name:
+            action.setObjectName(name)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        bar.clear()
+        file_menu = bar.addMenu(_("&File"))
+        self.new_action = self._action(
+            _("&New person"), self.new_person, QKeySequence.StandardKey.New, "newPerson"
+        )
+        self.import_action = self._action(
+            _("&Import persons…"), self.import_persons, "Ctrl+I", "importPersons"
+        )
+        self.export_action = self._action(
+            _("&Export persons…"), self.export_persons, "Ctrl+E", "exportPersons"
+        )
+        self.demo_action = self._action(_("Add &demo data…"), self.add_demo_data, None, "demoData")
+        quit_action = self._action(_("&Quit"), self.close, QKeySequence.StandardKey.Quit, "quit")
+        for action in (self.new_action, self.import_action, self.export_action, self.demo_action):
+            file_menu.addAction(action)
+            action.setEnabled(self.store is not None)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        self.person_menu = bar.addMenu(_("&Person"))
+        if self.person is not None:
+            self.person_menu.addAction(self.person.save_action)
+            self.person_menu.addAction(self.person.cancel_action)
+        view = bar.addMenu(_("&View"))
+        self.section_actions: list[QAction] = []
+        for index, (_key, label) in enumerate(SECTIONS):
+            action = self._action(
+                _(label), lambda _c=False, i=index: self.show_section(i), f"Ctrl+{index + 1}"
+            )
+            action.setEnabled(self.store is not None)
+            self.section_actions.append(action)
+            view.addAction(action)
+        view.addSeparator()
+        self.find_action = self._action(
+            _("&Find a person"), self.find, QKeySequence.StandardKey.Find, "find"
+        )
+        self.find_action.setEnabled(self.store is not None)
+        view.addAction(self.find_action)
+        help_menu = bar.addMenu(_("&Help"))
+        help_menu.addAction(self._action(_("&About"), self.about, None, "about"))
+
+    def attach(self, store: Any) -> None:
+        """Use ``store``: run the setup wizard when no station is set up, then build the sections."""
+        self.store = store
+        if not store.station_code:
+            from caseworker.gui.views.wizard import SetupWizard
+
+            wizard = SetupWizard(store, self)
+            wizard.language_changed_to.connect(prefs.store_language)
+            if wizard.exec() != QDialog.DialogCode.Accepted:
+                QTimer.singleShot(0, self.close)
+                return
+        self._build_sections()
+
+    def _build_sections(self) -> None:
+        from caseworker.gui.views.person import PersonPage
+        from caseworker.gui.views.recognition_list import RecognitionListView
+        from caseworker.gui.views.registry import RegistryView
+        from caseworker.gui.views.settings import SettingsView
+
+        store = self.store
+        self.setWindowTitle(_("Employment assistance workbench"))
+        self.registry = RegistryView(store)
+        self.person = PersonPage(store)
+        self.registry_stack = QStackedWidget()
+        self.registry_stack.setObjectName("registryStack")
+        self.registry_stack.addWidget(self.registry)
+        self.registry_stack.addWidget(self.person)
+        self.recognition = RecognitionListView(store)
+        self.settings_view = SettingsView(store)
+        while self.stack.count():
+            widget = self.stack.widget(0)
+            self.stack.removeWidget(widget)
+            widget.deleteLater()
+        for widget in (self.registry_stack, self.recognition, self.settings_view):
+            self.stack.addWidget(widget)
+        self.registry.open_person_requested.connect(self.open_person)
+        self.registry.new_person_requested.connect(self.new_person)
+        self.person.closed.connect(self.show_list)
+        self.person.saved.connect(self._person_saved)
+        self.person.open_person_requested.connect(self._open_directly)
+        self.recognition.open_person_requested.connect(self.open_person)
+        self.settings_view.language_requested.connect(self.change_language)
+        self.settings_view.station_changed.connect(self._rebuild)
+        self.nav.setEnabled(True)
+        self._build_menus()
+        section = prefs.settings().value(prefs.SECTION, 0)
+        try:
+            index = int(section)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            index = 0
+        self.show_section(index if 0 <= index < len(SECTIONS) else 0)
+        self.registry.reload(delay=False)
+        self.recognition.reload()
+        self.update_status()
+        self.ready.emit()
+
+    def _rebuild(self) -> None:
+        """Build the sections again (after a language change or new villages)."""
+        self._build_shell()
+        self._build_sections()
+
+    # -- opening the store -------------------------------------------------------------------
+
+    def open_store(self) -> None:
+        db = self.db
+
+        def work(_progress: tasks.Progress) -> Any:
+            return bootstrap.open_database(db)
+
+        tasks.start(work, self.attach, self._open_failed)
+
+    def _open_failed(self, exc: BaseException) -> None:
+        show_error(self, exc, title=_("The database cannot be opened"))
+        self.close()
+
+    # -- navigation -------------------------------------------------------------------------
+
+    def show_section(self, index: int) -> None:
+        if self.store is None or self.registry is None:
+            return
+        if self.nav.currentRow() != index:
+            self.nav.setCurrentRow(index)  # calls back
+            return
+        self._section_changed(index)
+
+    def _section_changed(self, index: int) -> None:
+        if self.registry is None or index < 0:
+            return
+        current = self.stack.currentWidget()
+        if (
+            current is self.registry_stack
+            and self.registry_stack.currentWidget() is self.person
+            and index != 0
+            and not self.person.maybe_leave()
+        ):
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(0)
+            self.nav.blockSignals(False)
+            return
+        self.stack.setCurrentIndex(index)
+        if index == 1:
+            self.recognition.reload()
+
+    def section(self) -> int:
+        return self.nav.currentRow()
+
+    def open_person(self, person_id: object) -> None:
+        if self.registry_stack.currentWidget() is self.person and not self.person.maybe_leave():
+            return
+        self._open_directly(person_id)
+
+    def _open_directly(self, person_id: object) -> None:
+        assert isinstance(person_id, uuid.UUID)
+        try:
+            self.person.load(person_id)
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        self.show_section(0)
+        self.registry_stack.setCurrentWidget(self.person)
+        self.person.focus_first()
+
+    def new_person(self) -> None:
+        if self.person is None:
+            return
+        if self.registry_stack.currentWidget() is self.person and not self.person.maybe_leave():
+            return
+        self.person.load(None)
+        self.show_section(0)
+        self.registry_stack.setCurrentWidget(self.person)
+        self.person.focus_first()
+
+    def show_list(self) -> None:
+        self.registry_stack.setCurrentWidget(self.registry)
+        self.registry.table.setFocus()
+
+    def find(self) -> None:
+        if self.registry_stack.currentWidget() is self.person and not self.person.maybe_leave():
+            return
+        self.show_section(0)
+        self.show_list()
+        self.registry.focus_search()
+
+    def _person_saved(self, person_id: object) -> None:
+        self.registry.refresh_rows()
+        self.update_status()
+
+    # -- status -----------------------------------------------------------------------------
+
+    def update_status(self) -> None:
+        from caseworker.registry import persons
+
+        with self.store.reading() as session:
+            station = self.store.station(session)
+            count = persons.count(session)
+        self.station_label.setText(
+            _("{code} {name}").format(code=station.code, name=station.name) if station else ""
+        )
+        self.count_label.setText(_("{n} persons").format(n=formatting.number(count)))
+
+    # -- language -----------------------------------------------------------------------------
+
+    def change_language(self, language: str) -> None:
+        if language == i18n.current_language():
+            return
+        if self.registry_stack.currentWidget() is self.person and not self.person.maybe_leave():
+            self.settings_view.language.blockSignals(True)
+            index = self.settings_view.language.findData(i18n.current_language())
+            self.settings_view.language.setCurrentIndex(index)
+            self.settings_view.language.blockSignals(False)
+            return
+        from caseworker.gui.fonts import apply_fonts
+
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        self.store.set_setting(bootstrap.LANGUAGE_KEY, language)
+        prefs.store_language(language)
+        apply_language(app, language)
+        apply_fonts(app, i18n.is_rtl(language))
+        QTimer.singleShot(0, self._rebuild)
+
+    # -- long work --------------------------------------------------------------------------
+
+    def _after_bulk_change(self) -> None:
+        self.registry.reload(delay=False)
+        self.recognition.reload()
+        self.update_status()
+
+    def import_persons(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Import persons"), "", _("Spreadsheets (*.xlsx *.csv)")
+        )
+        if path:
+            self.run_import(Path(path))
+
+    def run_import(self, path: Path) -> tasks.Job:
+        store = self.store
+
+        def work(progress: tasks.Progress) -> Any:
+            from caseworker.registry import spreadsheet
+
+            return spreadsheet.import_persons(store, path, progress=progress)
+
+        return tasks.run_with_progress(
+            self,
+            work,
+            label=_("Importing {name}…").format(name=path.name),
+            on_success=self._imported,
+        )
+
+    def _imported(self, report: Any) -> None:
+        self._after_bulk_change()
+        if report.cancelled:
+            text = _("The import was cancelled; nothing was added.")
+        else:
+            text = _(
+                "Imported {imported} of {rows} rows. Already registered: {known}. Refused: {rejected}."
+            ).format(
+                imported=report.imported,
+                rows=report.rows,
+                known=len(report.already_registered),
+                rejected=len(report.rejected),
+            )
+        box = QMessageBox(
+            QMessageBox.Icon.Information, _("Import"), text, QMessageBox.StandardButton.Ok, self
+        )
+        if report.rejected:
+            box.setDetailedText(
+                "\n".join(
+                    _("Line {line}: {reason}").format(line=r.line, reason=r.reason)
+                    for r in report.rejected
+                )
+            )
+        label_message_box(box)
+        box.exec()
+
+    def export_persons(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Export persons"), "persons.xlsx", _("Excel workbook (*.xlsx)")
+        )
+        if path:
+            self.run_export(Path(path))
+
+    def run_export(self, path: Path) -> tasks.Job:
+        store = self.store
+
+        def work(_progress: tasks.Progress) -> int:
+            from caseworker.registry import spreadsheet
+
+            return spreadsheet.export_persons(store, path)
+
+        def done(count: object) -> None:
+            self.statusBar().showMessage(
+                _("Exported {n} persons to {path}.").format(n=count, path=path), 10_000
+            )
+
+        return tasks.run_with_progress(
+            self, work, label=_("Exporting…"), on_success=done, cancellable=False
+        )
+
+    def add_demo_data(self) -> None:
+        count, ok = QInputDialog.getInt(
+            self, _("Demo data"), _("How many made-up persons to add?"), 1000, 1, 200_000, 100
+        )
+        if ok:
+            self.run_demo(count)
+
+    def run_demo(self, count: int, seed: int | None = None) -> tasks.Job:
+        import random
+
+        store = self.store
+        seed = seed if seed is not None else random.randrange(1, 1_000_000)
+
+        def work(progress: tasks.Progress) -> int:
+            from caseworker.registry import demo
+
+            return demo.generate(store, persons=count, seed=seed, progress=progress)
+
+        return tasks.run_with_progress(
+            self,
+            work,
+            label=_("Adding {n} made-up persons…").format(n=formatting.number(count)),
+            on_success=lambda _n: self._after_bulk_change(),
+        )
+
+    def about(self) -> None:
+        from caseworker import __version__
+
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            _("About"),
+            _("Employment assistance workbench {version}\nLog file: {path}").format(
+                version=__version__, path=bootstrap.log_file()
+            ),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        label_message_box(box)
+        box.exec()
+
+    # -- geometry and closing ------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        geometry = prefs.settings().value(prefs.GEOMETRY)
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(QByteArray(geometry))
+
+    def save_preferences(self) -> None:
+        s = prefs.settings()
+        s.setValue(prefs.GEOMETRY, self.saveGeometry())
+        if self.registry is not None:
+            s.setValue(prefs.SECTION, max(self.nav.currentRow(), 0))
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if (
+            self.person is not None
+            and self.registry_stack.currentWidget() is self.person
+            and not self.person.maybe_leave()
+        ):
+            event.ignore()
+            return
+        self.save_preferences()
+        tasks.wait_for_all()
+        event.accept()
