@@ -23,7 +23,8 @@ def test_pyside6_only_in_gui() -> None:
     offenders = [
         str(path.relative_to(PACKAGE.parent))
         for path in PACKAGE.rglob("*.py")
-        if "gui" not in path.relative_to(PACKAGE).parts[:1] and {"PySide6", "shiboken6"} & _imports(path)
+        if "gui" not in path.relative_to(PACKAGE).parts[:1]
+        and {"PySide6", "shiboken6"} & _imports(path)
     ]
     assert offenders == []
 
@@ -40,5 +41,6 @@ def test_domain_does_not_import_front_ends() -> None:
             modules = _imports(path)
             text = path.read_text(encoding="utf-8")
             assert "caseworker.gui" not in text, path
-            assert "caseworker.commands" not in text and "caseworker.cli" not in text, path
+            assert "caseworker.commands" not in text, path
+            assert "caseworker.cli" not in text, path
             assert "PySide6" not in modules, path

@@ -21,7 +21,20 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 @pytest.fixture
 def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     path = str(tmp_path / "cli.sqlite3")
-    status, out, _ = run(capsys, "--db", path, "init", "--code", "650102001", "--name", "燕儿窝街道就业服务站", "--villages", "南湖社区,红旗村", "--caseworker", "李娜")
+    status, out, _ = run(
+        capsys,
+        "--db",
+        path,
+        "init",
+        "--code",
+        "650102001",
+        "--name",
+        "燕儿窝街道就业服务站",
+        "--villages",
+        "南湖社区,红旗村",
+        "--caseworker",
+        "李娜",
+    )
     assert status == 0
     assert "650102001" in out
     return path
@@ -79,7 +92,9 @@ def test_import_export_via_cli(db: str, tmp_path: Path, capsys: pytest.CaptureFi
         (["nonsense"], "invalid choice"),
     ],
 )
-def test_user_errors_are_one_line(db: str, capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+def test_user_errors_are_one_line(
+    db: str, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     status, _out, err = run(capsys, "--db", db, *args)
     assert status == 2
     assert message in err
@@ -87,7 +102,9 @@ def test_user_errors_are_one_line(db: str, capsys: pytest.CaptureFixture[str], a
     assert err.strip().splitlines()[-1].startswith("caseworker: error:")
 
 
-def test_unexpected_errors_go_to_the_log(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unexpected_errors_go_to_the_log(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from caseworker import bootstrap
     from caseworker.commands import persons as persons_command
 
@@ -111,7 +128,9 @@ def test_not_a_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_chinese_messages(db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    status, _out, err = run(capsys, "--lang", "zh_CN", "--db", db, "persons", "show", "650102199001011239")
+    status, _out, err = run(
+        capsys, "--lang", "zh_CN", "--db", db, "persons", "show", "650102199001011239"
+    )
     assert status == 2
     assert "caseworker" in err
 

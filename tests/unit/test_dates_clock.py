@@ -13,7 +13,15 @@ from caseworker.core.errors import ValidationError
 
 @pytest.mark.parametrize(
     "text",
-    ["2023-01-05", "2023/1/5", "2023.1.5", "20230105", "2023年1月5日", "２０２３－０１－０５", " 2023-1-05 "],
+    [
+        "2023-01-05",
+        "2023/1/5",
+        "2023.1.5",
+        "20230105",
+        "2023年1月5日",
+        "２０２３－０１－０５",
+        " 2023-1-05 ",
+    ],
 )
 def test_date_formats(text: str) -> None:
     assert parse_date(text) == dt.date(2023, 1, 5)

@@ -22,8 +22,9 @@ def _snapshot(path: Path, seed: int) -> list[tuple[Any, ...]]:
         with store.reading() as session:
             return list(
                 session.execute(
-                    select(Person.id, Person.id_number, Person.name, Person.employed, Person.village_id)
-                    .order_by(Person.id_number)
+                    select(
+                        Person.id, Person.id_number, Person.name, Person.employed, Person.village_id
+                    ).order_by(Person.id_number)
                 ).all()
             )
     finally:
@@ -58,13 +59,18 @@ def test_demo_data_is_valid_and_varied(tmp_path: Path) -> None:
             assert any("·" in p.name for p in people)
             assert any(p.name_native for p in people)
             assert {p.work_capacity for p in people} == {"full", "partial", "none"}
-            assert any(p.employed for p in people) and any(not p.employed for p in people)
+            assert any(p.employed for p in people)
+            assert any(not p.employed for p in people)
             assert any(p.min_living_allowance for p in people)
             households = session.scalar(select(func.count()).select_from(Household))
             members = session.scalar(select(func.count()).select_from(HouseholdMember))
-            assert households and members and members > households
+            assert households
+            assert members
+            assert members > households
             relatives = session.scalar(
-                select(func.count()).select_from(HouseholdMember).where(HouseholdMember.person_id.is_(None))
+                select(func.count())
+                .select_from(HouseholdMember)
+                .where(HouseholdMember.person_id.is_(None))
             )
             assert relatives
             logged = session.scalar(
@@ -74,7 +80,9 @@ def test_demo_data_is_valid_and_varied(tmp_path: Path) -> None:
             # the search index covers bulk-loaded rows
             some = people[0]
             assert some.id in {p.id for p in search.search(session, some.name, limit=1000)}
-            assert some.id in {p.id for p in search.search(session, some.id_number[-8:], limit=1000)}
+            assert some.id in {
+                p.id for p in search.search(session, some.id_number[-8:], limit=1000)
+            }
     finally:
         store.dispose()
 

@@ -68,7 +68,10 @@ def test_field_errors_are_collected(store: Any) -> None:
     ("fields", "field"),
     [
         ({"phone": "12345"}, "phone"),
-        ({"employed": "是", "registered_unemployed_since": "2024-01-01"}, "registered_unemployed_since"),
+        (
+            {"employed": "是", "registered_unemployed_since": "2024-01-01"},
+            "registered_unemployed_since",
+        ),
         ({"registered_unemployed_since": "2000-01-01"}, "registered_unemployed_since"),
         ({"min_living_allowance_since": "2024-01-01"}, "min_living_allowance_since"),
         ({"disability_grade": "二级"}, "disabled"),
@@ -100,7 +103,9 @@ def test_household_membership(store: Any) -> None:
         household = households.create(session, address="友好路1号")
         households.add_person(session, household.id, head.id, "head")
         households.add_person(session, household.id, spouse.id, "spouse")
-        relative = households.validate_relative("张小明", "child", make_id(birth=dt.date(2010, 1, 1), seq=113))
+        relative = households.validate_relative(
+            "张小明", "child", make_id(birth=dt.date(2010, 1, 1), seq=113)
+        )
         households.add_relative(session, household.id, relative)
         hid = household.id
     with store.reading() as session:

@@ -73,7 +73,9 @@ valid_ids = st.builds(
 
 
 @given(valid_ids, st.integers(0, 17), st.integers(0, 10))
-def test_every_single_mistyped_character_is_caught(number: str, position: int, replacement: int) -> None:
+def test_every_single_mistyped_character_is_caught(
+    number: str, position: int, replacement: int
+) -> None:
     new_char = "0123456789X"[replacement]
     if number[position] == new_char or (position < 17 and new_char == "X"):
         return

@@ -49,7 +49,9 @@ def test_native_name() -> None:
         names.validate_native_name("Abdurahman")
 
 
-cjk = st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=1, max_size=6)
+cjk = st.text(
+    alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=1, max_size=6
+)
 
 
 @given(st.lists(cjk, min_size=1, max_size=3), st.sampled_from(list("·•‧・．.")))

@@ -18,7 +18,8 @@ def test_readme_has_the_two_commands() -> None:
     assert len(commands) == 2
     install, tests = commands
     assert install.endswith(".venv/bin/caseworker")
-    assert "pytest" in tests and "'.[test]'" in tests
+    assert "pytest" in tests
+    assert "'.[test]'" in tests
 
 
 def test_ci_runs_the_readme_test_command() -> None:

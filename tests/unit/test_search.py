@@ -67,7 +67,9 @@ def test_search(store: Any, people: dict[str, Any], query: str, expected: list[s
     assert names_for(store, query) == expected
 
 
-@pytest.mark.parametrize("query", ["张", "张三", "zs", "san", "9999", "买买提", "abudu", "19750505"])
+@pytest.mark.parametrize(
+    "query", ["张", "张三", "zs", "san", "9999", "买买提", "abudu", "19750505"]
+)
 def test_portable_path_agrees(store: Any, people: dict[str, Any], query: str) -> None:
     assert names_for(store, query, portable=True) == names_for(store, query)
 
@@ -94,8 +96,12 @@ def test_index_follows_edits(store: Any, people: dict[str, Any]) -> None:
     assert names_for(store, "9999") == []
 
 
-@pytest.mark.parametrize("query", ["张", "张三", "zs", "san", "9999", "买买提", "abudu", "19750505", "1", "13"])
-def test_core_tiers_agree_with_the_sqlite_fast_path(store: Any, people: dict[str, Any], query: str) -> None:
+@pytest.mark.parametrize(
+    "query", ["张", "张三", "zs", "san", "9999", "买买提", "abudu", "19750505", "1", "13"]
+)
+def test_core_tiers_agree_with_the_sqlite_fast_path(
+    store: Any, people: dict[str, Any], query: str
+) -> None:
     with store.reading() as session:
         assert search.search_ids(session, query) == [h.id for h in search.search(session, query)]
 

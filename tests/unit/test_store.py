@@ -29,8 +29,8 @@ def test_foreign_keys_are_enforced(store: Any) -> None:
 
     from sqlalchemy.exc import IntegrityError
 
-    with pytest.raises(IntegrityError), store.transaction() as session:
-        person = register(store, "张三", make_id())
+    person = register(store, "张三", make_id())
+    with store.transaction() as session, pytest.raises(IntegrityError):
         session.execute(
             text("UPDATE person SET village_id = :v WHERE id = :id"),
             {"v": uuid.uuid4().hex, "id": person.id.hex},
@@ -74,10 +74,15 @@ def test_hard_delete_is_refused(store: Any) -> None:
 
 
 def test_failed_action_rolls_back_whole(store: Any) -> None:
-    with pytest.raises(ZeroDivisionError), store.transaction() as session:
-        data = persons.validate({"name": "张三", "id_number": make_id()})
-        persons.register(session, data)
-        _ = 1 / 0
+    data = persons.validate({"name": "张三", "id_number": make_id()})
+
+    def register_then_fail() -> None:
+        with store.transaction() as session:
+            persons.register(session, data)
+            _ = 1 / 0
+
+    with pytest.raises(ZeroDivisionError):
+        register_then_fail()
     with store.reading() as session:
         assert persons.count(session) == 0
         assert session.scalar(select(ChangeLog).where(ChangeLog.entity == "person")) is None
