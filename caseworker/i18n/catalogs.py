@@ -14,6 +14,7 @@ See docs/translations.md.
 from __future__ import annotations
 
 import argparse
+import ast
 import io
 import re
 import string
@@ -173,6 +174,7 @@ def extract_catalog() -> Catalog:
         domain=DOMAIN,
         msgid_bugs_address="",
     )
+    filenames = set()
     for filename, lineno, message, comments, context in extract_from_dir(
         ROOT,
         method_map,
@@ -180,6 +182,7 @@ def extract_catalog() -> Catalog:
         keywords=KEYWORDS,
         comment_tags=COMMENT_TAGS,
         strip_comment_tags=True,
+        callback=lambda name, _method, _options: filenames.add(name.replace("\\", "/")),
     ):
         catalog.add(
             message,
@@ -188,7 +191,39 @@ def extract_catalog() -> Catalog:
             auto_comments=comments,
             context=context,
         )
+    for filename in sorted(filenames):
+        for lineno, message, context in calls_inside_fstrings(ROOT / filename):
+            catalog.add(message, None, [(filename, lineno)], context=context)
     return catalog
+
+
+def calls_inside_fstrings(path: Path) -> list[tuple[int, Any, str | None]]:
+    """Marker calls written inside an f-string's braces, e.g. ``f"{_('Sex')}: {x}"``.
+
+    Babel's Python extractor reads an f-string as one token on Python < 3.12 and misses them;
+    they are still translated at run time, so they are added to the template here.  (Such
+    code glues fragments together and should be rewritten; see docs/translations.md.)
+    """
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return []
+    found: list[tuple[int, Any, str | None]] = []
+    for fstring in (n for n in ast.walk(tree) if isinstance(n, ast.JoinedStr)):
+        for call in (n for n in ast.walk(fstring) if isinstance(n, ast.Call)):
+            name = call.func.id if isinstance(call.func, ast.Name) else ""
+            if name not in KEYWORDS:
+                continue
+            args = [a.value if isinstance(a, ast.Constant) else None for a in call.args]
+            context: str | None = None
+            if name == "pgettext" and len(args) >= 2 and isinstance(args[0], str):
+                context, args = args[0], args[1:]
+            if name == "ngettext" and len(args) >= 2:
+                if isinstance(args[0], str) and isinstance(args[1], str):
+                    found.append((call.lineno, (args[0], args[1]), context))
+            elif args and isinstance(args[0], str):
+                found.append((call.lineno, args[0], context))
+    return found
 
 
 def extract() -> bool:

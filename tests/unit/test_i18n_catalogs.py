@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog, Message
@@ -73,6 +74,20 @@ def test_extraction_finds_every_marker_kind() -> None:
     assert ("ID number", None) in keys  # N_() at module level
     assert ("Enter the ID number.", None) in keys  # _()
     assert len(keys) > 300
+
+
+def test_extraction_sees_calls_inside_fstrings(tmp_path: Path) -> None:
+    source = tmp_path / "m.py"
+    source.write_text(
+        "print(f\"{_('Record id')}: {x} {ngettext('{n} case', '{n} cases', n)}\")\n"
+        "print(f\"{pgettext('menu', 'Exit')}\")\n",
+        encoding="utf-8",
+    )
+    assert catalogs.calls_inside_fstrings(source) == [
+        (1, "Record id", None),
+        (1, ("{n} case", "{n} cases"), None),
+        (2, "Exit", "menu"),
+    ]
 
 
 # -- the translations --------------------------------------------------------------------------
