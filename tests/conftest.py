@@ -21,7 +21,7 @@ def _isolated_user_dirs(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.delenv("CASEWORKER_DB", raising=False)
-    monkeypatch.delenv("CASEWORKER_LANG", raising=False)
+    monkeypatch.setenv("CASEWORKER_LANG", "en")  # tests assert English messages unless they ask
 
 
 @pytest.fixture(autouse=True)
