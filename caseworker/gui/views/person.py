@@ -7,6 +7,7 @@ an edit made meanwhile by someone else is refused rather than overwritten.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import itertools
@@ -79,6 +80,17 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 SEX_WORDS = {"male": N_("Male"), "female": N_("Female")}
 VALIDATE_DELAY_MS = 250
+
+
+def new_person_defaults() -> dict[str, object]:
+    """The form of a new person starts from the registry's defaults (resident, wants work)."""
+    from caseworker.registry.persons import PersonData
+
+    values: dict[str, object] = {}
+    for f in dataclasses.fields(PersonData):
+        if f.default is not dataclasses.MISSING:
+            values["village" if f.name == "village_id" else f.name] = f.default
+    return values
 
 
 def ask_unsaved(parent: QWidget | None) -> QMessageBox.StandardButton:
@@ -261,6 +273,7 @@ class PersonPage(QWidget):
                     values[spec.name] = getattr(data, key)
             else:
                 self.version = None
+                values = new_person_defaults()
             self.person_id = person_id
             for name, editor in self.editors.items():
                 editor.set_value(values.get(name))

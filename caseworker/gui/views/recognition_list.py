@@ -135,6 +135,11 @@ class RecognitionListView(QWidget):
         with store.reading() as session:
             for village in stations.villages(session, store.station_code):
                 self.village.addItem(village.name, str(village.id))
+        for combo in (self.stage, self.village):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(8)
         self.summary = QLabel()
         self.summary.setObjectName("caseSummaryLine")
         self.table = QTableView()

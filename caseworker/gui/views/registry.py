@@ -123,6 +123,11 @@ class RegistryView(QWidget):
         self.summary.setObjectName("listSummary")
 
         self._fill_filters()
+        for combo in (self.village, self.category, self.status):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(8)
 
         self.table = QTableView()
         self.table.setObjectName("personTable")

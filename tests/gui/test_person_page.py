@@ -1,0 +1,216 @@
+"""The person page: derived fields, inline messages, saving, duplicates, unsaved changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from caseworker.gui.views.person import PersonPage
+from tests.gui.conftest import MessageBoxes
+from tests.helpers import make_id, register
+
+
+@pytest.fixture
+def page(gui_store: Any, qtbot: Any) -> PersonPage:
+    widget = PersonPage(gui_store)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 800)
+    widget.show()
+    return widget
+
+
+def _count(store: Any) -> int:
+    from caseworker.registry import persons
+
+    with store.reading() as session:
+        return persons.count(session)
+
+
+def test_id_number_fills_sex_birth_date_and_age(page: PersonPage) -> None:
+    page.editors["id_number"].input.setText(make_id(birth=dt.date(1990, 3, 4), seq=124))
+    assert page.sex_value.text() == "Female"
+    assert "1990" in page.birth_value.text()
+    assert page.age_value.text() == str(
+        dt.date.today().year - 1990 - (dt.date.today() < dt.date(dt.date.today().year, 3, 4))
+    )
+    page.editors["id_number"].input.setText("65010219900304")
+    assert page.sex_value.text() == "—"
+
+
+def test_save_registers_then_updates(page: PersonPage, gui_store: Any, qtbot: Any) -> None:
+    from caseworker.registry import persons
+
+    page.editors["name"].input.setText("阿依古丽")
+    page.editors["id_number"].input.setText(make_id(seq=124))
+    page.set_field("phone", "13912345678")
+    assert page.is_dirty()
+    with qtbot.waitSignal(page.saved) as blocker:
+        assert page.save()
+    person_id = blocker.args[0]
+    assert not page.is_dirty()
+    with gui_store.reading() as session:
+        person = persons.get(session, person_id)
+        assert (person.name, person.phone, person.sex) == ("阿依古丽", "13912345678", "female")
+    page.set_field("phone", "13900000000")
+    assert page.save()
+    with gui_store.reading() as session:
+        assert persons.get(session, person_id).phone == "13900000000"
+    assert _count(gui_store) == 1
+
+
+def test_inline_messages_come_from_validation(page: PersonPage, gui_store: Any) -> None:
+    page.editors["name"].input.setText("张三")
+    page.editors["id_number"].input.setText(make_id(seq=11))
+    page.set_field("phone", "12")
+    assert not page.save()
+    errors = page.errors_shown()
+    assert set(errors) == {"phone"}
+    assert page.editors["phone"].message.isVisible()
+    assert _count(gui_store) == 0
+    page.set_field("phone", "")
+    assert page.save()
+    assert not page.editors["phone"].message.isVisible()
+
+
+def test_live_validation_marks_touched_fields_only(page: PersonPage, qtbot: Any) -> None:
+    page.editors["id_number"].input.setText("650102199001011")
+    qtbot.waitUntil(lambda: "id_number" in page.errors_shown())
+    assert "name" not in page.errors_shown()
+
+
+def test_duplicate_is_refused_with_a_link(page: PersonPage, gui_store: Any, qtbot: Any) -> None:
+    number = make_id(seq=11)
+    existing = register(gui_store, "张三", number)
+    page.editors["name"].input.setText("张三三")
+    page.editors["id_number"].input.setText(number)
+    assert not page.save()
+    assert page.banner.isVisible()
+    assert f"person:{existing.id}" in page.banner.text()
+    assert _count(gui_store) == 1
+    page.load(None)  # nothing unsaved now: following the link opens the other record
+    page.editors["name"].input.setText("张三三")
+    page.editors["id_number"].input.setText(number)
+    assert not page.save()
+    page._snapshot = page.raw_values()
+    with qtbot.waitSignal(page.open_person_requested) as blocker:
+        page.banner.linkActivated.emit(f"person:{existing.id}")
+    assert blocker.args == [existing.id]
+
+
+def test_stale_edit_is_refused(
+    page: PersonPage, gui_store: Any, message_boxes: MessageBoxes
+) -> None:
+    from caseworker.registry import persons
+
+    person = register(gui_store, "张三", make_id(seq=11))
+    page.load(person.id)
+    with gui_store.transaction() as session:
+        persons.change(session, person.id, phone="13912345678")
+    page.set_field("notes", "visited")
+    assert not page.save()
+    assert message_boxes.shown and "Someone else changed" in message_boxes.shown[0][1]
+
+
+def test_unsaved_changes_prompt(
+    page: PersonPage, gui_store: Any, message_boxes: MessageBoxes, qtbot: Any
+) -> None:
+    person = register(gui_store, "张三", make_id(seq=11))
+    page.load(person.id)
+    assert page.maybe_leave()  # nothing changed: no question
+    assert message_boxes.shown == []
+    page.set_field("phone", "13912345678")
+    message_boxes.answer = QMessageBox.StandardButton.Cancel
+    assert not page.maybe_leave()
+    assert message_boxes.shown[-1][0] == "unsavedDialog"
+    assert {"Save", "Discard", "Cancel"} <= message_boxes.buttons
+    message_boxes.answer = QMessageBox.StandardButton.Save
+    assert page.maybe_leave()
+    page.load(person.id)
+    assert page.editors["phone"].value() == "13912345678"
+    page.set_field("phone", "")
+    message_boxes.answer = QMessageBox.StandardButton.Discard
+    with qtbot.waitSignal(page.closed):
+        page.cancel()
+    page.load(person.id)
+    assert page.editors["phone"].value() == "13912345678"
+
+
+def test_keyboard_save_and_escape(page: PersonPage, gui_store: Any, qtbot: Any) -> None:
+    page.editors["name"].input.setText("张三")
+    page.editors["id_number"].input.setText(make_id(seq=11))
+    page.editors["name"].input.setFocus()
+    with qtbot.waitSignal(page.saved):
+        qtbot.keyClick(
+            page.editors["name"].input, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier
+        )
+    assert _count(gui_store) == 1
+    with qtbot.waitSignal(page.closed):
+        qtbot.keyClick(page.editors["name"].input, Qt.Key.Key_Escape)
+
+
+def _next_tab_stop(widget: Any) -> Any:
+    candidate = widget.nextInFocusChain()
+    while not (candidate.focusPolicy() & Qt.FocusPolicy.TabFocus and candidate.isEnabled()):
+        candidate = candidate.nextInFocusChain()
+    return candidate
+
+
+def test_tab_order_follows_the_form(page: PersonPage) -> None:
+    from caseworker.gui.views.person import SECTIONS
+
+    order = [name for _title, names in SECTIONS for name in names]
+    widget = page.editors[order[0]].input
+    for name in order[1:]:
+        widget = _next_tab_stop(widget)
+        assert widget is page.editors[name].input, name
+    assert _next_tab_stop(widget) is page.save_button
+
+
+def test_full_id_number_is_shown_on_the_page(page: PersonPage, gui_store: Any) -> None:
+    number = make_id(seq=11)
+    person = register(gui_store, "张三", number)
+    page.load(person.id)
+    assert page.editors["id_number"].value() == number
+
+
+def test_household_members_added_from_registry_and_as_relatives(
+    page: PersonPage, gui_store: Any
+) -> None:
+    from caseworker.registry import households
+
+    head = register(gui_store, "张三", make_id(seq=11))
+    spouse = register(gui_store, "李梅", make_id(seq=12))
+    page.load(head.id)
+    assert page.household.add_member(spouse.id, "spouse")
+    from caseworker.gui.views.household import RelativeDialog
+
+    dialog = RelativeDialog(page)
+    dialog.name.setText("张小明")
+    dialog.relation.setCurrentIndex(dialog.relation.findData("child"))
+    dialog.id_number.setText("123")
+    dialog._accept()
+    assert dialog.message.text()  # a bad ID number is refused in the dialog
+    dialog.id_number.setText(make_id(birth=dt.date(2010, 5, 5), seq=31))
+    dialog._accept()
+    assert dialog.data is not None
+    assert page.household.add_relative_data(dialog.data)
+    assert page.household.model.rowCount() == 3
+    with gui_store.reading() as session:
+        household = households.of_person(session, head.id)
+        assert household is not None
+        assert [m.relation for m in household.members] == ["head", "spouse", "child"]
+    page.household.table.setCurrentIndex(page.household.model.index(2, 0))
+    page.household.remove_selected()
+    assert page.household.model.rowCount() == 2
+
+
+def test_new_person_starts_from_the_registry_defaults(page: PersonPage) -> None:
+    assert page.editors["resident_in_region"].value() is True
+    assert page.editors["wants_work"].value() is True
+    assert page.editors["employed"].value() is False
+    assert page.editors["work_capacity"].value() == "full"
+    assert not page.is_dirty()
