@@ -28,7 +28,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from caseworker.commands import assess, demo, init, persons, recognition
+    from caseworker.commands import assess, demo, init, persons, printing, recognition
 
     parser = _Parser(
         prog="caseworker",
@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--lang", choices=i18n.LANGUAGES, help=_("language of messages"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (init, demo, persons, assess, recognition):
+    for module in (init, demo, persons, assess, recognition, printing):
         module.register(sub)
     return parser
 

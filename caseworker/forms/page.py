@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,10 @@ QR_SIZE = 17 * mm
 QR_FORM = "cwqr"
 FOOTER_HEIGHT = 20 * mm
 GREY = Color(0.35, 0.35, 0.35)
+
+#: Held while a PDF is written: :func:`write_pdf` changes ReportLab's process-wide
+#: ``rl_config.useA85``, so two renders in different threads must not overlap.
+WRITE_LOCK = threading.Lock()
 
 DrawPage = Callable[[Canvas], None]
 
@@ -111,12 +116,13 @@ def write_pdf(
 ) -> None:
     """Draw ``pages`` into ``path`` (already a temporary file) with the footer on each."""
     size = page_size(info.landscape)
-    use_a85 = rl_config.useA85
-    rl_config.useA85 = 0  # binary streams: smaller and faster than ASCII85
-    try:
-        _write(path, info, pages, stack, fonts, margin, title, size)
-    finally:
-        rl_config.useA85 = use_a85
+    with WRITE_LOCK:
+        use_a85 = rl_config.useA85
+        rl_config.useA85 = 0  # binary streams: smaller and faster than ASCII85
+        try:
+            _write(path, info, pages, stack, fonts, margin, title, size)
+        finally:
+            rl_config.useA85 = use_a85
 
 
 def _write(
