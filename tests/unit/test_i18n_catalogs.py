@@ -238,6 +238,28 @@ def test_set_language_chinese() -> None:
     )
 
 
+GLOSSARY_ZH = {
+    "ID number": "身份证号",
+    "Registered unemployed since": "登记失业日期",
+    "Minimum living allowance": "低保",
+    "Employment card number": "就业创业证号",
+    "Public notice": "公示",
+    "Community review": "社区（村）初审",
+    "Township review": "乡镇（街道）审核",
+    "Recognition": "认定",
+    "Exit": "退出",
+}
+
+
+@pytest.mark.parametrize(("english", "chinese"), GLOSSARY_ZH.items())
+def test_chinese_glossary_terms(english: str, chinese: str) -> None:
+    """The terms of docs/translations.md, where the message is still in the code."""
+    message = _catalog("zh_CN").get(english)
+    if message is None:
+        pytest.skip(f"{english!r} is no longer a message")
+    assert message.string == chinese
+
+
 def test_set_language_uyghur() -> None:
     i18n.set_language("ug_CN")
     assert i18n.is_rtl()
