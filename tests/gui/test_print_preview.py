@@ -1,0 +1,298 @@
+"""The print preview: page images, zoom, Save as PDF, printing on a QPrinter, errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+
+from caseworker.forms.sources import RosterFilters
+from caseworker.gui.printing import (
+    PrintPreviewDialog,
+    preview_application,
+    preview_notice,
+    preview_roster,
+)
+from caseworker.gui.printing.documents import roster_document, roster_filters
+from caseworker.gui.printing.pdf import page_range
+from caseworker.gui.printing.period import NoticePeriodDialog
+from tests.unit.test_print_sources import Station, populate
+
+ROSTER_PERSONS = 24  # two landscape pages
+
+
+class MessageBoxes:
+    """Message boxes recorded instead of shown: (object name, text)."""
+
+    def __init__(self) -> None:
+        self.shown: list[tuple[str, str]] = []
+
+
+@pytest.fixture
+def message_boxes(monkeypatch: pytest.MonkeyPatch) -> MessageBoxes:
+    boxes = MessageBoxes()
+
+    def record(box: QMessageBox) -> int:
+        boxes.shown.append((box.objectName(), box.text()))
+        return int(QMessageBox.StandardButton.Ok.value)
+
+    monkeypatch.setattr(QMessageBox, "exec", record)
+    return boxes
+
+
+@pytest.fixture
+def people(gui_store: Any) -> Station:
+    return populate(gui_store)
+
+
+@pytest.fixture
+def roster_store(gui_store: Any) -> Any:
+    from caseworker.registry import demo
+
+    demo.generate(gui_store, persons=ROSTER_PERSONS, seed=7, today=dt.date(2025, 6, 2))
+    return gui_store
+
+
+def open_preview(qtbot: Any, start: Any, *args: Any) -> PrintPreviewDialog:
+    """Run an entry point and wait for its dialog."""
+    shown: list[PrintPreviewDialog] = []
+    start(None, *args, shown=shown.append)
+    qtbot.waitUntil(lambda: bool(shown), timeout=30_000)
+    dialog = shown[0]
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+@pytest.fixture
+def roster(qtbot: Any, roster_store: Any) -> PrintPreviewDialog:
+    dialog = open_preview(qtbot, preview_roster, roster_store, None)
+    dialog.resize(900, 700)
+    return dialog
+
+
+def test_roster_preview_renders_every_page(qtbot: Any, roster: PrintPreviewDialog) -> None:
+    pages = len(pypdf.PdfReader(roster.document.path).pages)
+    assert pages == 2
+    assert roster.page_count() == 2
+    assert len(roster.document.thumbnails) == 2
+    assert roster.thumbnails.count() == 2
+    assert all(not image.isNull() for image in roster.document.thumbnails)
+    assert roster.document.thumbnails[0].width() > roster.document.thumbnails[0].height()
+    roster.set_zoom(0.25)  # both pages fit in the window
+    qtbot.waitUntil(lambda: roster.view.rendered_pages() == [0, 1])
+    for label in roster.view.labels:
+        pixmap = label.pixmap()
+        assert not pixmap.isNull()
+        assert pixmap.width() > pixmap.height()  # the roster is landscape
+    assert "of 2" in roster.status.text()
+
+
+def test_zoom_changes_the_page_size(qtbot: Any, roster: PrintPreviewDialog) -> None:
+    roster.set_zoom(1.0)
+    width = roster.view.labels[0].width()
+    roster.zoom_in()
+    assert roster.view.zoom == 1.25
+    assert roster.view.labels[0].width() == pytest.approx(width * 1.25, abs=2)
+    roster.zoom_out()
+    roster.zoom_out()
+    assert roster.view.zoom == 0.75
+    assert roster.zoom_label.text() == "75%"
+    qtbot.waitUntil(lambda: 0 in roster.view.rendered_pages())
+    roster.view.show_page(1)
+    qtbot.waitUntil(lambda: 1 in roster.view.rendered_pages())
+
+
+def test_save_as_pdf_copies_the_file(
+    roster: PrintPreviewDialog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "out" / "花名册"
+    target.parent.mkdir()
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *_a, **_k: (str(target), ""))
+    )
+    saved = roster.save_as_pdf()
+    assert saved == target.with_name("花名册.pdf")
+    assert saved.read_bytes() == roster.document.path.read_bytes()
+    assert len(pypdf.PdfReader(saved).pages) == 2
+    assert "Saved" in roster.status.text()
+
+
+def test_save_into_a_missing_folder_shows_the_error(
+    roster: PrintPreviewDialog,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    message_boxes: MessageBoxes,
+) -> None:
+    target = tmp_path / "gone" / "x.pdf"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *_a, **_k: (str(target), ""))
+    )
+    assert roster.save_as_pdf() is None
+    assert len(message_boxes.shown) == 1
+    assert "does not exist" in message_boxes.shown[0][1]
+    assert not target.parent.exists()
+
+
+def test_cancelled_save_writes_nothing(
+    roster: PrintPreviewDialog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *_a, **_k: ("", "")))
+    assert roster.save_as_pdf() is None
+
+
+def _pdf_printer(path: Path) -> QPrinter:
+    printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(path))
+    printer.setResolution(150)
+    return printer
+
+
+def test_print_through_the_print_dialog(
+    qtbot: Any, roster: PrintPreviewDialog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[QPrinter] = []
+
+    def accept(dialog: QPrintDialog) -> int:
+        asked.append(dialog.printer())
+        return int(QDialog.DialogCode.Accepted.value)
+
+    monkeypatch.setattr(QPrintDialog, "exec", accept)
+    out = tmp_path / "printed.pdf"
+    printer = _pdf_printer(out)
+    job = roster.print_document(printer)
+    assert job is not None
+    assert asked == [printer]
+    assert printer.pageLayout().orientation().name == "Landscape"
+    qtbot.waitUntil(job.done.is_set, timeout=30_000)
+    qtbot.waitUntil(lambda: "Sent 2 pages" in roster.status.text())
+    reader = pypdf.PdfReader(out)
+    assert len(reader.pages) == 2
+    box = reader.pages[0].mediabox
+    assert float(box.width) > float(box.height)
+    assert reader.pages[0].images  # each page is the rendered image of the form
+
+
+def test_print_a_page_range_and_a_refusal(
+    qtbot: Any, roster: PrintPreviewDialog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(QPrintDialog, "exec", lambda _d: int(QDialog.DialogCode.Rejected.value))
+    assert roster.print_document(_pdf_printer(tmp_path / "no.pdf")) is None
+    assert not (tmp_path / "no.pdf").exists()
+    out = tmp_path / "second.pdf"
+    printer = _pdf_printer(out)
+    printer.setFromTo(2, 2)
+    assert list(page_range(printer, 2)) == [1]
+    job = roster.print_to(printer)
+    qtbot.waitUntil(job.done.is_set, timeout=30_000)
+    qtbot.waitUntil(lambda: "Sent 1 pages" in roster.status.text())
+    assert len(pypdf.PdfReader(out).pages) == 1
+
+
+def test_page_range_defaults_to_every_page() -> None:
+    printer = QPrinter()
+    printer.setFromTo(0, 0)
+    assert list(page_range(printer, 3)) == [0, 1, 2]
+    printer.setFromTo(2, 9)
+    assert list(page_range(printer, 3)) == [1, 2]
+
+
+def test_application_preview_and_cleanup(qtbot: Any, gui_store: Any, people: Station) -> None:
+    dialog = open_preview(qtbot, preview_application, gui_store, people.zhang)
+    assert dialog.page_count() == 1
+    assert "张三" in dialog.windowTitle()
+    text = "".join(pypdf.PdfReader(dialog.document.path).pages[0].extract_text().split())
+    assert people.zhang_id in text
+    folder = dialog.document.path.parent
+    assert folder.is_dir()
+    dialog.close()
+    assert not folder.exists()
+
+
+def test_notice_preview(qtbot: Any, gui_store: Any, people: Station) -> None:
+    dialog = open_preview(
+        qtbot, preview_notice, gui_store, dt.date(2024, 9, 23), dt.date(2024, 9, 27)
+    )
+    text = "".join(pypdf.PdfReader(dialog.document.path).pages[0].extract_text().split())
+    assert "张三" in text
+    assert people.zhang_id not in text
+    assert dialog.page_count() == 1
+    dialog.close()
+
+
+def test_unknown_person_shows_the_message(
+    qtbot: Any, gui_store: Any, message_boxes: MessageBoxes
+) -> None:
+    shown: list[PrintPreviewDialog] = []
+    job = preview_application(None, gui_store, uuid.uuid4(), shown=shown.append)
+    qtbot.waitUntil(job.done.is_set, timeout=30_000)
+    qtbot.waitUntil(lambda: bool(message_boxes.shown), timeout=5_000)
+    assert shown == []
+    name, text = message_boxes.shown[0]
+    assert name == "errorDialog"
+    assert "No registered person" in text
+
+
+def test_unexpected_errors_name_the_log(
+    qtbot: Any, gui_store: Any, message_boxes: MessageBoxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from caseworker import bootstrap
+    from caseworker.gui.printing import documents
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(documents, "render_roster", broken)
+    job = preview_roster(None, gui_store, None)
+    qtbot.waitUntil(job.done.is_set, timeout=30_000)
+    qtbot.waitUntil(lambda: bool(message_boxes.shown), timeout=5_000)
+    text = message_boxes.shown[0][1]
+    assert "boom" not in text
+    assert str(bootstrap.log_file()) in text
+
+
+def test_cancelled_work_leaves_no_files(roster_store: Any) -> None:
+    import tempfile
+
+    from caseworker.gui.printing.documents import TEMP_PREFIX
+
+    def folders() -> set[Path]:
+        return set(Path(tempfile.gettempdir()).glob(TEMP_PREFIX + "*"))
+
+    before = folders()
+    calls: list[int] = []
+
+    def cancel_after_the_pdf(done: int, _total: int) -> bool:
+        calls.append(done)
+        return done == 0
+
+    work = roster_document(roster_store, RosterFilters(village="红旗村"))
+    assert work(cancel_after_the_pdf) is None
+    assert calls == [0, 1]
+    assert folders() == before
+    assert roster_document(roster_store)(lambda _d, _t: False) is None
+
+
+def test_filters_from_the_registry_list() -> None:
+    from caseworker.gui.models.listing import ListQuery
+
+    village = uuid.uuid4()
+    query = ListQuery(text="王", village_id=village, category="older_worker", status="none")
+    assert roster_filters(query) == RosterFilters(str(village), "older_worker", "none", "王")
+    assert roster_filters(None) == RosterFilters()
+
+
+def test_notice_period_dialog(qtbot: Any) -> None:
+    from PySide6.QtCore import QDate
+
+    dialog = NoticePeriodDialog(today=dt.date(2024, 9, 26))
+    qtbot.addWidget(dialog)
+    assert dialog.period() == (dt.date(2024, 9, 23), dt.date(2024, 9, 26))
+    dialog.start.setDate(QDate(2024, 10, 9))
+    assert dialog.period() == (dt.date(2024, 9, 26), dt.date(2024, 10, 9))
