@@ -296,3 +296,28 @@ def test_notice_period_dialog(qtbot: Any) -> None:
     assert dialog.period() == (dt.date(2024, 9, 23), dt.date(2024, 9, 26))
     dialog.start.setDate(QDate(2024, 10, 9))
     assert dialog.period() == (dt.date(2024, 9, 26), dt.date(2024, 10, 9))
+
+
+def test_person_page_prints_the_stored_person(
+    qtbot: Any, gui_store: Any, people: Station, message_boxes: MessageBoxes
+) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from caseworker.gui.views.person import PersonPage
+
+    page = PersonPage(gui_store)
+    qtbot.addWidget(page)
+    qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)  # a new, unsaved person
+    assert message_boxes.shown == [("printNeedsSave", message_boxes.shown[0][1])]
+    page.load(people.zhang)
+
+    def previews() -> list[PrintPreviewDialog]:
+        return [w for w in QApplication.topLevelWidgets() if isinstance(w, PrintPreviewDialog)]
+
+    qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(previews()), timeout=30_000)
+    dialog = previews()[0]
+    assert "张三" in dialog.windowTitle()
+    dialog.close()
+    dialog.deleteLater()

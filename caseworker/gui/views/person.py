@@ -179,6 +179,16 @@ class PersonPage(QWidget):
         self.cancel_action.triggered.connect(self.cancel)
         self.addAction(self.save_action)
         self.addAction(self.cancel_action)
+        self.print_button = QPushButton(_("Print application…"))
+        self.print_button.setObjectName("printApplicationButton")
+        self.print_button.setToolTip(_("Preview and print the application form (Ctrl+P)"))
+        self.print_button.clicked.connect(self.print_application)
+        self.print_action = QAction(_("&Print application…"), self)
+        self.print_action.setObjectName("printApplication")
+        self.print_action.setShortcut(QKeySequence.StandardKey.Print)
+        self.print_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.print_action.triggered.connect(self.print_application)
+        self.addAction(self.print_action)
 
         form_widget = QWidget()
         form_layout = QVBoxLayout(form_widget)
@@ -232,6 +242,7 @@ class PersonPage(QWidget):
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.title, 1)
+        buttons.addWidget(self.print_button)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
@@ -455,6 +466,22 @@ class PersonPage(QWidget):
     def cancel(self) -> None:
         if self.maybe_leave():
             self.closed.emit()
+
+    def print_application(self) -> None:
+        """Preview (then print or save) the stored person's application form."""
+        if self.person_id is None or self.is_dirty():
+            box = QMessageBox(self)
+            box.setObjectName("printNeedsSave")
+            box.setIcon(QMessageBox.Icon.Information)
+            box.setWindowTitle(_("Print application"))
+            box.setText(_("Save the person before printing the application form."))
+            box.setStandardButtons(QMessageBox.StandardButton.Ok)
+            label_message_box(box)
+            box.exec()
+            return
+        from caseworker.gui.printing import preview_application
+
+        preview_application(self, self.store, self.person_id)
 
     def focus_first(self) -> None:
         self.first_field.setFocus()
