@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
 from PySide6.QtWidgets import QApplication
 
-from caseworker import bootstrap, i18n
+from caseworker import i18n
 from caseworker.gui import prefs
 from caseworker.gui.errors import install_excepthook
 from caseworker.gui.fonts import apply_fonts
 from caseworker.gui.language import apply_language
 from caseworker.i18n import _
 
+#: The same variable as ``caseworker.bootstrap.LANG_ENV``; the bootstrap module is not imported
+#: before the window is painted (it pulls in SQLAlchemy and Alembic, a third of a second).
+LANG_ENV = "CASEWORKER_LANG"
+
 
 def initial_language(explicit: str | None = None) -> str:
-    """``--lang``, then ``$CASEWORKER_LANG``, then the language chosen last time."""
-    return bootstrap.choose_language(explicit, prefs.stored_language())
+    """``--lang``, then ``$CASEWORKER_LANG``, then the language chosen last time (the same
+    order as ``bootstrap.choose_language``)."""
+    for candidate in (explicit, os.environ.get(LANG_ENV), prefs.stored_language()):
+        if candidate in i18n.LANGUAGES:
+            return candidate
+    return i18n.DEFAULT_LANGUAGE
 
 
 def create_application(argv: Sequence[str] = (), language: str | None = None) -> QApplication:

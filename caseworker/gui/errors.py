@@ -9,7 +9,6 @@ from types import TracebackType
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from caseworker import bootstrap
 from caseworker.core.errors import UserError
 from caseworker.gui.language import label_message_box
 from caseworker.i18n import _
@@ -21,6 +20,8 @@ def message_for(exc: BaseException) -> str:
     """What a person is told: a UserError as it is, anything else where the details are."""
     if isinstance(exc, UserError):
         return str(exc)
+    from caseworker import bootstrap
+
     return _(
         "Something went wrong and the action was not completed. The details are in {path}."
     ).format(path=bootstrap.log_file())

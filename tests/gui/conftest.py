@@ -11,8 +11,8 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 
 @pytest.fixture(autouse=True)
@@ -62,5 +62,9 @@ class MessageBoxes:
 @pytest.fixture
 def message_boxes(monkeypatch: pytest.MonkeyPatch) -> MessageBoxes:
     boxes = MessageBoxes()
-    monkeypatch.setattr(QMessageBox, "exec", lambda self: boxes.exec(self))
+
+    def fake_exec(box: QMessageBox) -> int:
+        return boxes.exec(box)
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
     return boxes

@@ -81,11 +81,9 @@ def test_installed_fonts_cover_chinese_and_arabic(
 
 
 def test_bundled_fonts_are_loaded(tmp_path: Path, qapp: QApplication) -> None:
-    source = Path(QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont).family())
-    candidates = [Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")]
-    found = next((c for c in candidates if c.exists()), None)
-    if found is None:
-        pytest.skip(f"no font file to copy (system font {source})")
+    found = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    if not found.exists():
+        pytest.skip("no DejaVu Sans font file to copy")
     (tmp_path / "fonts").mkdir()
     (tmp_path / "fonts" / "Bundled.ttf").write_bytes(found.read_bytes())
     (tmp_path / "fonts" / "readme.txt").write_text("not a font")
@@ -103,3 +101,29 @@ def test_dates_are_formatted_for_the_locale(restore_language: Any, qapp: QApplic
     language.apply_language(qapp, "en")
     assert formatting.date(day, "long") == "March 5, 2024"
     assert formatting.number(100000) == "100,000"
+
+
+@pytest.mark.parametrize(
+    ("explicit", "env", "stored"),
+    [
+        (None, None, None),
+        ("ug_CN", "en", "zh_CN"),
+        (None, "en", "ug_CN"),
+        (None, None, "ug_CN"),
+        ("xx", "yy", "en"),
+    ],
+)
+def test_initial_language_follows_the_bootstrap_order(
+    explicit: str | None, env: str | None, stored: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from caseworker import bootstrap
+    from caseworker.gui import app, prefs
+
+    assert app.LANG_ENV == bootstrap.LANG_ENV
+    if env is None:
+        monkeypatch.delenv(bootstrap.LANG_ENV, raising=False)
+    else:
+        monkeypatch.setenv(bootstrap.LANG_ENV, env)
+    if stored is not None:
+        prefs.store_language(stored)
+    assert app.initial_language(explicit) == bootstrap.choose_language(explicit, stored)

@@ -37,7 +37,8 @@ def test_person_model_fetches_pages_lazily_and_bounds_its_cache(demo_store: Any)
     assert model.rowCount() == 300
     assert model.pages_fetched == 0
     name = model.data(model.index(0, 0))
-    assert isinstance(name, str) and name
+    assert isinstance(name, str)
+    assert name
     assert model.pages_fetched == 1
     model.data(model.index(5, 1))
     assert model.pages_fetched == 1  # same page: from the cache

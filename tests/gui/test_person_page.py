@@ -112,7 +112,8 @@ def test_stale_edit_is_refused(
         persons.change(session, person.id, phone="13912345678")
     page.set_field("notes", "visited")
     assert not page.save()
-    assert message_boxes.shown and "Someone else changed" in message_boxes.shown[0][1]
+    assert message_boxes.shown
+    assert "Someone else changed" in message_boxes.shown[0][1]
 
 
 def test_unsaved_changes_prompt(

@@ -82,7 +82,8 @@ def test_workflow_steps_and_history(
     assert panel.take_step(workflow.StartPublicNotice(start=dt.date(2024, 3, 6)))
     with gui_store.reading() as session:
         case = service.current_case(session, person.id)
-        assert case is not None and case.notice_end is not None
+        assert case is not None
+        assert case.notice_end is not None
         end = case.notice_end
     assert "Public notice from" in panel.case_label.text()
     assert str(end.year) in panel.case_label.text()
@@ -90,7 +91,7 @@ def test_workflow_steps_and_history(
     assert panel.take_step(workflow.Recognise(on=end + dt.timedelta(days=1)))
     assert panel.history.rowCount() == 5
     assert panel.history.data(panel.history.index(4, 0)) == "Recognition"
-    assert set(k for k, b in panel.step_buttons.items() if b.isVisibleTo(panel)) == {
+    assert {k for k, b in panel.step_buttons.items() if b.isVisibleTo(panel)} == {
         "periodic_review",
         "exit",
     }
@@ -107,4 +108,5 @@ def test_step_dialog_shows_the_notice_end_in_working_days(qtbot: Any) -> None:
     assert end > dt.date(2024, 10, 4)
     assert str(end.day) in dialog.end_label.text()
     step = dialog.step()
-    assert isinstance(step, workflow.StartPublicNotice) and step.start == dt.date(2024, 9, 30)
+    assert isinstance(step, workflow.StartPublicNotice)
+    assert step.start == dt.date(2024, 9, 30)

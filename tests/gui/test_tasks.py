@@ -59,7 +59,8 @@ def test_log_file_gets_the_traceback(qtbot: Any, message_boxes: MessageBoxes) ->
     for handler in logging.getLogger().handlers:
         handler.flush()
     text = bootstrap.log_file().read_text(encoding="utf-8")
-    assert "Traceback" in text and "ValueError: bad thing" in text
+    assert "Traceback" in text
+    assert "ValueError: bad thing" in text
 
 
 def test_cancel_stops_the_work(qtbot: Any) -> None:
@@ -103,4 +104,5 @@ def test_excepthook_shows_a_dialog(
         raise KeyError("oops")
     except KeyError as exc:
         sys.excepthook(type(exc), exc, exc.__traceback__)
-    assert message_boxes.shown and str(bootstrap.log_file()) in message_boxes.shown[0][1]
+    assert message_boxes.shown
+    assert str(bootstrap.log_file()) in message_boxes.shown[0][1]

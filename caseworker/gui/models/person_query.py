@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from caseworker.gui.models.ids import IdList
 from caseworker.gui.models.listing import NEEDS_REVIEW, NO_CASE, Column, ListQuery, Row
 from caseworker.recognition.workflow import Stage
-from caseworker.registry import search
 from caseworker.store.models import Person, RecognitionCase, Village
 
 
@@ -43,9 +42,12 @@ def id_statement(session: Session, query: ListQuery) -> Select[Any]:
     text = query.text.strip()
     latest = None
     if text:
+        from caseworker.registry import search  # (pypinyin: loaded on the first search only)
+
         stmt: Select[Any] = search.statement(session, text)
     else:
         stmt = select(Person.id).where(Person.deleted.is_(False))
+        stmt = stmt.order_by(Person.name_pinyin, Person.id_number)
     needs_case = query.category or query.status or query.sort in (Column.CATEGORIES, Column.STATUS)
     if needs_case:
         latest = RecognitionCase.__table__.alias("latest_case")
@@ -113,8 +115,14 @@ def _sort_keys(query: ListQuery, latest: Any) -> list[Any]:
 
 
 def fetch_ids(session: Session, query: ListQuery) -> IdList:
-    rows = session.execute(id_statement(session, query)).scalars().all()
-    return IdList.from_hex(rows)
+    """The ids in display order, streamed in chunks into 16 bytes each."""
+    blob = bytearray()
+    result = session.execute(
+        id_statement(session, query), execution_options={"yield_per": 5000}
+    ).scalars()
+    for chunk in result.partitions():
+        blob += bytes.fromhex("".join(chunk))
+    return IdList(bytes(blob))
 
 
 def count(session: Session) -> int:

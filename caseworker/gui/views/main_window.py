@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseworker import bootstrap, i18n
+from caseworker import i18n
 from caseworker.gui import formatting, prefs, tasks
 from caseworker.gui.errors import show_error
 from caseworker.gui.language import apply_language, label_message_box
@@ -51,6 +51,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("mainWindow")
         self.db = db
+        self._painted = False
+        self._open_when_painted = False
+        self._opening = False
         self.store: Any = None
         self.registry: Any = None
         self.person: Any = None
@@ -161,7 +164,6 @@ class MainWindow(QMainWindow):
         self._build_sections()
 
     def _build_sections(self) -> None:
-        from caseworker.gui.views.person import PersonPage
         from caseworker.gui.views.recognition_list import RecognitionListView
         from caseworker.gui.views.registry import RegistryView
         from caseworker.gui.views.settings import SettingsView
@@ -169,11 +171,10 @@ class MainWindow(QMainWindow):
         store = self.store
         self.setWindowTitle(_("Employment assistance workbench"))
         self.registry = RegistryView(store)
-        self.person = PersonPage(store)
+        self.person = None  # built when first opened (its imports are not needed to list)
         self.registry_stack = QStackedWidget()
         self.registry_stack.setObjectName("registryStack")
         self.registry_stack.addWidget(self.registry)
-        self.registry_stack.addWidget(self.person)
         self.recognition = RecognitionListView(store)
         self.settings_view = SettingsView(store)
         while self.stack.count():
@@ -184,9 +185,6 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(widget)
         self.registry.open_person_requested.connect(self.open_person)
         self.registry.new_person_requested.connect(self.new_person)
-        self.person.closed.connect(self.show_list)
-        self.person.saved.connect(self._person_saved)
-        self.person.open_person_requested.connect(self._open_directly)
         self.recognition.open_person_requested.connect(self.open_person)
         self.settings_view.language_requested.connect(self.change_language)
         self.settings_view.station_changed.connect(self._rebuild)
@@ -199,9 +197,25 @@ class MainWindow(QMainWindow):
             index = 0
         self.show_section(index if 0 <= index < len(SECTIONS) else 0)
         self.registry.reload(delay=False)
-        self.recognition.reload()
         self.update_status()
         self.ready.emit()
+
+    def person_page(self) -> Any:
+        """The person page, built on first use."""
+        if self.person is None:
+            from caseworker.gui.views.person import PersonPage
+
+            self.person = PersonPage(self.store)
+            self.registry_stack.addWidget(self.person)
+            self.person.closed.connect(self.show_list)
+            self.person.saved.connect(self._person_saved)
+            self.person.open_person_requested.connect(self._open_directly)
+            self.person_menu.addAction(self.person.save_action)
+            self.person_menu.addAction(self.person.cancel_action)
+        return self.person
+
+    def _editing(self) -> bool:
+        return self.person is not None and self.registry_stack.currentWidget() is self.person
 
     def _rebuild(self) -> None:
         """Build the sections again (after a language change or new villages)."""
@@ -211,9 +225,30 @@ class MainWindow(QMainWindow):
     # -- opening the store -------------------------------------------------------------------
 
     def open_store(self) -> None:
+        """Open the database once the window has been painted (so it appears at once)."""
+        if self.isVisible() and not self._painted:
+            self._open_when_painted = True
+            QTimer.singleShot(1000, self._open_store_now)  # in case no paint comes
+            return
+        self._open_store_now()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        self._painted = True
+        if self._open_when_painted:
+            QTimer.singleShot(0, self._open_store_now)
+
+    def _open_store_now(self) -> None:
+        if self._opening:
+            return
+        self._opening = True
+        self._open_when_painted = False
         db = self.db
 
         def work(_progress: tasks.Progress) -> Any:
+            from caseworker import bootstrap
+
+            bootstrap.configure_logging()  # (once; the command line may have done it)
             return bootstrap.open_database(db)
 
         tasks.start(work, self.attach, self._open_failed)
@@ -238,7 +273,7 @@ class MainWindow(QMainWindow):
         current = self.stack.currentWidget()
         if (
             current is self.registry_stack
-            and self.registry_stack.currentWidget() is self.person
+            and self._editing()
             and index != 0
             and not self.person.maybe_leave()
         ):
@@ -254,14 +289,14 @@ class MainWindow(QMainWindow):
         return self.nav.currentRow()
 
     def open_person(self, person_id: object) -> None:
-        if self.registry_stack.currentWidget() is self.person and not self.person.maybe_leave():
+        if self._editing() and not self.person.maybe_leave():
             return
         self._open_directly(person_id)
 
     def _open_directly(self, person_id: object) -> None:
         assert isinstance(person_id, uuid.UUID)
         try:
-            self.person.load(person_id)
+            self.person_page().load(person_id)
         except Exception as exc:
             show_error(self, exc)
             return
@@ -270,11 +305,11 @@ class MainWindow(QMainWindow):
         self.person.focus_first()
 
     def new_person(self) -> None:
-        if self.person is None:
+        if self.registry is None:
             return
-        if self.registry_stack.currentWidget() is self.person and not self.person.maybe_leave():
+        if self._editing() and not self.person.maybe_leave():
             return
-        self.person.load(None)
+        self.person_page().load(None)
         self.show_section(0)
         self.registry_stack.setCurrentWidget(self.person)
         self.person.focus_first()
@@ -284,7 +319,9 @@ class MainWindow(QMainWindow):
         self.registry.table.setFocus()
 
     def find(self) -> None:
-        if self.registry_stack.currentWidget() is self.person and not self.person.maybe_leave():
+        if self.registry is None:
+            return
+        if self._editing() and not self.person.maybe_leave():
             return
         self.show_section(0)
         self.show_list()
@@ -297,11 +334,11 @@ class MainWindow(QMainWindow):
     # -- status -----------------------------------------------------------------------------
 
     def update_status(self) -> None:
-        from caseworker.registry import persons
+        from caseworker.gui.models import person_query
 
         with self.store.reading() as session:
             station = self.store.station(session)
-            count = persons.count(session)
+            count = person_query.count(session)
         self.station_label.setText(
             _("{code} {name}").format(code=station.code, name=station.name) if station else ""
         )
@@ -312,12 +349,13 @@ class MainWindow(QMainWindow):
     def change_language(self, language: str) -> None:
         if language == i18n.current_language():
             return
-        if self.registry_stack.currentWidget() is self.person and not self.person.maybe_leave():
+        if self._editing() and not self.person.maybe_leave():
             self.settings_view.language.blockSignals(True)
             index = self.settings_view.language.findData(i18n.current_language())
             self.settings_view.language.setCurrentIndex(index)
             self.settings_view.language.blockSignals(False)
             return
+        from caseworker import bootstrap
         from caseworker.gui.fonts import apply_fonts
 
         app = QApplication.instance()
@@ -332,7 +370,8 @@ class MainWindow(QMainWindow):
 
     def _after_bulk_change(self) -> None:
         self.registry.reload(delay=False)
-        self.recognition.reload()
+        if self.stack.currentWidget() is self.recognition:
+            self.recognition.reload()
         self.update_status()
 
     def import_persons(self) -> None:
@@ -433,7 +472,7 @@ class MainWindow(QMainWindow):
         )
 
     def about(self) -> None:
-        from caseworker import __version__
+        from caseworker import __version__, bootstrap
 
         box = QMessageBox(
             QMessageBox.Icon.Information,
@@ -462,11 +501,7 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if (
-            self.person is not None
-            and self.registry_stack.currentWidget() is self.person
-            and not self.person.maybe_leave()
-        ):
+        if self._editing() and not self.person.maybe_leave():
             event.ignore()
             return
         self.save_preferences()

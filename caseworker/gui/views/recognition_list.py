@@ -152,7 +152,6 @@ class RecognitionListView(QWidget):
         for column, width in enumerate((130, 170, 120, 200, 260, 100)):
             self.table.setColumnWidth(column, width)
         self.table.activated.connect(self._open)
-        self.table.doubleClicked.connect(self._open)
         top = QHBoxLayout()
         top.addWidget(QLabel(_("Stage")))
         top.addWidget(self.stage, 1)

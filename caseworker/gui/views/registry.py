@@ -149,7 +149,6 @@ class RegistryView(QWidget):
             self.table.setColumnWidth(column, width)
         header.sortIndicatorChanged.connect(self._sort_changed)
         self.table.activated.connect(self._activated)
-        self.table.doubleClicked.connect(self._activated)
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)

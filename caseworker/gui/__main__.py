@@ -1,0 +1,26 @@
+"""``python -m caseworker.gui [--db PATH] [--lang zh_CN|ug_CN|en]``: the desktop program directly.
+
+The same window as ``caseworker`` with no subcommand, without loading the command-line tools
+first (a faster start).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    from caseworker import i18n
+
+    parser = argparse.ArgumentParser(prog="python -m caseworker.gui")
+    parser.add_argument("--db", metavar="PATH")
+    parser.add_argument("--lang", choices=i18n.LANGUAGES)
+    args = parser.parse_args(argv)
+    from caseworker.gui.app import run
+
+    return run(db=args.db, language=args.lang)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
