@@ -6,8 +6,10 @@ import logging
 import sys
 import traceback
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 from caseworker.core.errors import UserError
 from caseworker.gui.language import label_message_box
@@ -37,6 +39,8 @@ def log_exception(exc: BaseException, context: str = "") -> None:
 
 def show_error(parent: QWidget | None, exc: BaseException, *, title: str | None = None) -> None:
     """Log ``exc`` and show it in a dialog (modal; never a traceback)."""
+    from PySide6.QtWidgets import QMessageBox
+
     log_exception(exc)
     box = QMessageBox(parent)
     box.setIcon(
@@ -57,6 +61,8 @@ def install_excepthook() -> None:
         if issubclass(kind, KeyboardInterrupt):
             sys.__excepthook__(kind, exc, tb)
             return
+        from PySide6.QtWidgets import QApplication
+
         if exc.__traceback__ is None:
             exc = exc.with_traceback(tb)
         app = QApplication.instance()

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QWizard
+
+if TYPE_CHECKING:  # touching a Qt class costs time: these are imported when first used
+    from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QWizard
 
 from caseworker import i18n
 from caseworker.i18n import _
@@ -50,6 +53,8 @@ def apply_language(app: QApplication, language: str) -> None:
 
 
 def standard_button_texts() -> dict[QDialogButtonBox.StandardButton, str]:
+    from PySide6.QtWidgets import QDialogButtonBox
+
     b = QDialogButtonBox.StandardButton
     return {
         b.Ok: _("OK"),
@@ -75,6 +80,8 @@ def label_button_box(box: QDialogButtonBox) -> QDialogButtonBox:
 
 
 def label_message_box(box: QMessageBox) -> QMessageBox:
+    from PySide6.QtWidgets import QMessageBox
+
     texts = {QMessageBox.StandardButton(k.value): v for k, v in standard_button_texts().items()}
     for standard, text in texts.items():
         button = box.button(standard)
@@ -84,6 +91,8 @@ def label_message_box(box: QMessageBox) -> QMessageBox:
 
 
 def label_wizard(wizard: QWizard) -> QWizard:
+    from PySide6.QtWidgets import QWizard
+
     w = QWizard.WizardButton
     wizard.setButtonText(w.BackButton, _("< Back"))
     wizard.setButtonText(w.NextButton, _("Next >"))

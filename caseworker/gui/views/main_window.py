@@ -9,28 +9,27 @@ from __future__ import annotations
 import logging
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
-    QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QListWidget,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
     QWidget,
 )
 
 from caseworker import i18n
-from caseworker.gui import formatting, prefs, tasks
+from caseworker.gui import formatting, prefs
 from caseworker.gui.errors import show_error
 from caseworker.gui.language import apply_language, label_message_box
+
+if TYPE_CHECKING:
+    from caseworker.gui import tasks
 from caseworker.i18n import N_, _
 
 log = logging.getLogger(__name__)
@@ -154,6 +153,8 @@ class MainWindow(QMainWindow):
         """Use ``store``: run the setup wizard when no station is set up, then build the sections."""
         self.store = store
         if not store.station_code:
+            from PySide6.QtWidgets import QDialog
+
             from caseworker.gui.views.wizard import SetupWizard
 
             wizard = SetupWizard(store, self)
@@ -243,6 +244,8 @@ class MainWindow(QMainWindow):
             return
         self._opening = True
         self._open_when_painted = False
+        from caseworker.gui import tasks
+
         db = self.db
 
         def work(_progress: tasks.Progress) -> Any:
@@ -375,6 +378,8 @@ class MainWindow(QMainWindow):
         self.update_status()
 
     def import_persons(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _filter = QFileDialog.getOpenFileName(
             self, _("Import persons"), "", _("Spreadsheets (*.xlsx *.csv)")
         )
@@ -382,6 +387,8 @@ class MainWindow(QMainWindow):
             self.run_import(Path(path))
 
     def run_import(self, path: Path) -> tasks.Job:
+        from caseworker.gui import tasks
+
         store = self.store
 
         def work(progress: tasks.Progress) -> Any:
@@ -397,6 +404,8 @@ class MainWindow(QMainWindow):
         )
 
     def _imported(self, report: Any) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         self._after_bulk_change()
         if report.cancelled:
             text = _("The import was cancelled; nothing was added.")
@@ -423,6 +432,8 @@ class MainWindow(QMainWindow):
         box.exec()
 
     def export_persons(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _filter = QFileDialog.getSaveFileName(
             self, _("Export persons"), "persons.xlsx", _("Excel workbook (*.xlsx)")
         )
@@ -430,6 +441,8 @@ class MainWindow(QMainWindow):
             self.run_export(Path(path))
 
     def run_export(self, path: Path) -> tasks.Job:
+        from caseworker.gui import tasks
+
         store = self.store
 
         def work(_progress: tasks.Progress) -> int:
@@ -447,14 +460,25 @@ class MainWindow(QMainWindow):
         )
 
     def add_demo_data(self) -> None:
-        count, ok = QInputDialog.getInt(
-            self, _("Demo data"), _("How many made-up persons to add?"), 1000, 1, 200_000, 100
-        )
-        if ok:
-            self.run_demo(count)
+        from PySide6.QtWidgets import QDialog, QInputDialog
+
+        dialog = QInputDialog(self)
+        dialog.setObjectName("demoDialog")
+        dialog.setInputMode(QInputDialog.InputMode.IntInput)
+        dialog.setWindowTitle(_("Demo data"))
+        dialog.setLabelText(_("How many made-up persons to add?"))
+        dialog.setIntRange(1, 200_000)
+        dialog.setIntStep(100)
+        dialog.setIntValue(1000)
+        dialog.setOkButtonText(_("OK"))
+        dialog.setCancelButtonText(_("Cancel"))
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.run_demo(dialog.intValue())
 
     def run_demo(self, count: int, seed: int | None = None) -> tasks.Job:
         import random
+
+        from caseworker.gui import tasks
 
         store = self.store
         seed = seed if seed is not None else random.randrange(1, 1_000_000)
@@ -472,6 +496,8 @@ class MainWindow(QMainWindow):
         )
 
     def about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from caseworker import __version__, bootstrap
 
         box = QMessageBox(
@@ -505,5 +531,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_preferences()
+        from caseworker.gui import tasks
+
         tasks.wait_for_all()
         event.accept()
