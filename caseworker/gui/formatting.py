@@ -17,6 +17,19 @@ def date(value: dt.date | None, form: str = "medium") -> str:
     return format_date(value, format=form, locale=i18n.babel_locale())
 
 
+def ltr(text: str) -> str:
+    """``text`` as a left-to-right island (ID numbers, phone numbers) inside right-to-left
+    Uyghur text: without it ``6501**********123X`` would be shown as ``123X**********6501``."""
+    return "\u2066" + text + "\u2069" if text else text
+
+
+def masked_id(value: str) -> str:
+    """The masked ID number for lists (``6501**********123X``), kept left to right."""
+    from caseworker.core import idcard
+
+    return ltr(idcard.mask(value)) if value else ""
+
+
 def number(value: int | float | Decimal) -> str:
     from babel.numbers import format_decimal
 

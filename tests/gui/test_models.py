@@ -55,7 +55,7 @@ def test_person_model_masks_id_numbers(gui_store: Any) -> None:
     model.set_ids(IdList.from_uuids([person.id]))
     column = [c.key for c in model.columns].index("id_number")
     shown = model.data(model.index(0, column))
-    assert shown == number[:4] + "*" * 10 + number[-4:]
+    assert shown == "\u2066" + number[:4] + "*" * 10 + number[-4:] + "\u2069"  # kept LTR in Uyghur
     assert number not in {model.data(model.index(0, c)) for c in range(model.columnCount())}
 
 

@@ -58,7 +58,9 @@ def person_columns() -> list[ColumnSpec[Row]]:
         ColumnSpec(Column.NAME, lambda: _("Name"), _name, _name_tip),
         ColumnSpec(Column.SEX, lambda: _("Sex"), lambda r: _(SEX_LABELS.get(r.sex, r.sex))),
         ColumnSpec(Column.AGE, lambda: _("Age"), _age, numeric=True),
-        ColumnSpec(Column.ID_NUMBER, lambda: _("ID number"), lambda r: idcard.mask(r.id_number)),
+        ColumnSpec(
+            Column.ID_NUMBER, lambda: _("ID number"), lambda r: formatting.masked_id(r.id_number)
+        ),
         ColumnSpec(Column.VILLAGE, lambda: _("Village or community"), lambda r: r.village),
         ColumnSpec(
             Column.CATEGORIES,

@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseworker.core import idcard
 from caseworker.core.errors import UserError, ValidationError
+from caseworker.gui import formatting
 from caseworker.gui.errors import show_error
 from caseworker.gui.language import label_button_box
 from caseworker.gui.widgets.fields import ERROR_STYLE
@@ -114,7 +114,7 @@ class HouseholdModel(QAbstractTableModel):
         if column == 1:
             return relation_label(row.relation)
         if column == 2:
-            return idcard.mask(row.id_number) if row.id_number else ""
+            return formatting.masked_id(row.id_number)
         if column == 3:
             if row.employed:
                 return _("Employed")

@@ -231,7 +231,9 @@ class PersonPage(QWidget):
         side.addWidget(self.recognition, 1)
         side_scroll = QScrollArea()
         side_scroll.setWidgetResizable(True)
+        side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         side_scroll.setWidget(side_widget)
+        side_widget.setMinimumWidth(360)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
@@ -239,6 +241,7 @@ class PersonPage(QWidget):
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
+        splitter.setSizes([560, 560])
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.title, 1)

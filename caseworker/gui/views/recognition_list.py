@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseworker.core import idcard
 from caseworker.gui import formatting, tasks
 from caseworker.gui.models.ids import IdList
 from caseworker.gui.models.paged import ColumnSpec, PagedTableModel
@@ -46,7 +45,7 @@ class CaseRow:
 def case_columns() -> list[ColumnSpec[CaseRow]]:
     return [
         ColumnSpec("name", lambda: _("Name"), lambda r: r.name, sortable=False),
-        ColumnSpec("id_number", lambda: _("ID number"), lambda r: idcard.mask(r.id_number), sortable=False),
+        ColumnSpec("id_number", lambda: _("ID number"), lambda r: formatting.masked_id(r.id_number), sortable=False),
         ColumnSpec("village", lambda: _("Village or community"), lambda r: r.village, sortable=False),
         ColumnSpec(
             "stage", lambda: _("Stage"), lambda r: stage_label(r.stage, r.needs_review),

@@ -553,12 +553,16 @@ class RecognitionPanel(QGroupBox):
         self.last_date = workflow_case.last_date
         if workflow_case.checklist:
             self.proof_layout.addWidget(QLabel(_("Proofs provided:")))
+        shown_category = None
         for item in workflow_case.checklist:
-            check = QCheckBox(
-                _("{proof} (for: {category})").format(
-                    proof=item.label_zh, category=category_label(item.category)
-                )
-            )
+            if item.category != shown_category:
+                shown_category = item.category
+                heading = QLabel(category_label(item.category))
+                heading.setWordWrap(True)
+                heading.setStyleSheet("font-style: italic;")
+                self.proof_layout.addWidget(heading)
+            check = QCheckBox(item.label_zh)
+            check.setObjectName(f"proof_{item.category.value}_{item.proof}")
             check.setChecked(provided.get((item.category.value, item.proof), False))
             check.toggled.connect(
                 lambda on, c=item.category.value, p=item.proof: self.set_proof(c, p, on)
