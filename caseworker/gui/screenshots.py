@@ -35,6 +35,9 @@ def prepare(store: Any, persons: int) -> Any:
     from caseworker.store.models import Person
 
     demo.generate(store, persons=persons, seed=2024)
+    from caseworker import bootstrap
+
+    store.set_setting(bootstrap.CASEWORKER_KEY, "古丽")
     today = dt.date.today()
     with store.reading() as session:
         from sqlalchemy import select
