@@ -12,9 +12,13 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from caseworker import __version__, bootstrap, i18n
+from caseworker import __version__, i18n
 from caseworker.core.errors import UserError
 from caseworker.i18n import _
+
+#: Global options that take a value; with only these, ``caseworker`` starts the desktop
+#: program without loading the command-line tools (SQLAlchemy, Alembic: a slower start).
+_GLOBAL_WITH_VALUE = ("--db", "--lang")
 
 log = logging.getLogger(__name__)
 EXIT_USER_ERROR = 2
@@ -27,7 +31,21 @@ class _Parser(argparse.ArgumentParser):
         raise UserError(message)
 
 
+def _only_global_options(argv: Sequence[str]) -> bool:
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        if arg in _GLOBAL_WITH_VALUE and index + 1 < len(argv):
+            index += 2
+        elif arg.split("=", 1)[0] in _GLOBAL_WITH_VALUE and "=" in arg:
+            index += 1
+        else:
+            return False
+    return True
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from caseworker import bootstrap
     from caseworker.commands import assess, demo, init, persons, printing, recognition
 
     parser = _Parser(
@@ -49,7 +67,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _lang_values(argv: Sequence[str]) -> list[str]:
+    values = []
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv):
+            values.append(argv[index + 1])
+        elif arg.startswith("--lang="):
+            values.append(arg)
+    return values
+
+
 def _preparse_language(argv: Sequence[str]) -> None:
+    from caseworker import bootstrap
+
     explicit = None
     for index, arg in enumerate(argv):
         if arg == "--lang" and index + 1 < len(argv):
@@ -61,6 +91,14 @@ def _preparse_language(argv: Sequence[str]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if _only_global_options(args_list) and all(
+        a.split("=", 1)[-1] in i18n.LANGUAGES for a in _lang_values(args_list)
+    ):
+        from caseworker.gui.__main__ import main as gui_main
+
+        return int(gui_main(args_list))
+    from caseworker import bootstrap
+
     bootstrap.configure_logging()
     _preparse_language(args_list)
     try:
@@ -69,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             from caseworker.commands import gui
 
-            return gui.run(args)
+            return gui.run(args)  # reached with an unusual spelling of the global options
         status: int = args.handler(args)
         return status
     except UserError as exc:
@@ -83,8 +121,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.exception("unexpected error running %s", args_list)
         print(
             _("caseworker: an unexpected error occurred; the details are in {path}").format(
-                path=bootstrap.log_file()
+                path=_log_file()
             ),
             file=sys.stderr,
         )
         return EXIT_INTERNAL_ERROR
+
+
+def _log_file() -> object:
+    from caseworker import bootstrap
+
+    return bootstrap.log_file()

@@ -14,8 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
-
-from pypinyin import Style, lazy_pinyin, load_phrases_dict
+from typing import Any
 
 from caseworker.core.errors import ValidationError
 from caseworker.i18n import _
@@ -104,19 +103,26 @@ def validate_native_name(text: str) -> str:
 
 
 @cache
-def _install_phrases() -> None:
-    load_phrases_dict(_NAME_PHRASES)
+def _pinyin() -> Any:
+    """pypinyin, loaded on first use (its dictionaries take ~50 MB and a third of a second),
+    with the readings of transliterated names installed."""
+    import pypinyin
+
+    pypinyin.load_phrases_dict(_NAME_PHRASES)
+    return pypinyin
 
 
 @lru_cache(maxsize=65536)
 def reading(name: str) -> NameReading:
     """The pinyin reading of a (normalised) name, corrected for names."""
-    _install_phrases()
+    pypinyin = _pinyin()
     parts = [p for p in name.split(MIDDLE_DOT) if p]
     syllables: list[str] = []
     for index, part in enumerate(parts):
         chars = list(part)
-        read = lazy_pinyin(part, style=Style.NORMAL, errors="ignore", v_to_u=False)
+        read = pypinyin.lazy_pinyin(
+            part, style=pypinyin.Style.NORMAL, errors="ignore", v_to_u=False
+        )
         if len(read) != len(chars):  # characters pypinyin does not know: keep what it read
             syllables.extend(read)
             continue
@@ -131,4 +137,4 @@ def reading(name: str) -> NameReading:
 @lru_cache(maxsize=65536)
 def default_reading(name: str) -> NameReading:
     """pypinyin's own reading without the name corrections (kept as a search alternative)."""
-    return NameReading(tuple(lazy_pinyin(name.replace(MIDDLE_DOT, ""), errors="ignore")))
+    return NameReading(tuple(_pinyin().lazy_pinyin(name.replace(MIDDLE_DOT, ""), errors="ignore")))

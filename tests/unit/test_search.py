@@ -112,3 +112,20 @@ def test_limit_and_tier_order(store: Any, people: dict[str, Any]) -> None:
         assert search.search(session, "张", limit=0) == []
         hit = search.search(session, "李张")[0]
         assert (hit.name, hit.sex, hit.phone) == ("李张", "male", "18000000001")
+
+
+def test_migration_0001_keeps_the_index_ddl_of_its_time() -> None:
+    """The first migration carries a frozen copy of the FTS DDL; it must equal version 1 here."""
+    import importlib.util
+
+    from caseworker.store.migrate import MIGRATIONS
+
+    path = MIGRATIONS / "versions" / "0001_initial.py"
+    assert "caseworker.registry" not in path.read_text(encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("migration_0001", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.SQLITE_INDEX_V1 == search.SQLITE_INDEX_V1
+    assert module.SQLITE_DROP_V1 == search.SQLITE_DROP_V1

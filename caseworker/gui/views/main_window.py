@@ -127,10 +127,22 @@ class MainWindow(QMainWindow):
             action.setEnabled(self.store is not None)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
+        print_menu = bar.addMenu(_("P&rint"))
+        self.print_roster_action = self._action(
+            _("Print the &roster of the listed persons…"), self.print_roster, "Ctrl+Shift+P",
+            "printRoster",
+        )  # fmt: skip
+        self.print_notice_action = self._action(
+            _("Print the public-&notice list…"), self.print_notice_list, None, "printNotice"
+        )
+        for action in (self.print_roster_action, self.print_notice_action):
+            action.setEnabled(self.store is not None)
+            print_menu.addAction(action)
         self.person_menu = bar.addMenu(_("&Person"))
         if self.person is not None:
             self.person_menu.addAction(self.person.save_action)
             self.person_menu.addAction(self.person.cancel_action)
+            self.person_menu.addAction(self.person.print_action)
         view = bar.addMenu(_("&View"))
         self.section_actions: list[QAction] = []
         for index, (_key, label) in enumerate(SECTIONS):
@@ -148,6 +160,19 @@ class MainWindow(QMainWindow):
         view.addAction(self.find_action)
         help_menu = bar.addMenu(_("&Help"))
         help_menu.addAction(self._action(_("&About"), self.about, None, "about"))
+
+    def print_roster(self) -> None:
+        """Preview the roster of the persons the registry list shows (its search and filters)."""
+        from caseworker.gui.printing import preview_roster
+
+        query = self.registry.current_query() if getattr(self, "registry", None) else None
+        preview_roster(self, self.store, query)
+
+    def print_notice_list(self) -> None:
+        """Ask for a period, then preview the public-notice list of that period."""
+        from caseworker.gui.printing.period import print_notice_list
+
+        print_notice_list(self, self.store)
 
     def attach(self, store: Any) -> None:
         """Use ``store``: run the setup wizard when no station is set up, then build the sections."""
@@ -213,6 +238,7 @@ class MainWindow(QMainWindow):
             self.person.open_person_requested.connect(self._open_directly)
             self.person_menu.addAction(self.person.save_action)
             self.person_menu.addAction(self.person.cancel_action)
+            self.person_menu.addAction(self.person.print_action)
         return self.person
 
     def _editing(self) -> bool:
