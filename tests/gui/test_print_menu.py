@@ -11,8 +11,8 @@ from tests.helpers import make_id, register
 
 
 def test_print_menu_actions(qtbot: Any, monkeypatch: pytest.MonkeyPatch, gui_store: Any) -> None:
-    import caseworker.gui.printing as printing
-    import caseworker.gui.printing.period as period
+    from caseworker.gui import printing
+    from caseworker.gui.printing import period
 
     calls: list[tuple[str, Any]] = []
     monkeypatch.setattr(
