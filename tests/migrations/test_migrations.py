@@ -311,3 +311,9 @@ def test_postgresql_migrate_register_search_recognise_and_downgrade(postgres_url
         assert _tables(store.engine) <= {"alembic_version"}
     finally:
         store.dispose()
+
+
+def test_head_revision_constant_matches_the_scripts() -> None:
+    from caseworker.store.migrate import HEAD_REVISION, head_revision
+
+    assert head_revision() == HEAD_REVISION
