@@ -56,6 +56,10 @@ class Person(Synced, Base):
     """A person registered at the station (the subject of help and recognition)."""
 
     __tablename__ = "person"
+    __table_args__ = (
+        # the registry list's default order, read from the index alone (migration 0003)
+        Index("ix_person_list_order", "name_pinyin", "id_number", "deleted", "id"),
+    )
 
     id_number: Mapped[str] = mapped_column(String(18), unique=True)
     name: Mapped[str] = mapped_column(String(40), index=True)

@@ -95,7 +95,7 @@ def revision_of(path: Path) -> str | None:
 
 
 def test_head_is_0002_and_migration_files_are_frozen() -> None:
-    assert migrate.head_revision() == "0002"
+    assert migrate.head_revision() == migrate.HEAD_REVISION == "0003"
     source = (VERSIONS / "0002_recognition.py").read_text(encoding="utf-8")
     assert "down_revision: str | None = '0001'" in source
     imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
@@ -120,14 +120,14 @@ def test_opening_an_0001_file_backs_it_up_and_migrates_keeping_the_data(tmp_path
     try:
         backups = list((tmp_path / "backups").iterdir())
         assert len(backups) == 1
-        assert backups[0].name.startswith("station-before-0002-")
+        assert backups[0].name.startswith("station-before-0003-")
         assert revision_of(backups[0]) == "0001"
         with sqlite3.connect(backups[0]) as old:
             assert old.execute("SELECT count(*) FROM person").fetchone() == (2,)
             tables = {r[0] for r in old.execute("SELECT name FROM sqlite_master")}
             assert not tables & RECOGNITION_TABLES
         old.close()
-        assert migrate.current_revision(store.engine) == "0002"
+        assert migrate.current_revision(store.engine) == migrate.HEAD_REVISION
         assert set(inspect(store.engine).get_table_names()) >= RECOGNITION_TABLES
         with store.transaction() as session:
             found = {p.id_number: p for p in session.scalars(select(Person))}
@@ -155,7 +155,7 @@ def test_downgrade_to_0001_and_upgrade_again(tmp_path: Path) -> None:
         assert migrate.current_revision(engine) == "0001"
         assert not RECOGNITION_TABLES & set(inspect(engine).get_table_names())
         migrate.upgrade(engine)
-        assert migrate.current_revision(engine) == "0002"
+        assert migrate.current_revision(engine) == migrate.HEAD_REVISION
         with engine.connect() as connection:
             numbers = set(connection.scalars(text("SELECT id_number FROM person")))
             assert numbers == set(ids)
