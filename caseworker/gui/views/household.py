@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -39,6 +38,7 @@ from caseworker.core.errors import UserError, ValidationError
 from caseworker.gui import formatting
 from caseworker.gui.errors import show_error
 from caseworker.gui.language import label_button_box
+from caseworker.gui.models.rows import RowsTableModel
 from caseworker.gui.widgets.fields import ERROR_STYLE
 from caseworker.i18n import N_, _
 from caseworker.registry import vocab
@@ -62,53 +62,12 @@ def relation_label(code: str) -> str:
     return _(term.en) if term else code
 
 
-class HouseholdModel(QAbstractTableModel):
+class HouseholdModel(RowsTableModel[MemberRow]):
     """The members of one household (a handful of rows: held whole)."""
 
     HEADERS = (N_("Name"), N_("Relation"), N_("ID number"), N_("Employed"), N_("Record"))
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[MemberRow] = []
-
-    def set_rows(self, rows: list[MemberRow]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
-            return _(self.HEADERS[section])
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self.rows):
-            return str(section + 1)
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        row = self.rows[index.row()]
-        column = index.column()
+    def cell(self, row: MemberRow, column: int) -> str | None:
         if column == 0:
             return row.name
         if column == 1:

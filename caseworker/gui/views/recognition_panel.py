@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QModelIndex,
     QPersistentModelIndex,
@@ -48,6 +47,7 @@ from caseworker.core.errors import UserError, ValidationError
 from caseworker.gui import formatting
 from caseworker.gui.errors import show_error
 from caseworker.gui.language import label_button_box
+from caseworker.gui.models.rows import RowsTableModel
 from caseworker.gui.widgets.fields import ERROR_STYLE
 from caseworker.i18n import N_, _
 
@@ -120,53 +120,13 @@ class StepRow:
     actor: str
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(RowsTableModel[StepRow]):
     """The steps of one case (a few rows: held whole)."""
 
     HEADERS = (N_("Step"), N_("Date"), N_("Result"), N_("Note"), N_("By"))
+    TEXT_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[StepRow] = []
-
-    def set_rows(self, rows: list[StepRow]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
-            return _(self.HEADERS[section])
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self.rows):
-            return str(section + 1)
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        row = self.rows[index.row()]
-        column = index.column()
+    def cell(self, row: StepRow, column: int) -> str | None:
         if column == 0:
             return _(STEP_LABELS.get(row.kind, row.kind))
         if column == 1:
