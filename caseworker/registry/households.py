@@ -168,6 +168,43 @@ def add_relative(session: Session, household_id: uuid.UUID, data: RelativeData) 
     return member
 
 
+def update(
+    session: Session,
+    household_id: uuid.UUID,
+    *,
+    address: str | None = None,
+    business_or_investment_income: bool | None = None,
+) -> Household:
+    """Change the household's own facts (the values given; ``None`` leaves one as it is)."""
+    household = get(session, household_id)
+    if address is not None:
+        if len(address.strip()) > 200:
+            raise ValidationError(_("This is longer than {n} characters.").format(n=200), "address")
+        household.address = address.strip()
+    if business_or_investment_income is not None:
+        household.business_or_investment_income = business_or_investment_income
+    session.flush()
+    return household
+
+
+def set_relation(session: Session, member_id: uuid.UUID, relation: str) -> HouseholdMember:
+    """Change a member's relation to the head; a household has one head at most."""
+    member = session.get(HouseholdMember, member_id)
+    if member is None or member.deleted:
+        raise NotFoundError(_("This household member does not exist."))
+    relation = validate_relation(relation)
+    if relation == Relation.HEAD.value:
+        others = [m for m in member.household.members if m.id != member.id]
+        if any(m.relation == Relation.HEAD.value for m in others):
+            raise ValidationError(
+                _("The household already has a head; change that member's relation first."),
+                "relation",
+            )
+    member.relation = relation
+    session.flush()
+    return member
+
+
 def remove_member(session: Session, member_id: uuid.UUID) -> None:
     member = session.get(HouseholdMember, member_id)
     if member is None or member.deleted:

@@ -209,6 +209,31 @@ def test_household_members_added_from_registry_and_as_relatives(
     assert page.household.model.rowCount() == 2
 
 
+def test_household_income_and_relations_follow_the_form(
+    page: PersonPage, gui_store: Any, qtbot: Any
+) -> None:
+    from caseworker.registry import households
+
+    head = register(gui_store, "张三", make_id(seq=11))
+    other = register(gui_store, "李梅", make_id(seq=12))
+    page.load(head.id)
+    box = page.household
+    assert not box.business_income.isChecked()
+    assert box.add_member(other.id, "other")
+    with qtbot.waitSignal(box.changed):
+        box.business_income.setChecked(True)
+    member = next(r for r in box.model.rows if r.person_id == other.id)
+    assert box.set_member_relation(member.id, "spouse")
+    with gui_store.reading() as session:
+        household = households.of_person(session, head.id)
+        assert household is not None
+        assert household.business_or_investment_income is True
+        assert [m.relation for m in household.members] == ["head", "spouse"]
+    page.load(head.id)
+    assert box.business_income.isChecked()
+    assert [r.relation for r in box.model.rows] == ["head", "spouse"]
+
+
 def test_new_person_starts_from_the_registry_defaults(page: PersonPage) -> None:
     assert page.editors["resident_in_region"].value() is True
     assert page.editors["wants_work"].value() is True

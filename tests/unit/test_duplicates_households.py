@@ -140,3 +140,26 @@ def test_removed_member_can_join_another_household(store: Any) -> None:
         second = households.create(session)
         households.add_person(session, second.id, person.id, "head")
         assert households.of_person(session, person.id).id == second.id
+
+
+def test_household_facts_and_relations_can_change(store: Any) -> None:
+    head = register(store, "张三", make_id(seq=111))
+    other = register(store, "李梅", make_id(seq=112))
+    with store.transaction() as session:
+        household = households.create(session, address="友好路1号")
+        households.add_person(session, household.id, head.id, "head")
+        member = households.add_person(session, household.id, other.id, "other")
+        households.update(
+            session, household.id, business_or_investment_income=True, address=" 新址 "
+        )
+        households.set_relation(session, member.id, "spouse")
+        with pytest.raises(ValidationError, match="already has a head"):
+            households.set_relation(session, member.id, "head")
+        with pytest.raises(ValidationError, match="not a relation"):
+            households.set_relation(session, member.id, "cousin")
+        hid = household.id
+    with store.reading() as session:
+        household = households.get(session, hid)
+        assert household.business_or_investment_income is True
+        assert household.address == "新址"
+        assert [m.relation for m in household.members] == ["head", "spouse"]

@@ -296,30 +296,52 @@ class HouseholdBox(QGroupBox):
         self.add_relative_button.setObjectName("addRelativeButton")
         self.remove_button = QPushButton(_("Remove"))
         self.remove_button.setObjectName("removeMemberButton")
+        self.relation_button = QPushButton(_("Change relation…"))
+        self.relation_button.setObjectName("relationButton")
+        self.relation_button.clicked.connect(self.change_relation)
+        self.business_income = QCheckBox(_("The household has business or investment income"))
+        self.business_income.setObjectName("businessIncome")
+        self.business_income.toggled.connect(self.set_business_income)
         self.add_person_button.clicked.connect(self.pick_person)
         self.add_relative_button.clicked.connect(self.add_relative)
         self.remove_button.clicked.connect(self.remove_selected)
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_person_button)
         buttons.addWidget(self.add_relative_button)
+        buttons.addWidget(self.relation_button)
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.hint)
         layout.addWidget(self.table)
         layout.addLayout(buttons)
+        layout.addWidget(self.business_income)
 
     def load(self, person_id: uuid.UUID | None) -> None:
         self.person_id = person_id
         rows: list[MemberRow] = []
+        income = False
         if person_id is not None:
+            from caseworker.registry import households
+
             with self.store.reading() as session:
                 rows = load_members(session, person_id)
+                household = households.of_person(session, person_id)
+                income = household is not None and household.business_or_investment_income
         self.model.set_rows(rows)
         saved = person_id is not None
         self.hint.setVisible(not saved)
-        for button in (self.add_person_button, self.add_relative_button, self.remove_button):
+        for button in (
+            self.add_person_button,
+            self.add_relative_button,
+            self.remove_button,
+            self.relation_button,
+            self.business_income,
+        ):
             button.setEnabled(saved)
+        self.business_income.blockSignals(True)
+        self.business_income.setChecked(income)
+        self.business_income.blockSignals(False)
 
     def _run(self, action: Any) -> bool:
         assert self.person_id is not None
@@ -347,6 +369,43 @@ class HouseholdBox(QGroupBox):
         from caseworker.registry import households
 
         return self._run(lambda s, _hid: households.remove_member(s, member_id))
+
+    def set_business_income(self, value: bool) -> bool:
+        """Record whether the household has business or investment income (it decides
+        whether the family can be a zero-employment family)."""
+        from caseworker.registry import households
+
+        return self._run(
+            lambda s, hid: households.update(s, hid, business_or_investment_income=value)
+        )
+
+    def set_member_relation(self, member_id: uuid.UUID, relation: str) -> bool:
+        from caseworker.registry import households
+
+        return self._run(lambda s, _hid: households.set_relation(s, member_id, relation))
+
+    def change_relation(self) -> None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return
+        row = self.model.rows[index.row()]
+        dialog = QDialog(self)
+        dialog.setObjectName("relationDialog")
+        dialog.setWindowTitle(_("Relation to the head of household"))
+        combo = _relation_combo(include_head=True)
+        combo.setCurrentIndex(max(combo.findData(row.relation), 0))
+        box = label_button_box(
+            QDialogButtonBox(
+                QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+            )
+        )
+        box.accepted.connect(dialog.accept)
+        box.rejected.connect(dialog.reject)
+        form = QFormLayout(dialog)
+        form.addRow(row.name, combo)
+        form.addRow(box)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.set_member_relation(row.id, str(combo.currentData()))
 
     def pick_person(self) -> None:
         dialog = PersonPicker(self.store, self.person_id, self)
