@@ -240,3 +240,44 @@ def test_new_person_starts_from_the_registry_defaults(page: PersonPage) -> None:
     assert page.editors["employed"].value() is False
     assert page.editors["work_capacity"].value() == "full"
     assert not page.is_dirty()
+
+
+def test_delete_then_restore_through_the_duplicate_link(
+    page: PersonPage, gui_store: Any, message_boxes: Any, qtbot: Any
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from caseworker.registry import persons
+
+    number = make_id(seq=11)
+    person = register(gui_store, "张三", number)
+    page.load(person.id)
+    assert page.delete_action.isEnabled()
+    message_boxes.answer = QMessageBox.StandardButton.No
+    assert not page.delete()
+    message_boxes.answer = QMessageBox.StandardButton.Yes
+    with qtbot.waitSignal(page.closed):
+        assert page.delete()
+    assert message_boxes.shown[-1][0] == "deleteDialog"
+    assert "张三" in message_boxes.shown[-1][1]
+    with gui_store.reading() as session:
+        assert persons.get(session, person.id).deleted
+    # registering the number again points to the deleted record, which opens read-only
+    page.load(None)
+    page.set_field("name", "张三")
+    page.set_field("id_number", number)
+    assert not page.save()
+    assert "deleted record" in page.banner.text()
+    message_boxes.answer = QMessageBox.StandardButton.Discard  # leave the unsaved new form
+    with qtbot.waitSignal(page.open_person_requested) as opened:
+        page._link(f"person:{person.id}")
+    page.load(opened.args[0])
+    assert page.deleted_banner.isVisible()
+    assert not page.save_button.isEnabled()
+    assert not page.delete_action.isEnabled()
+    with qtbot.waitSignal(page.saved):
+        page._link("restore")
+    assert not page.deleted_banner.isVisible()
+    assert page.save_button.isEnabled()
+    with gui_store.reading() as session:
+        assert not persons.get(session, person.id).deleted

@@ -143,6 +143,8 @@ class MainWindow(QMainWindow):
             self.person_menu.addAction(self.person.save_action)
             self.person_menu.addAction(self.person.cancel_action)
             self.person_menu.addAction(self.person.print_action)
+            self.person_menu.addSeparator()
+            self.person_menu.addAction(self.person.delete_action)
         view = bar.addMenu(_("&View"))
         self.section_actions: list[QAction] = []
         for index, (_key, label) in enumerate(SECTIONS):
@@ -239,6 +241,8 @@ class MainWindow(QMainWindow):
             self.person_menu.addAction(self.person.save_action)
             self.person_menu.addAction(self.person.cancel_action)
             self.person_menu.addAction(self.person.print_action)
+            self.person_menu.addSeparator()
+            self.person_menu.addAction(self.person.delete_action)
         return self.person
 
     def _editing(self) -> bool:

@@ -109,6 +109,24 @@ def ask_unsaved(parent: QWidget | None) -> QMessageBox.StandardButton:
     return QMessageBox.StandardButton(box.exec())
 
 
+def ask_delete(parent: QWidget | None, name: str) -> bool:
+    """Confirm deleting a person (the record is kept as deleted and can be restored)."""
+    box = QMessageBox(parent)
+    box.setObjectName("deleteDialog")
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(_("Delete person"))
+    box.setText(_("Delete {name} from the registry?").format(name=name))
+    box.setInformativeText(
+        _("The record is kept as deleted, with its history; it can be restored later.")
+    )
+    b = QMessageBox.StandardButton
+    box.setStandardButtons(b.Yes | b.No)
+    box.setDefaultButton(b.No)
+    box.setEscapeButton(b.No)
+    label_message_box(box)
+    return QMessageBox.StandardButton(box.exec()) == b.Yes
+
+
 class PersonPage(QWidget):
     """Edit one person (or register a new one)."""
 
@@ -189,6 +207,17 @@ class PersonPage(QWidget):
         self.print_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.print_action.triggered.connect(self.print_application)
         self.addAction(self.print_action)
+        self.delete_action = QAction(_("&Delete person…"), self)
+        self.delete_action.setObjectName("deletePerson")
+        self.delete_action.triggered.connect(self.delete)
+        self.deleted = False
+        self.deleted_banner = QLabel()
+        self.deleted_banner.setObjectName("deletedBanner")
+        self.deleted_banner.setStyleSheet(ERROR_STYLE + " padding: 4px;")
+        self.deleted_banner.setTextFormat(Qt.TextFormat.RichText)
+        self.deleted_banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.deleted_banner.linkActivated.connect(self._link)
+        self.deleted_banner.setVisible(False)
 
         form_widget = QWidget()
         form_layout = QVBoxLayout(form_widget)
@@ -250,6 +279,7 @@ class PersonPage(QWidget):
         buttons.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
+        layout.addWidget(self.deleted_banner)
         layout.addWidget(self.banner)
         layout.addWidget(self.notice)
         layout.addWidget(splitter, 1)
@@ -282,11 +312,13 @@ class PersonPage(QWidget):
                     person = persons.get(session, person_id)
                     data = persons.data_of(person)
                     self.version = person.version
+                    self.deleted = person.deleted
                 for spec in PERSON_FIELDS:
                     key = "village_id" if spec.name == "village" else spec.name
                     values[spec.name] = getattr(data, key)
             else:
                 self.version = None
+                self.deleted = False
                 values = new_person_defaults()
             self.person_id = person_id
             for name, editor in self.editors.items():
@@ -298,6 +330,7 @@ class PersonPage(QWidget):
         self._show_all_errors = False
         self.banner.setVisible(False)
         self.notice.setVisible(False)
+        self._show_deleted()
         self._snapshot = self.raw_values()
         self._update_derived()
         self._update_title()
@@ -447,6 +480,58 @@ class PersonPage(QWidget):
     def _link(self, href: str) -> None:
         if href.startswith("person:"):
             self._open_other(uuid.UUID(href.split(":", 1)[1]))
+        elif href == "restore":
+            self.restore()
+
+    def _show_deleted(self) -> None:
+        """A deleted record is shown read-only, with a link to restore it."""
+        self.deleted_banner.setText(
+            html.escape(_("This record is deleted."))
+            + ' <a href="restore">{}</a>'.format(html.escape(_("Restore it")))
+        )
+        self.deleted_banner.setVisible(self.deleted)
+        for widget in (self.save_button, self.print_button):
+            widget.setEnabled(not self.deleted)
+        for action in (self.save_action, self.print_action):
+            action.setEnabled(not self.deleted)
+        self.delete_action.setEnabled(self.person_id is not None and not self.deleted)
+
+    def delete(self) -> bool:
+        """Delete the open person (a tombstone: kept with its history, restorable)."""
+        from caseworker.registry import persons
+
+        if self.person_id is None or self.deleted:
+            return False
+        if not ask_delete(self, str(self.editors["name"].value())):
+            return False
+        try:
+            with self.store.transaction() as session:
+                persons.tombstone(session, self.person_id)
+        except UserError as exc:
+            show_error(self, exc)
+            return False
+        person_id = self.person_id
+        self._snapshot = self.raw_values()  # nothing left to save
+        self.saved.emit(person_id)
+        self.closed.emit()
+        return True
+
+    def restore(self) -> bool:
+        """Bring a deleted person back into the registry."""
+        from caseworker.registry import persons
+
+        if self.person_id is None or not self.deleted:
+            return False
+        try:
+            with self.store.transaction() as session:
+                persons.restore(session, self.person_id)
+        except UserError as exc:
+            show_error(self, exc)
+            return False
+        person_id = self.person_id
+        self.load(person_id)
+        self.saved.emit(person_id)
+        return True
 
     def _open_other(self, person_id: object) -> None:
         if self.maybe_leave():
