@@ -228,3 +228,26 @@ def test_not_toml(tmp_path: Path) -> None:
     path.write_text("[pack\n", encoding="utf-8")
     with pytest.raises(PolicyError, match="not valid TOML"):
         load_pack(path)
+
+
+CLAUSE_8 = (  # 新政办发〔2023〕49号 （八）, as published
+    "将自治区行政区域及法定劳动年龄内，有劳动能力和就业愿望的城镇零就业家庭、夫妻双失业家庭成员中的"
+    "城镇登记失业人员；享受城镇居民最低生活保障待遇且连续失业半年以上的城镇登记失业人员；部分丧失劳动"
+    "能力，且连续失业半年以上的城镇登记残疾失业人员；女满45周岁、男满55周岁及其以上的城镇登记失业人员；"
+    "连续失业一年以上的城镇登记失业人员；连续失业一年以上的登记失业高校毕业生；因政府征地且经济收入低于"
+    "当地平均生活水平的农民等人员纳入就业困难人员范围"
+)
+
+
+def test_category_labels_are_the_notice_wording() -> None:
+    """Each category's Chinese label is the phrase of clause (八) it comes from."""
+    from caseworker.policy import default_library
+
+    pack = default_library().get("xj-2023-49")
+    labels = [c.label_zh for c in pack.categories.values()]
+    assert len(labels) == 8
+    for label in labels[2:]:
+        assert label in CLAUSE_8, label
+    # the first phrase of the clause covers two categories
+    assert labels[0] == "城镇零就业家庭成员中的城镇登记失业人员"
+    assert labels[1] == "夫妻双失业家庭成员中的城镇登记失业人员"
