@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from caseworker import bootstrap
 from caseworker.core import idcard
-from caseworker.core.errors import NotFoundError, UserError
+from caseworker.core.errors import NotFoundError
 from caseworker.i18n import _
 from caseworker.registry import households, persons, search, spreadsheet, vocab
 from caseworker.registry.fields import PERSON_FIELDS, Kind
@@ -148,35 +148,36 @@ def _find(session: object, text: str) -> Person:
     return person
 
 
+def _line(label: str, value: object) -> str:
+    return _("{label}: {value}").format(label=label, value=value)
+
+
 def run_show(args: argparse.Namespace) -> int:
     store = bootstrap.open_database(args.db)
     try:
         with store.reading() as session:
             p = _find(session, args.person)
-            print(f"{_('Record id')}: {p.id}" + (f"  {_('[deleted record]')}" if p.deleted else ""))
-            print(f"{_('Sex')}: {vocab.zh_label('sex', p.sex)}  {_('Birth date')}: {p.birth_date}")
+            print(_line(_("Record id"), p.id) + ("  " + _("[deleted record]") if p.deleted else ""))
+            print(_line(_("Sex"), vocab.label("sex", p.sex)))
+            print(_line(_("Birth date"), p.birth_date.isoformat()))
             for spec in PERSON_FIELDS:
                 if spec.kind is Kind.VILLAGE:
                     value: object = p.village.name if p.village else ""
                 else:
                     value = getattr(p, spec.name)
                 if spec.kind is Kind.CODE and spec.vocabulary:
-                    value = vocab.zh_label(
-                        spec.vocabulary, value if isinstance(value, str) else None
-                    )
+                    value = vocab.label(spec.vocabulary, value if isinstance(value, str) else None)
                 elif spec.kind is Kind.BOOL:
-                    value = "是" if value else "否"
+                    value = _("Yes") if value else _("No")
                 if value in (None, ""):
                     continue
-                print(f"{spec.header}: {value}")
+                print(_line(_(spec.label), value))
             household = households.of_person(session, p.id)
             if household is not None:
                 print(_("Household:"))
                 for member in household.members:
-                    relation = vocab.zh_label("relation", member.relation)
+                    relation = vocab.label("relation", member.relation)
                     print(f"  {relation}  {member.name}  {member.id_number}")
-    except UserError:
-        raise
     finally:
         store.dispose()
     return 0

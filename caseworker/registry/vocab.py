@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from caseworker.i18n import N_
+from caseworker.i18n import N_, _
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +154,14 @@ def zh_label(vocabulary: str, code: str | None) -> str:
         return ""
     term = BY_CODE[vocabulary].get(code)
     return term.zh if term else code
+
+
+def label(vocabulary: str, code: str | None) -> str:
+    """The label of ``code`` in the active language (English source through gettext)."""
+    if not code:
+        return ""
+    term = BY_CODE[vocabulary].get(code)
+    return _(term.en) if term else code
 
 
 def lookup(vocabulary: str, text: str) -> str | None:

@@ -58,7 +58,10 @@ def test_demo_list_show(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     number = next(w for w in out.split() if len(w) == 18 and w[:17].isdigit())
     status, out, _ = run(capsys, "--db", db, "persons", "show", number)
     assert status == 0
-    assert f"身份证号: {number}" in out
+    assert f"ID number: {number}" in out
+    assert "Sex: Male" in out or "Sex: Female" in out
+    status, out, _ = run(capsys, "--lang", "zh_CN", "--db", db, "persons", "show", number)
+    assert f"身份证号：{number}" in out
 
 
 def test_import_export_via_cli(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
