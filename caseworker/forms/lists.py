@@ -165,21 +165,8 @@ def render_notice(
     lay.trailer.append(lay.para(signed, align="right", space_before=4 * mm))
     lay.trailer.append(lay.para(format_date(data.printed_at.date()), align="right"))
     rows = [[r[c.key] for c in lay.columns] for r in notice_rows(data)]
-    pages = build_pages(lay, rows)
-    ident = notice_id(data)
-    info = PageInfo(
-        station=f"{data.station.name}（{data.station.code}）",
-        printed_at=data.printed_at,
-        policy_pack_id=data.policy_pack_id,
-        qr=qr_payload("notice", ident, data.station.code),
-        trace_label=f"名单编号：{ident}",
-        landscape=landscape,
-    )
     title = str(layout.get("title", ""))
-    write_atomically(
-        path, lambda tmp: write_pdf(tmp, info, pages, lay.stack, lay.stack.fonts, margin, title)
-    )
-    return Path(path)
+    return _write_list(path, "notice", notice_id(data), data, lay, rows, margin, landscape, title)
 
 
 def render_roster(
@@ -213,13 +200,27 @@ def render_roster(
     lay.trailer.append(lay.para(f"{layout.get('by_category', '按类别')}：{by_cat}"))
     lay.trailer.append(lay.para(f"{layout.get('by_sex', '按性别')}：{by_sex}"))
     rows = [[r[c.key] for c in lay.columns] for r in roster_rows(data)]
+    return _write_list(path, "roster", roster_id(data), data, lay, rows, margin, landscape, title)
+
+
+def _write_list(
+    path: str | os.PathLike[str],
+    kind: str,
+    ident: str,
+    data: NoticeData | RosterData,
+    lay: Any,
+    rows: list[list[Any]],
+    margin: float,
+    landscape: bool,
+    title: str,
+) -> Path:
+    """Paginate a list and write it with the traceable page footer (QR of the list id)."""
     pages = build_pages(lay, rows)
-    ident = roster_id(data)
     info = PageInfo(
         station=f"{data.station.name}（{data.station.code}）",
         printed_at=data.printed_at,
         policy_pack_id=data.policy_pack_id,
-        qr=qr_payload("roster", ident, data.station.code),
+        qr=qr_payload(kind, ident, data.station.code),
         trace_label=f"名单编号：{ident}",
         landscape=landscape,
     )
