@@ -6,7 +6,7 @@
 set -eu
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-PKGS="fonts-wqy-zenhei fonts-noto-core libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 libegl1 libfontconfig1 libdbus-1-3"
+PKGS="fonts-wqy-zenhei fonts-noto-core fonts-dejavu-core libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 libegl1 libfontconfig1 libdbus-1-3"
 if [ "${1:-}" = "test" ]; then
   PKGS="$PKGS fonts-arphic-uming poppler-utils postgresql"
 fi

@@ -18,13 +18,14 @@ WQY = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 UMING = Path("/usr/share/fonts/truetype/arphic/uming.ttc")
 NASKH = Path("/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf")
 
-needs_system_fonts = pytest.mark.skipif(
-    not (WQY.exists() and UMING.exists() and NASKH.exists()),
-    reason="needs fonts-wqy-zenhei, fonts-arphic-uming and fonts-noto-core",
-)
+INSTALL = "install them with: sh packaging/linux-deps.sh test"
 
 
-@needs_system_fonts
+def test_the_fonts_the_tests_need_are_installed() -> None:
+    for path in (WQY, UMING, NASKH):
+        assert path.exists(), f"{path} is missing; {INSTALL}"
+
+
 def test_system_fonts_are_found_and_embedded() -> None:
     fonts = load_fonts(FontSettings(search_bundled=False))
     assert fonts.cjk.path == WQY
@@ -38,7 +39,6 @@ def test_system_fonts_are_found_and_embedded() -> None:
     assert load_fonts(FontSettings(search_bundled=False)) is fonts  # registered once
 
 
-@needs_system_fonts
 def test_an_explicit_path_comes_first_and_ttc_faces_are_chosen_by_name() -> None:
     fonts = load_fonts(FontSettings(cjk_path=UMING, search_bundled=False))
     assert fonts.cjk.path == UMING
@@ -50,16 +50,14 @@ def test_the_mainland_face_of_a_collection_is_preferred() -> None:
 
     from caseworker.forms.fonts import _preferred_face
 
-    if not UMING.exists():
-        pytest.skip("needs fonts-arphic-uming")
+    assert UMING.exists(), INSTALL
     index = _preferred_face(UMING)
     face = TTFontFile(str(UMING), charInfo=0, subfontIndex=index)
     assert face.familyName == b"AR PL UMing CN"
 
 
 def test_fonts_in_an_extra_folder_are_used(tmp_path: Path) -> None:
-    if not WQY.exists():
-        pytest.skip("needs fonts-wqy-zenhei")
+    assert WQY.exists(), INSTALL
     (tmp_path / "wqy-zenhei.ttc").symlink_to(WQY)
     fonts = load_fonts(
         FontSettings(search_system=False, search_bundled=False, extra_dirs=(tmp_path,))
