@@ -14,11 +14,11 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from caseworker.core.files import write_atomically
 from caseworker.forms.data import ApplicationData
 from caseworker.forms.draw import PAD, Block, block, checkbox, draw_block, signature_line
 from caseworker.forms.fonts import FontSettings, load_fonts
 from caseworker.forms.layout import LayoutError, load_layout, require
-from caseworker.forms.output import write_atomically
 from caseworker.forms.page import FOOTER_HEIGHT, DrawPage, PageInfo, qr_payload, write_pdf
 from caseworker.forms.text import TextStack
 from caseworker.i18n import _

@@ -16,11 +16,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from caseworker.core.files import write_atomically
 from caseworker.core.idcard import mask
 from caseworker.forms.application import format_date
 from caseworker.forms.data import NoticeData, RosterData, roster_totals
 from caseworker.forms.lists import CATEGORY_SEPARATOR, notice_id, roster_id
-from caseworker.forms.output import write_atomically
 
 TEXT = "@"
 HEADER_ROW = 3

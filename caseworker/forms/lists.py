@@ -9,12 +9,12 @@ from typing import Any
 
 from reportlab.lib.units import mm
 
+from caseworker.core.files import write_atomically
 from caseworker.core.idcard import mask
 from caseworker.forms.application import format_date
 from caseworker.forms.data import NoticeData, RosterData, roster_totals
 from caseworker.forms.fonts import FontSettings, load_fonts
 from caseworker.forms.layout import load_layout
-from caseworker.forms.output import write_atomically
 from caseworker.forms.page import (
     FOOTER_HEIGHT,
     PageInfo,

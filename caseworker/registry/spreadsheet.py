@@ -13,8 +13,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caseworker.core.errors import UserError
+from caseworker.core.files import write_atomically
 from caseworker.i18n import _
 from caseworker.registry import persons, vocab
 from caseworker.registry.fields import BY_HEADER, PERSON_FIELDS, Kind
@@ -254,32 +253,7 @@ def write_workbook(path: Path, rows: Sequence[Sequence[object]], *, title: str) 
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                 cell.number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A2"
-    save_atomically(path, book.save)
-
-
-def save_atomically(path: Path, save: Callable[[str], None]) -> None:
-    """Save through a temporary file in the same folder, so no half-written file is left."""
-    directory = path.resolve().parent
-    if not directory.is_dir():
-        raise UserError(_("The folder {path} does not exist.").format(path=directory))
-    try:
-        fd, temp = tempfile.mkstemp(prefix=".caseworker-", suffix=path.suffix, dir=directory)
-    except OSError as exc:
-        raise UserError(
-            _("Cannot write to {path}: {error}").format(path=directory, error=exc.strerror)
-        ) from exc
-    os.close(fd)
-    try:
-        save(temp)
-        os.replace(temp, path)
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
-        raise UserError(
-            _("Cannot write {path}: {error}").format(path=path, error=exc.strerror)
-        ) from exc
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, book.save)
 
 
 def export_persons(store: Store, path: Path, *, include_deleted: bool = False) -> int:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from caseworker.core.errors import UserError
+from caseworker.core.files import write_atomically
 from caseworker.forms import render_notice
-from caseworker.forms.output import write_atomically
 from caseworker.forms.samples import sample_notice
 
 
@@ -53,3 +53,16 @@ def test_an_os_error_while_writing_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="No space left"):
         write_atomically(tmp_path / "x.pdf", disk_full)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_written_files_get_the_usual_permissions(tmp_path: Path) -> None:
+    """Not mkstemp's 0600: a saved PDF or spreadsheet is readable as any new file would be."""
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        target = tmp_path / "out.txt"
+        write_atomically(target, lambda tmp: tmp.write_text("x"))
+        assert target.stat().st_mode & 0o777 == 0o644
+    finally:
+        os.umask(mask)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseworker.forms.output import write_atomically
+from caseworker.core.files import write_atomically
 from caseworker.gui import tasks
 from caseworker.gui.errors import show_error
 from caseworker.gui.printing.documents import PreviewDocument

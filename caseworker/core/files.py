@@ -1,4 +1,8 @@
-"""Safe output: write to a temporary file beside the destination, then replace it."""
+"""Safe output: write to a temporary file beside the destination, then replace it.
+
+Every file the program writes for a user (PDF forms, spreadsheets, saved previews) goes
+through :func:`write_atomically`.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,13 @@ from caseworker.core.errors import UserError
 from caseworker.i18n import _
 
 T = TypeVar("T")
+
+
+def _default_mode() -> int:
+    """The mode a newly created file gets under the process's umask (``mkstemp`` uses 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def write_atomically(path: str | os.PathLike[str], write: Callable[[Path], T]) -> T:
@@ -43,6 +54,7 @@ def write_atomically(path: str | os.PathLike[str], write: Callable[[Path], T]) -
     tmp = Path(tmp_name)
     try:
         result = write(tmp)
+        os.chmod(tmp, _default_mode())
         os.replace(tmp, dest)
     except OSError as exc:
         with contextlib.suppress(OSError):
