@@ -34,6 +34,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from caseworker.core.errors import UserError
+from caseworker.core.resources import resource
 from caseworker.i18n import _
 
 CJK_PROBE = "就业困难人员认定申请表"
@@ -71,8 +72,6 @@ LATIN_FILES: tuple[str, ...] = (
 
 #: Preferred face inside a TrueType collection: a name fragment to look for.
 TTC_PREFERRED_FACE = {"uming.ttc": "UMingCN", "ukai.ttc": "UKaiCN"}
-
-BUNDLED_FONT_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
 
 
 def _windows_dirs() -> list[Path]:
@@ -234,10 +233,9 @@ def _candidates(
 ) -> Iterator[Path]:
     if explicit is not None:
         yield explicit
-    if settings.search_bundled and BUNDLED_FONT_DIR.is_dir():
-        yield from sorted(
-            p for p in BUNDLED_FONT_DIR.iterdir() if p.suffix.lower() in {".ttf", ".ttc"}
-        )
+    bundled_dir = resource("fonts")
+    if settings.search_bundled and bundled_dir.is_dir():
+        yield from sorted(p for p in bundled_dir.iterdir() if p.suffix.lower() in {".ttf", ".ttc"})
     dirs = list(settings.extra_dirs)
     if settings.search_system:
         dirs += system_font_dirs()

@@ -7,22 +7,14 @@ the file gives a :class:`LayoutError` that names the file and the problem.
 from __future__ import annotations
 
 import functools
-import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from caseworker.core.errors import UserError
+from caseworker.core.resources import resources_dir
 from caseworker.forms.data import Category
 from caseworker.i18n import _
-
-
-def resources_dir() -> Path:
-    """``resources/`` next to the package (or inside a frozen build)."""
-    frozen = getattr(sys, "_MEIPASS", None)
-    if frozen:
-        return Path(frozen) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
 
 
 def forms_dir() -> Path:
