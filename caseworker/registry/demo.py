@@ -344,7 +344,6 @@ def _write(connection: Any, store: Store, code: str, batch: _Batch) -> None:
                 changelog.insert_row(
                     entity=table.__tablename__,
                     entity_id=row["id"],
-                    columns=row,
                     hlc=stamp,
                     at=now,
                     actor=store.actor,

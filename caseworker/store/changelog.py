@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -40,24 +40,8 @@ def encode(value: object) -> str | None:
     return json.dumps(value)
 
 
-def jsonable(value: object) -> object:
-    """A JSON value for a column value (dates and UUIDs as text)."""
-    if isinstance(value, dt.date | dt.datetime | uuid.UUID | Decimal):
-        return encode(value)
-    return value
-
-
-def snapshot(columns: Mapping[str, object]) -> str:
-    """JSON of a new record's user-visible columns (the ``*`` row of an insert)."""
-    return json.dumps(
-        {k: jsonable(v) for k, v in columns.items() if k not in SYSTEM_COLUMNS and k != "id"},
-        ensure_ascii=False,
-        sort_keys=True,
-    )
-
-
 def insert_row(
-    *, entity: str, entity_id: uuid.UUID, columns: Mapping[str, object], hlc: str,
+    *, entity: str, entity_id: uuid.UUID, hlc: str,
     at: dt.datetime, actor: str, station_code: str,
 ) -> dict[str, object]:  # fmt: skip
     """A change-log row (as a dict for Core bulk inserts) for a newly inserted record.
@@ -70,20 +54,6 @@ def insert_row(
         "station_code": station_code, "entity": entity, "entity_id": entity_id,
         "op": INSERT, "field": "*", "old_value": None, "new_value": None,
     }  # fmt: skip
-
-
-def _apply_defaults(obj: Synced) -> None:
-    """Fill scalar column defaults now, so that the logged snapshot holds them."""
-    for attr in inspect(obj).mapper.column_attrs:
-        column = attr.columns[0]
-        default = getattr(column, "default", None)
-        if getattr(obj, attr.key) is None and default is not None and default.is_scalar:
-            setattr(obj, attr.key, default.arg)
-
-
-def _column_values(obj: Synced) -> dict[str, object]:
-    mapper = inspect(obj).mapper
-    return {attr.key: getattr(obj, attr.key) for attr in mapper.column_attrs}
 
 
 def _changes(obj: Synced) -> Iterator[tuple[str, object, object]]:
@@ -123,10 +93,9 @@ def _before_flush(session: Session, _context: Any, _instances: Iterable[Any] | N
             obj.station_code = default_station
         stamp = str(clock.now())
         obj.created_hlc = obj.updated_hlc = stamp
-        _apply_defaults(obj)
         row = insert_row(
             entity=type(obj).__tablename__,  # type: ignore[attr-defined]
-            entity_id=obj.id, columns=_column_values(obj), hlc=stamp, at=now,
+            entity_id=obj.id, hlc=stamp, at=now,
             actor=actor, station_code=obj.station_code,
         )  # fmt: skip
         session.add(ChangeLog(**row))

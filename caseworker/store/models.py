@@ -163,7 +163,8 @@ class HouseholdMember(Synced, Base):
 class ChangeLog(Base):
     """Append-only record of every change: the audit trail and the source of export bundles.
 
-    One row per changed field; an insert is one row with ``field`` ``*`` and a JSON snapshot.
+    One row per changed field; an insert is one row with ``field`` ``*`` (the record holds
+    its values; later updates log every old value).
     """
 
     __tablename__ = "change_log"
