@@ -20,10 +20,10 @@ import datetime as dt
 import re
 import unicodedata
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -43,6 +43,7 @@ from caseworker.core import names
 from caseworker.store.models import Person
 
 MIN_DIGIT_FRAGMENT = 3
+T = TypeVar("T")
 DEFAULT_LIMIT = 200
 
 #: DDL of the SQLite indexes, as installed by migration 0001 (kept verbatim per version).
@@ -83,7 +84,6 @@ SQLITE_DROP_V1 = (
 
 _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _LATIN_RUN = re.compile(r"[a-z]+")
-_DIGIT_RUN = re.compile(r"[0-9x]+", re.IGNORECASE)
 _ARABIC_RUN = re.compile(r"[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff]+")
 
 
@@ -177,16 +177,17 @@ def _fts_quote(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
+def _fts_text_terms(parsed: ParsedQuery) -> list[str]:
+    """``person_fts`` terms: each run of Chinese characters as a phrase of one-character
+    tokens, each letter run (pinyin, initials, Uyghur) as a prefix."""
+    terms = [_fts_quote(" ".join(run)) for run in parsed.cjk]
+    return terms + [_fts_quote(run) + "*" for run in parsed.latin + parsed.arabic]
+
+
 def _sqlite_predicate(parsed: ParsedQuery) -> ColumnElement[bool]:
     rowid: ColumnElement[int] = literal_column("person.rowid")
     clauses: list[ColumnElement[bool]] = []
-    text_terms: list[str] = []
-    for run in parsed.cjk:
-        text_terms.append(_fts_quote(" ".join(run)))
-    for run in parsed.latin:
-        text_terms.append(_fts_quote(run) + "*")
-    for run in parsed.arabic:
-        text_terms.append(_fts_quote(run) + "*")
+    text_terms = _fts_text_terms(parsed)
     if text_terms:
         clauses.append(
             rowid.in_(
@@ -299,8 +300,15 @@ def _fts_contains(session: Session, parsed: ParsedQuery, limit: int) -> list[uui
             .limit(limit)
         )
         return list(session.scalars(stmt))
-    text_terms = [_fts_quote(" ".join(run)) for run in parsed.cjk]
-    text_terms += [_fts_quote(run) + "*" for run in parsed.latin + parsed.arabic]
+    sql, params = _fts_contains_sql(parsed, "p.id", limit)
+    return list(session.scalars(text(sql).columns(Person.id), params))
+
+
+def _fts_contains_sql(
+    parsed: ParsedQuery, columns: str, limit: int
+) -> tuple[str, dict[str, object]]:
+    """SQLite: ``SELECT columns FROM person p`` driven by the FTS indexes (named parameters)."""
+    text_terms = _fts_text_terms(parsed)
     long_digits = [run for run in parsed.digits if len(run) >= MIN_DIGIT_FRAGMENT]
     short_digits = [run for run in parsed.digits if len(run) < MIN_DIGIT_FRAGMENT]
     params: dict[str, object] = {"limit": limit}
@@ -326,29 +334,70 @@ def _fts_contains(session: Session, parsed: ParsedQuery, limit: int) -> list[uui
         )
         params[f"s{index}"] = run
     where.append("p.deleted = 0")
-    sql = f"SELECT p.id FROM {source} WHERE {' AND '.join(where)} LIMIT :limit"
-    return list(session.scalars(text(sql).columns(Person.id), params))
+    sql = f"SELECT {columns} FROM {source} WHERE {' AND '.join(where)} LIMIT :limit"
+    return sql, params
 
 
-def _tiers(parsed: ParsedQuery) -> list[tuple[ColumnElement[bool], Any]]:
-    """Index-served lookups, best first, for a query of one kind: (where, order by)."""
+@dataclass(frozen=True, slots=True)
+class _Tier:
+    """One index-served lookup: ``column`` equals (or starts with) ``value``, in ``order``."""
+
+    column: str
+    value: str
+    prefix: bool
+    order: str
+
+    def clause(self) -> ColumnElement[bool]:
+        column = getattr(Person, self.column)
+        return _prefix(column, self.value) if self.prefix else column == self.value
+
+    def sql(self) -> tuple[str, tuple[str, ...]]:
+        """The same lookup as plain SQL over ``person p``: (condition, parameters)."""
+        if self.prefix:
+            return f"p.{self.column} >= ? AND p.{self.column} < ?", (self.value, self.value + _TOP)
+        return f"p.{self.column} = ?", (self.value,)
+
+
+def _tiers(parsed: ParsedQuery) -> list[_Tier]:
+    """Index-served lookups, best first, for a query of one kind (none for a mixed query)."""
     if len(parsed.cjk) == 1 and not (parsed.latin or parsed.digits or parsed.arabic):
         name = parsed.raw
-        return [(Person.name == name, Person.id_number), (_prefix(Person.name, name), Person.name)]
+        return [_Tier("name", name, False, "id_number"), _Tier("name", name, True, "name")]
     if len(parsed.latin) == 1 and not (parsed.cjk or parsed.digits or parsed.arabic):
         run = parsed.latin[0]
         return [
-            (_prefix(Person.name_initials, run), Person.name_initials),
-            (_prefix(Person.name_pinyin, run), Person.name_pinyin),
+            _Tier("name_initials", run, True, "name_initials"),
+            _Tier("name_pinyin", run, True, "name_pinyin"),
         ]
     if len(parsed.digits) == 1 and not (parsed.cjk or parsed.latin or parsed.arabic):
         run = parsed.digits[0]
         return [
-            (Person.id_number == run, Person.id_number),
-            (_prefix(Person.id_number, run), Person.id_number),
-            (_prefix(Person.phone, run), Person.phone),
+            _Tier("id_number", run, False, "id_number"),
+            _Tier("id_number", run, True, "id_number"),
+            _Tier("phone", run, True, "phone"),
         ]
     return []
+
+
+class _Best(Generic[T]):
+    """The first ``limit`` distinct items (by ``key``) gathered tier after tier."""
+
+    def __init__(self, limit: int, key: Callable[[T], object]) -> None:
+        self.limit = limit
+        self.key = key
+        self.items: list[T] = []
+        self.seen: set[object] = set()
+
+    @property
+    def full(self) -> bool:
+        return len(self.items) >= self.limit
+
+    def take(self, items: Iterable[T]) -> None:
+        for item in items:
+            key = self.key(item)
+            if key not in self.seen and not self.full:
+                self.seen.add(key)
+                self.items.append(item)
 
 
 def search_ids(session: Session, query: str, *, limit: int = DEFAULT_LIMIT) -> list[uuid.UUID]:
@@ -361,24 +410,19 @@ def search_ids(session: Session, query: str, *, limit: int = DEFAULT_LIMIT) -> l
     parsed = parse_query(query)
     if parsed.empty or limit <= 0:
         return []
-    found: list[uuid.UUID] = []
-    seen: set[uuid.UUID] = set()
-
-    def take(ids: Sequence[uuid.UUID]) -> None:
-        for person_id in ids:
-            if person_id not in seen and len(found) < limit:
-                seen.add(person_id)
-                found.append(person_id)
-
-    for where, order in _tiers(parsed):
+    best: _Best[uuid.UUID] = _Best(limit, lambda person_id: person_id)
+    for tier in _tiers(parsed):
         stmt = (
-            select(Person.id).where(where, Person.deleted.is_(False)).order_by(order).limit(limit)
+            select(Person.id)
+            .where(tier.clause(), Person.deleted.is_(False))
+            .order_by(getattr(Person, tier.order))
+            .limit(limit)
         )
-        take(list(session.scalars(stmt)))
-        if len(found) >= limit:
-            return found
-    take(_fts_contains(session, parsed, limit + len(found)))
-    return found
+        best.take(session.scalars(stmt))
+        if best.full:
+            return best.items
+    best.take(_fts_contains(session, parsed, limit + len(best.items)))
+    return best.items
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,18 +451,10 @@ _HIT_COLUMNS = (
 )
 
 
-_SQLITE_TIER_SQL = {
-    "name": "name = ?",
-    "name_prefix": "name >= ? AND name < ?",
-    "initials_prefix": "name_initials >= ? AND name_initials < ?",
-    "pinyin_prefix": "name_pinyin >= ? AND name_pinyin < ?",
-    "id_number": "id_number = ?",
-    "id_prefix": "id_number >= ? AND id_number < ?",
-    "phone_prefix": "phone >= ? AND phone < ?",
-}
-_HIT_SQL = (
-    "SELECT p.id, p.name, p.name_native, p.sex, p.birth_date, p.id_number, p.phone, p.village_id"
+_HIT_COLUMNS_SQL = (
+    "p.id, p.name, p.name_native, p.sex, p.birth_date, p.id_number, p.phone, p.village_id"
 )
+_HIT_SQL = f"SELECT {_HIT_COLUMNS_SQL}"
 
 
 def _sqlite_search(session: Session, parsed: ParsedQuery, limit: int) -> list[Hit]:
@@ -426,48 +462,17 @@ def _sqlite_search(session: Session, parsed: ParsedQuery, limit: int) -> list[Hi
     search box: one statement per tier, rows fetched with the ids)."""
     raw = session.connection().connection.driver_connection
     assert raw is not None
-    tiers: list[tuple[str, tuple[object, ...], str]] = []
-    if len(parsed.cjk) == 1 and not (parsed.latin or parsed.digits or parsed.arabic):
-        q = parsed.raw
-        tiers = [("name", (q,), "id_number"), ("name_prefix", (q, q + _TOP), "name")]
-    elif len(parsed.latin) == 1 and not (parsed.cjk or parsed.digits or parsed.arabic):
-        r = parsed.latin[0]
-        tiers = [
-            ("initials_prefix", (r, r + _TOP), "name_initials"),
-            ("pinyin_prefix", (r, r + _TOP), "name_pinyin"),
-        ]
-    elif len(parsed.digits) == 1 and not (parsed.cjk or parsed.latin or parsed.arabic):
-        r = parsed.digits[0]
-        tiers = [
-            ("id_number", (r,), "id_number"),
-            ("id_prefix", (r, r + _TOP), "id_number"),
-            ("phone_prefix", (r, r + _TOP), "phone"),
-        ]
-    rows: list[tuple[object, ...]] = []
-    seen: set[object] = set()
-
-    def take(found: list[tuple[object, ...]]) -> None:
-        for row in found:
-            if row[0] not in seen and len(rows) < limit:
-                seen.add(row[0])
-                rows.append(row)
-
-    for name, params, order in tiers:
-        sql = f"{_HIT_SQL} FROM person p WHERE {_SQLITE_TIER_SQL[name]} AND p.deleted = 0 ORDER BY {order} LIMIT ?"
-        take(raw.execute(sql, (*params, limit)).fetchall())
-        if len(rows) >= limit:
+    best: _Best[tuple[object, ...]] = _Best(limit, lambda row: row[0])
+    for tier in _tiers(parsed):
+        condition, params = tier.sql()
+        sql = f"{_HIT_SQL} FROM person p WHERE {condition} AND p.deleted = 0 ORDER BY p.{tier.order} LIMIT ?"
+        best.take(raw.execute(sql, (*params, limit)).fetchall())
+        if best.full:
             break
     else:
-        ids = _fts_contains(session, parsed, limit + len(rows))
-        if ids:
-            marks = ",".join("?" for _ in ids)
-            by_id = {
-                row[0]: row
-                for row in raw.execute(
-                    f"{_HIT_SQL} FROM person p WHERE p.id IN ({marks})", [i.hex for i in ids]
-                )
-            }
-            take([by_id[i.hex] for i in ids if i.hex in by_id])
+        sql, named = _fts_contains_sql(parsed, _HIT_COLUMNS_SQL, limit + len(best.items))
+        best.take(raw.execute(sql, named).fetchall())
+    rows = best.items
     return [
         Hit(uuid.UUID(str(r[0])), str(r[1]), str(r[2]), str(r[3]), dt.date.fromisoformat(str(r[4])),
             str(r[5]), str(r[6]), uuid.UUID(str(r[7])) if r[7] else None)
