@@ -349,21 +349,6 @@ class RosterFilters:
     query: str | None = None
 
 
-def _latest_case_id() -> Any:
-    """The id of the person's current case (open, else the latest), as a correlated subquery."""
-    closed = RecognitionCase.stage.in_([s.value for s in Stage if s.closed])
-    return (
-        select(RecognitionCase.id)
-        .where(RecognitionCase.person_id == Person.id, RecognitionCase.deleted.is_(False))
-        .order_by(
-            closed.asc(), RecognitionCase.opened_on.desc(), RecognitionCase.created_hlc.desc()
-        )
-        .limit(1)
-        .correlate(Person)
-        .scalar_subquery()
-    )
-
-
 def _village(session: Session, text: str) -> Village:
     value = text.strip()
     stmt = select(Village).where(Village.deleted.is_(False))
@@ -417,7 +402,7 @@ def _roster_statement(
         )
         .select_from(Person)
         .outerjoin(Village, Village.id == Person.village_id)
-        .outerjoin(latest, latest.c.id == _latest_case_id())
+        .outerjoin(latest, latest.c.id == service.current_case_id())
         .where(Person.deleted.is_(False))
     )
     if ids is not None:

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, select
 from sqlalchemy.orm import Session, contains_eager
 
 from caseworker.core.errors import NotFoundError, ValidationError, WorkflowError
@@ -268,6 +268,22 @@ def _pick_current(rows: Sequence[_T], open_: Iterable[bool]) -> _T | None:
         if flag:
             return row
     return rows[-1] if rows else None
+
+
+def current_case_id() -> ScalarSelect[uuid.UUID]:
+    """The id of each person's current case (as :func:`current_case` picks it: the open case,
+    else the latest), as a subquery correlated to :class:`Person` for list queries."""
+    closed = RecognitionCase.stage.in_([s.value for s in Stage if s.closed])
+    return (
+        select(RecognitionCase.id)
+        .where(RecognitionCase.person_id == Person.id, RecognitionCase.deleted.is_(False))
+        .order_by(
+            closed.asc(), RecognitionCase.opened_on.desc(), RecognitionCase.created_hlc.desc()
+        )
+        .limit(1)
+        .correlate(Person)
+        .scalar_subquery()
+    )
 
 
 def current_case(session: Session, person_id: uuid.UUID) -> RecognitionCase | None:

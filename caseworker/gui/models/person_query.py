@@ -17,24 +17,9 @@ from sqlalchemy.orm import Session
 
 from caseworker.gui.models.ids import IdList
 from caseworker.gui.models.listing import NEEDS_REVIEW, NO_CASE, Column, ListQuery, Row
+from caseworker.recognition import service
 from caseworker.recognition.workflow import Stage
 from caseworker.store.models import Person, RecognitionCase, Village
-
-
-def latest_case_id() -> Any:
-    """A correlated subquery: the id of the person's current case, as the recognition service
-    picks it (the open case; when none is open, the latest)."""
-    closed = RecognitionCase.stage.in_([s.value for s in Stage if s.closed])
-    return (
-        select(RecognitionCase.id)
-        .where(RecognitionCase.person_id == Person.id, RecognitionCase.deleted.is_(False))
-        .order_by(
-            closed.asc(), RecognitionCase.opened_on.desc(), RecognitionCase.created_hlc.desc()
-        )
-        .limit(1)
-        .correlate(Person)
-        .scalar_subquery()
-    )
 
 
 def id_statement(session: Session, query: ListQuery) -> Select[Any]:
@@ -51,7 +36,7 @@ def id_statement(session: Session, query: ListQuery) -> Select[Any]:
     needs_case = query.category or query.status or query.sort in (Column.CATEGORIES, Column.STATUS)
     if needs_case:
         latest = RecognitionCase.__table__.alias("latest_case")
-        stmt = stmt.outerjoin(latest, latest.c.id == latest_case_id())
+        stmt = stmt.outerjoin(latest, latest.c.id == service.current_case_id())
     if query.village_id is not None:
         stmt = stmt.where(Person.village_id == query.village_id)
     if query.category:
