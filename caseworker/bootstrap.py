@@ -9,14 +9,12 @@ from pathlib import Path
 
 from platformdirs import user_data_dir, user_log_dir
 
-from caseworker import i18n
 from caseworker.store.engine import sqlite_url
 from caseworker.store.migrate import open_store
 from caseworker.store.uow import Store
 
 APP_NAME = "caseworker"
 DB_ENV = "CASEWORKER_DB"
-LANG_ENV = "CASEWORKER_LANG"
 LANGUAGE_KEY = "language"
 CASEWORKER_KEY = "caseworker_name"
 log = logging.getLogger(__name__)
@@ -72,13 +70,6 @@ def configure_logging(level: int = logging.INFO) -> Path:
     root.setLevel(level)
     _active_log = path
     return path
-
-
-def choose_language(explicit: str | None = None, stored: str | None = None) -> str:
-    for candidate in (explicit, os.environ.get(LANG_ENV), stored):
-        if candidate in i18n.LANGUAGES:
-            return candidate
-    return i18n.DEFAULT_LANGUAGE
 
 
 def open_database(db: str | None = None, *, actor: str | None = None) -> Store:

@@ -67,40 +67,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _lang_values(argv: Sequence[str]) -> list[str]:
-    values = []
+def _lang_arg(argv: Sequence[str]) -> str | None:
+    """The value of the last ``--lang X`` or ``--lang=X`` in ``argv``."""
+    value = None
     for index, arg in enumerate(argv):
         if arg == "--lang" and index + 1 < len(argv):
-            values.append(argv[index + 1])
+            value = argv[index + 1]
         elif arg.startswith("--lang="):
-            values.append(arg)
-    return values
-
-
-def _preparse_language(argv: Sequence[str]) -> None:
-    from caseworker import bootstrap
-
-    explicit = None
-    for index, arg in enumerate(argv):
-        if arg == "--lang" and index + 1 < len(argv):
-            explicit = argv[index + 1]
-        elif arg.startswith("--lang="):
-            explicit = arg.split("=", 1)[1]
-    i18n.set_language(bootstrap.choose_language(explicit))
+            value = arg.split("=", 1)[1]
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if _only_global_options(args_list) and all(
-        a.split("=", 1)[-1] in i18n.LANGUAGES for a in _lang_values(args_list)
-    ):
+    language = _lang_arg(args_list)
+    if _only_global_options(args_list) and language in (None, *i18n.LANGUAGES):
         from caseworker.gui.__main__ import main as gui_main
 
         return int(gui_main(args_list))
     from caseworker import bootstrap
 
     bootstrap.configure_logging()
-    _preparse_language(args_list)
+    i18n.set_language(i18n.choose_language(language))
     try:
         parser = build_parser()
         args = parser.parse_args(args_list)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 
@@ -15,18 +14,10 @@ from caseworker.gui.fonts import apply_fonts
 from caseworker.gui.language import apply_language
 from caseworker.i18n import _
 
-#: The same variable as ``caseworker.bootstrap.LANG_ENV``; the bootstrap module is not imported
-#: before the window is painted (it pulls in SQLAlchemy and Alembic, a third of a second).
-LANG_ENV = "CASEWORKER_LANG"
-
 
 def initial_language(explicit: str | None = None) -> str:
-    """``--lang``, then ``$CASEWORKER_LANG``, then the language chosen last time (the same
-    order as ``bootstrap.choose_language``)."""
-    for candidate in (explicit, os.environ.get(LANG_ENV), prefs.stored_language()):
-        if candidate in i18n.LANGUAGES:
-            return candidate
-    return i18n.DEFAULT_LANGUAGE
+    """``--lang``, then ``$CASEWORKER_LANG``, then the language chosen last time."""
+    return i18n.choose_language(explicit, prefs.stored_language())
 
 
 def create_application(argv: Sequence[str] = (), language: str | None = None) -> QApplication:

@@ -8,9 +8,12 @@ once by the composition root (:func:`set_language`); the default is Simplified C
 from __future__ import annotations
 
 import gettext
+import os
 from pathlib import Path
 
 DOMAIN = "caseworker"
+#: Environment variable naming the language (between ``--lang`` and the stored choice).
+LANG_ENV = "CASEWORKER_LANG"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DEFAULT_LANGUAGE = "zh_CN"
 #: Languages with a complete catalog; "en" is the source language.
@@ -33,6 +36,15 @@ def set_language(language: str) -> None:
     else:
         _translations = gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
     _language = language
+
+
+def choose_language(explicit: str | None = None, stored: str | None = None) -> str:
+    """The language to use: ``--lang``, then ``$CASEWORKER_LANG``, then the stored choice,
+    then the default; unknown values are passed over."""
+    for candidate in (explicit, os.environ.get(LANG_ENV), stored):
+        if candidate in LANGUAGES:
+            return candidate
+    return DEFAULT_LANGUAGE
 
 
 def current_language() -> str:

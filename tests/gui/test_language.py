@@ -103,26 +103,30 @@ def test_dates_are_formatted_for_the_locale(restore_language: Any, qapp: QApplic
 
 
 @pytest.mark.parametrize(
-    ("explicit", "env", "stored"),
+    ("explicit", "env", "stored", "expected"),
     [
-        (None, None, None),
-        ("ug_CN", "en", "zh_CN"),
-        (None, "en", "ug_CN"),
-        (None, None, "ug_CN"),
-        ("xx", "yy", "en"),
+        (None, None, None, "zh_CN"),
+        ("ug_CN", "en", "zh_CN", "ug_CN"),
+        (None, "en", "ug_CN", "en"),
+        (None, None, "ug_CN", "ug_CN"),
+        ("xx", "yy", "en", "en"),
     ],
 )
-def test_initial_language_follows_the_bootstrap_order(
-    explicit: str | None, env: str | None, stored: str | None, monkeypatch: pytest.MonkeyPatch
+def test_initial_language_order(
+    explicit: str | None,
+    env: str | None,
+    stored: str | None,
+    expected: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from caseworker import bootstrap
+    """--lang, then $CASEWORKER_LANG, then the stored choice, then Chinese."""
+    from caseworker import i18n
     from caseworker.gui import app, prefs
 
-    assert app.LANG_ENV == bootstrap.LANG_ENV
     if env is None:
-        monkeypatch.delenv(bootstrap.LANG_ENV, raising=False)
+        monkeypatch.delenv(i18n.LANG_ENV, raising=False)
     else:
-        monkeypatch.setenv(bootstrap.LANG_ENV, env)
+        monkeypatch.setenv(i18n.LANG_ENV, env)
     if stored is not None:
         prefs.store_language(stored)
-    assert app.initial_language(explicit) == bootstrap.choose_language(explicit, stored)
+    assert app.initial_language(explicit) == expected
