@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 )
 
 from caseworker.gui.models.ids import IdList
+from caseworker.gui.models.rows import read_only_flags
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
@@ -127,13 +128,7 @@ class PagedTableModel(QAbstractTableModel, Generic[R]):
         return 0 if parent.isValid() else len(self.columns)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return read_only_flags(index)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.column() < len(self.columns):

@@ -13,6 +13,15 @@ R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
 
 
+def read_only_flags(index: Index) -> Qt.ItemFlag:
+    """Flags of a cell in a read-only, flat table."""
+    if not index.isValid():
+        return Qt.ItemFlag.NoItemFlags
+    return (
+        Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+    )
+
+
 class RowsTableModel(QAbstractTableModel, Generic[R]):
     """Rows of one kind, read-only; subclasses name ``HEADERS`` (marked with ``N_``) and say
     what each cell shows in :meth:`cell`."""
@@ -40,13 +49,7 @@ class RowsTableModel(QAbstractTableModel, Generic[R]):
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return read_only_flags(index)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
