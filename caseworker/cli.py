@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from caseworker import __version__, i18n
+from caseworker.core import wall
 from caseworker.core.errors import UserError
 from caseworker.i18n import _
 
@@ -88,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from caseworker import bootstrap
 
     bootstrap.configure_logging()
+    wall.install_from_environment()
     i18n.set_language(i18n.choose_language(language))
     try:
         parser = build_parser()

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from caseworker.core import wall
 from caseworker.core.errors import UserError, ValidationError
 from caseworker.i18n import _
 from caseworker.policy.dates import parse_iso_date
@@ -132,7 +133,7 @@ def _write(text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    on: dt.date = args.on or dt.date.today()
+    on: dt.date = args.on or wall.today()
     library = load_packs(args.policy_dir) if args.policy_dir else default_library()
     pack = library.select(on, args.policy)
     data = _load_json(args.file)

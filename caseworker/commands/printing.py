@@ -8,6 +8,7 @@ from pathlib import Path
 
 from caseworker import bootstrap
 from caseworker.commands.recognition import find_person
+from caseworker.core import wall
 from caseworker.core.dates import parse_date
 from caseworker.core.errors import UserError, ValidationError
 from caseworker.forms import (
@@ -80,7 +81,7 @@ def output_kind(path: Path, allowed: tuple[str, ...]) -> str:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now().replace(second=0, microsecond=0)
+    return wall.local_now().replace(tzinfo=None, second=0, microsecond=0)
 
 
 def _date(value: str, option: str) -> dt.date:

@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy.orm import Session
 
 from caseworker import bootstrap
-from caseworker.core import idcard
+from caseworker.core import idcard, wall
 from caseworker.core.dates import parse_date
 from caseworker.core.errors import NotFoundError, UserError
 from caseworker.i18n import N_, _
@@ -120,7 +120,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _date(value: str | None, option: str) -> dt.date:
     if not value:
-        return dt.date.today()
+        return wall.today()
     parsed = parse_date(value, option)
     assert parsed is not None
     return parsed

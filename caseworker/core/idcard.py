@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from caseworker.core import wall
 from caseworker.core.errors import ValidationError
 from caseworker.i18n import _
 
@@ -151,7 +152,7 @@ def parse(text: str, *, today: dt.date | None = None) -> IdNumber:
             .format(date=f"{value[6:10]}-{value[10:12]}-{value[12:14]}"),
             "id_number",
         ) from None  # fmt: skip
-    if birth > (today or dt.date.today()):
+    if birth > (today or wall.today()):
         raise ValidationError(
             _("The birth date in the ID number, {date}, is in the future.").format(
                 date=birth.isoformat()

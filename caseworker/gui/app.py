@@ -51,8 +51,10 @@ def build(db: str | None = None, language: str | None = None) -> tuple[QApplicat
 
 
 def run(db: str | None = None, language: str | None = None) -> int:
+    from caseworker.core import wall
     from caseworker.gui import tasks
 
+    wall.install_from_environment()
     app, _window = build(db, language)
     status = app.exec()
     tasks.wait_for_all()

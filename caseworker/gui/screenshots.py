@@ -15,6 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from caseworker.core import wall
+
 LANGS = {"zh_CN": "zh", "ug_CN": "ug", "en": "en"}
 SIZE = (1280, 800)
 
@@ -38,7 +40,7 @@ def prepare(store: Any, persons: int) -> Any:
     from caseworker import bootstrap
 
     store.set_setting(bootstrap.CASEWORKER_KEY, "古丽")
-    today = dt.date.today()
+    today = wall.today()
     with store.reading() as session:
         from sqlalchemy import select
 

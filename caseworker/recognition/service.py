@@ -32,6 +32,7 @@ from typing import TypeVar
 from sqlalchemy import ScalarSelect, select
 from sqlalchemy.orm import Session, contains_eager
 
+from caseworker.core import wall
 from caseworker.core.errors import NotFoundError, ValidationError, WorkflowError
 from caseworker.i18n import _
 from caseworker.policy import (
@@ -213,7 +214,7 @@ def _person(session: Session, person_id: uuid.UUID) -> Person:
 
 def assess_person(session: Session, person_id: uuid.UUID, on: dt.date | None = None) -> Decision:
     """Assess a registered person with the pack in force on ``on`` (default: today)."""
-    on = on or dt.date.today()
+    on = on or wall.today()
     person = _person(session, person_id)
     facts, omitted = _facts(session, person, on)
     decision = assess(facts, on)
@@ -633,7 +634,7 @@ def reassess_person(
 
     Returns the recognised cases looked at (flagged or not); empty when there are none.
     """
-    on = on or dt.date.today()
+    on = on or wall.today()
     ids = {person_id}
     household = households.of_person(session, person_id)
     if household is not None:

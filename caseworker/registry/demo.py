@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from caseworker.core import idcard, names
+from caseworker.core import idcard, names, wall
 from caseworker.core.resources import resource
 from caseworker.registry import search, stations
 from caseworker.store import changelog
@@ -238,7 +238,7 @@ def generate(
     with store.reading() as session:
         taken = set(session.scalars(select(Person.id_number)))
         taken.update(session.scalars(select(HouseholdMember.id_number)))
-    gen = _Generator(seed, today or dt.date.today(), taken)
+    gen = _Generator(seed, today or wall.today(), taken)
     try:
         return _generate(store, gen, persons, village_ids, progress)
     except _Cancelled:
@@ -330,7 +330,7 @@ def _relative_row(
 
 
 def _write(connection: Any, store: Store, code: str, batch: _Batch) -> None:
-    now = dt.datetime.now(dt.UTC)
+    now = wall.now()
     log: list[dict[str, object]] = []
     for table, rows in (
         (Person, batch.persons),

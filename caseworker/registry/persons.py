@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from caseworker.core import idcard, names
+from caseworker.core import idcard, names, wall
 from caseworker.core.dates import parse_date
 from caseworker.core.errors import DuplicateError, NotFoundError, ValidationError
 from caseworker.i18n import _
@@ -164,7 +164,7 @@ def validate(
 ) -> PersonData:
     """Check every field of ``raw`` (names as in :data:`PERSON_FIELDS`, ``village`` or
     ``village_id``) and return normalised data, or raise :class:`FieldErrors` listing all."""
-    today = today or dt.date.today()
+    today = today or wall.today()
     villages = villages or {}
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from caseworker.core import wall
 from caseworker.core.clock import HybridLogicalClock
 from caseworker.store.base import SYSTEM_COLUMNS, Synced
 from caseworker.store.models import ChangeLog
@@ -78,7 +79,7 @@ def _before_flush(session: Session, _context: Any, _instances: Iterable[Any] | N
         return
     actor = str(info.get("actor", "system"))
     default_station = str(info.get("station_code", ""))
-    now = dt.datetime.now(dt.UTC)
+    now = wall.now()
     for obj in list(session.deleted):
         if isinstance(obj, Synced):
             raise RuntimeError(

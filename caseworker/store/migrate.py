@@ -5,7 +5,6 @@ The schema is only ever created and changed by the migrations in ``migrations/ve
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import sqlite3
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy.exc
 from sqlalchemy import Connection, Engine, inspect, text
 
+from caseworker.core import wall
 from caseworker.core.errors import UserError
 from caseworker.i18n import _
 from caseworker.store.engine import is_sqlite, make_engine
@@ -74,7 +74,7 @@ def backup_sqlite(engine: Engine, reason: str) -> Path | None:
     if not database or database == ":memory:":
         return None
     source = Path(database)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = wall.local_now().strftime("%Y%m%d-%H%M%S")
     target = source.parent / "backups" / f"{source.stem}-{reason}-{stamp}{source.suffix}"
     target.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:

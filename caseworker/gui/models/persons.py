@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
-from caseworker.core import idcard
+from caseworker.core import idcard, wall
 from caseworker.gui import formatting
 from caseworker.gui.models.listing import Column, Row
 from caseworker.gui.models.paged import ColumnSpec, PagedTableModel
@@ -50,7 +49,7 @@ def _name_tip(row: Row) -> str:
 
 
 def _age(row: Row) -> str:
-    return formatting.number(idcard.age_on(row.birth_date, dt.date.today()))
+    return formatting.number(idcard.age_on(row.birth_date, wall.today()))
 
 
 def person_columns() -> list[ColumnSpec[Row]]:

@@ -19,6 +19,7 @@ from typing import Any
 
 from PySide6.QtGui import QImage
 
+from caseworker.core import wall
 from caseworker.forms import render_application, render_notice, render_roster
 from caseworker.forms.sources import RosterFilters, application_data, notice_data, roster_data
 from caseworker.gui.printing.pdf import PdfPages
@@ -48,7 +49,7 @@ class PreviewDocument:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now().replace(second=0, microsecond=0)
+    return wall.local_now().replace(tzinfo=None, second=0, microsecond=0)
 
 
 def _safe_name(text: str) -> str:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from caseworker.core import wall
 from caseworker.gui import tasks
 from caseworker.gui.language import label_button_box
 from caseworker.i18n import _
@@ -35,7 +36,7 @@ class NoticePeriodDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("noticePeriodDialog")
         self.setWindowTitle(_("Print public-notice list"))
-        today = today or dt.date.today()
+        today = today or wall.today()
         self.start = QDateEdit(_qdate(today - dt.timedelta(days=today.weekday())), self)
         self.end = QDateEdit(_qdate(today), self)
         for edit in (self.start, self.end):

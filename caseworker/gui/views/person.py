@@ -8,7 +8,6 @@ an edit made meanwhile by someone else is refused rather than overwritten.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import html
 import itertools
 import uuid
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseworker.core import idcard
+from caseworker.core import idcard, wall
 from caseworker.core.errors import DuplicateError, UserError, ValidationError
 from caseworker.gui import formatting
 from caseworker.gui.errors import show_error
@@ -386,7 +385,7 @@ class PersonPage(QWidget):
             return
         self.sex_value.setText(_(SEX_WORDS[str(number.sex)]))
         self.birth_value.setText(formatting.date(number.birth_date, "long"))
-        self.age_value.setText(formatting.number(idcard.age_on(number.birth_date, dt.date.today())))
+        self.age_value.setText(formatting.number(idcard.age_on(number.birth_date, wall.today())))
 
     # -- validation -----------------------------------------------------------------------------
 

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseworker.core import idcard
+from caseworker.core import idcard, wall
 from caseworker.core.errors import UserError, ValidationError
 from caseworker.gui import formatting
 from caseworker.gui.errors import show_error
@@ -170,7 +170,7 @@ class StepDialog(QDialog):
         self.date.setObjectName("stepDate")
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
-        self.date.setDate(to_qdate(dt.date.today()))
+        self.date.setDate(to_qdate(wall.today()))
         if earliest is not None:
             self.date.setMinimumDate(to_qdate(earliest))
         self.passed = QRadioButton(_("Passed"))
@@ -277,7 +277,7 @@ class RecognitionPanel(QGroupBox):
         self.decision: Any = None
         self._household: Any = None
         self._omitted: list[str] = []
-        self.on = dt.date.today()
+        self.on = wall.today()
 
         self.verdict = QLabel()
         self.verdict.setObjectName("assessmentVerdict")
