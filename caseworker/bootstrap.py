@@ -7,7 +7,7 @@ import logging.handlers
 import os
 from pathlib import Path
 
-from platformdirs import user_data_dir, user_log_dir
+from platformdirs import user_data_dir, user_log_dir, user_state_dir
 
 from caseworker.store.engine import sqlite_url
 from caseworker.store.migrate import open_store
@@ -72,9 +72,14 @@ def configure_logging(level: int = logging.INFO) -> Path:
     return path
 
 
+def device_registry() -> Path:
+    """This machine's registry of database files and their device ids."""
+    return Path(user_state_dir(APP_NAME, appauthor=False)) / "devices.json"
+
+
 def open_database(db: str | None = None, *, actor: str | None = None) -> Store:
     url = database_url(db)
-    store = open_store(url)
+    store = open_store(url, registry_path=device_registry())
     store.actor = actor or store.setting(CASEWORKER_KEY) or os.environ.get("USER", "system")
     log.info("opened %s", store.engine.url.render_as_string(hide_password=True))
     return store

@@ -20,3 +20,18 @@ def register(store: Any, name: str, id_number: str, **fields: object) -> Any:
         villages = persons.village_names(session, store.station_code)
         data = persons.validate({"name": name, "id_number": id_number, **fields}, villages=villages)
         return persons.register(session, data).person
+
+
+def on_day(day: dt.date) -> Any:
+    """A block in which "today" is ``day`` (the program's wall clock, see core.wall)."""
+    from caseworker.core import wall
+
+    return wall.use(wall.FixedWall.on(day))
+
+
+def log_actors(session: Any, rows: Any) -> list[str]:
+    """The staff names of change-log rows ("" for the program itself)."""
+    from caseworker.store import audit
+
+    names = audit.staff_names(session)
+    return [names.get(r.actor_id, "") if r.actor_id else "" for r in rows]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import unicodedata
-import uuid
 from pathlib import Path
 
 from sqlalchemy import select
@@ -137,10 +136,7 @@ def _find(session: object, text: str) -> Person:
     from sqlalchemy.orm import Session
 
     assert isinstance(session, Session)
-    try:
-        person = session.get(Person, uuid.UUID(text))
-    except ValueError:
-        person = persons.find_by_id_number(session, text)
+    person = persons.find(session, text)
     if person is None:
         raise NotFoundError(
             _("No person with the ID number or record id {value}.").format(value=text)
@@ -177,7 +173,7 @@ def run_show(args: argparse.Namespace) -> int:
                 print(_("Household:"))
                 for member in household.members:
                     relation = vocab.label("relation", member.relation)
-                    print(f"  {relation}  {member.name}  {member.id_number}")
+                    print(f"  {relation}  {member.shown_name}  {member.shown_id_number}")
     finally:
         store.dispose()
     return 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import uuid
 
 from sqlalchemy.orm import Session
 
@@ -128,11 +127,7 @@ def _date(value: str | None, option: str) -> dt.date:
 
 def find_person(session: Session, text: str) -> Person:
     """The live person with this ID number or record id; :class:`UnknownPersonError` if none."""
-    person: Person | None
-    try:
-        person = session.get(Person, uuid.UUID(text.strip()))
-    except ValueError:
-        person = persons.find_by_id_number(session, text)
+    person = persons.find(session, text)
     if person is None or person.deleted:
         raise UnknownPersonError(
             _("No registered person has the ID number or record id {value}.").format(value=text)

@@ -57,8 +57,9 @@ from caseworker.recognition.workflow import (
     Step,
     StepKind,
 )
-from caseworker.registry import households
+from caseworker.registry import employment, households
 from caseworker.registry.vocab import Relation as RegisterRelation
+from caseworker.store import changelog
 from caseworker.store.models import Person, ProofItem, RecognitionCase, RecognitionStep
 
 __all__ = [
@@ -172,7 +173,7 @@ def _facts(session: Session, person: Person, on: dt.date) -> tuple[Facts, list[s
         resident_in_region=person.resident_in_region,
         work_capacity=person.work_capacity,  # type: ignore[arg-type]
         wants_work=person.wants_work,
-        employed=person.employed,
+        employed=employment.covers(person.episodes, on),
         registered_unemployed_since=person.registered_unemployed_since,
         min_living_allowance=person.min_living_allowance,
         disabled=person.disabled,
@@ -233,7 +234,8 @@ def assess_person(session: Session, person_id: uuid.UUID, on: dt.date | None = N
 
 
 def _actor(session: Session) -> str:
-    return str(session.info.get("actor", "system"))[:_ACTOR_MAX]
+    context = session.info.get(changelog.CONTEXT_KEY)
+    return (context.actor_name if context is not None else "system")[:_ACTOR_MAX]
 
 
 def _pack(policy_id: str) -> PolicyPack:

@@ -1,9 +1,14 @@
 """Realistic synthetic data for trying the program and for benchmarks.
 
 ``generate(store, persons=N, seed=S)`` adds N persons with Han, Uyghur, Kazakh and Hui names,
-valid Xinjiang ID numbers, households with members and mixed statuses.  The same seed gives
-the same persons (names, ID numbers, facts, record ids).  Rows go in with bulk inserts in one
-transaction, each with its change-log entry, so demo data is as exportable as typed data.
+valid Xinjiang ID numbers, households with members (relatives born in the past, of plausible
+ages) and mixed statuses.  The same seed gives the same names, ID numbers and facts; record
+ids are fresh random UUIDs, so two stations that load the same seed never share a record id.
+
+Every row it writes is marked ``demo`` (synthetic: never exported to the county) and logged
+like any other insert.  It writes in chunks of :data:`BATCH` persons, each chunk its own
+transaction with whole households: other windows and programs can read and write between
+chunks, and a cancelled or failed run keeps the chunks already done (never half a household).
 """
 
 from __future__ import annotations
@@ -17,18 +22,24 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from caseworker.core import idcard, names, wall
 from caseworker.core.resources import resource
 from caseworker.registry import search, stations
 from caseworker.store import changelog
-from caseworker.store.models import ChangeLog, Household, HouseholdMember, Person, Station
+from caseworker.store.models import (
+    EmploymentEpisode,
+    Household,
+    HouseholdMember,
+    Person,
+    Village,
+)
 from caseworker.store.uow import Store
 
 DEMO_STATION_CODE = "650102001"
 DEMO_STATION_NAME = "燕儿窝街道就业服务站"
-BATCH = 5000
+BATCH = 2000
 Progress = Callable[[int, int], bool]  # (done, total) -> keep going?
 
 
@@ -41,6 +52,7 @@ def _material() -> dict[str, Any]:
 @dataclass
 class _Batch:
     persons: list[dict[str, Any]] = field(default_factory=list)
+    episodes: list[dict[str, Any]] = field(default_factory=list)
     households: list[dict[str, Any]] = field(default_factory=list)
     members: list[dict[str, Any]] = field(default_factory=list)
 
@@ -53,7 +65,7 @@ class _Generator:
         self.m = _material()
 
     def new_id(self) -> uuid.UUID:
-        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+        return uuid.uuid4()  # never from the seed: record ids must differ between stations
 
     def id_number(self, birth: dt.date, male: bool) -> str:
         while True:
@@ -168,25 +180,30 @@ class _Generator:
             ),
             "bank_account": f"6228{rng.randrange(10**14, 10**15)}",
             "notes": "",
-            "deleted": False,
+            "demo": True,
         }
 
-    def relative(self, relation: str, head_birth: dt.date) -> dict[str, Any]:
+    def relative(self, relation: str, head_birth: dt.date) -> dict[str, Any] | None:
+        """A relative of a head born on ``head_birth``, born in the past; None when no such
+        relative is plausible (a child of a head under 20, a parent of a head over 75)."""
         rng = self.rng
         male = rng.random() < 0.5
+        latest = self.today - dt.timedelta(days=400)
         if relation == "child":
-            birth = self.date_between(
-                head_birth + dt.timedelta(days=365 * 20), self.today - dt.timedelta(days=400)
-            )
+            earliest = head_birth + dt.timedelta(days=365 * 20)
         elif relation == "parent":
-            birth = self.date_between(
-                head_birth - dt.timedelta(days=365 * 35), head_birth - dt.timedelta(days=365 * 18)
+            earliest = max(
+                head_birth - dt.timedelta(days=365 * 35), self.today - dt.timedelta(days=365 * 95)
             )
+            latest = min(latest, head_birth - dt.timedelta(days=365 * 18))
         else:
-            birth = self.date_between(
-                head_birth - dt.timedelta(days=365 * 6), head_birth + dt.timedelta(days=365 * 6)
+            earliest = head_birth - dt.timedelta(days=365 * 6)
+            latest = min(
+                head_birth + dt.timedelta(days=365 * 6), self.today - dt.timedelta(days=365 * 18)
             )
-            birth = min(birth, self.today - dt.timedelta(days=365 * 18))
+        if earliest > latest:
+            return None
+        birth = self.date_between(earliest, latest)
         name, _native, _eth = self.name(male)
         employed = rng.random() < 0.35
         return {
@@ -201,13 +218,32 @@ class _Generator:
 
 
 def _ensure_station(store: Store) -> list[uuid.UUID]:
+    """The ids of the station's villages; a station (or villages) made for the demo when
+    there is none (demo villages are marked demo too)."""
     with store.reading() as session:
         station = store.station(session)
     if station is None:
         stations.initialise(
             store, DEMO_STATION_CODE, DEMO_STATION_NAME, list(_material()["places"]["villages"])
         )
+        with store.transaction() as session:
+            for village in stations.villages(session, store.station_code):
+                village.demo = True
     with store.reading() as session:
+        ids = [v.id for v in stations.villages(session, store.station_code)]
+    if ids:
+        return ids
+    with store.transaction() as session:
+        station = store.station(session)
+        assert station is not None
+        for order, name in enumerate(_material()["places"]["villages"]):
+            session.add(
+                Village(
+                    station_id=station.id, name=name, kind=stations.village_kind(name),
+                    sort_order=order, demo=True,
+                )
+            )  # fmt: skip
+        session.flush()
         return [v.id for v in stations.villages(session, store.station_code)]
 
 
@@ -229,8 +265,8 @@ def generate(
 ) -> int:
     """Add ``persons`` synthetic persons (with households); returns the number added.
 
-    ``progress(done, total)`` is called after each batch; returning False cancels, and then
-    nothing at all is added (the whole run is one transaction).
+    ``progress(done, total)`` is called after each chunk; returning False stops there, and
+    the chunks done so far stay (each is whole: persons with their households).
     """
     if persons < 0:
         raise ValueError("persons must be >= 0")
@@ -239,144 +275,99 @@ def generate(
         taken = set(session.scalars(select(Person.id_number)))
         taken.update(session.scalars(select(HouseholdMember.id_number)))
     gen = _Generator(seed, today or wall.today(), taken)
-    try:
-        return _generate(store, gen, persons, village_ids, progress)
-    except _Cancelled:
-        return 0
-
-
-class _Cancelled(Exception):
-    """Raised inside the transaction to roll back a cancelled run."""
-
-
-def _generate(
-    store: Store,
-    gen: _Generator,
-    persons: int,
-    village_ids: list[uuid.UUID],
-    progress: Progress | None,
-) -> int:
-    code = store.station_code
     added = 0
-    with store.transaction() as session, search.bulk_load(session.connection()):
-        connection = session.connection()
-        for size in _chunks(persons, BATCH):
-            batch = _Batch()
-            pending = [gen.person(village_ids) for _ in range(size)]
-            index = 0
-            while index < len(pending):
-                head = pending[index]
-                index += 1
-                if gen.rng.random() < 0.1:
-                    continue  # a person without a recorded household
-                household_id = gen.new_id()
-                batch.households.append(
-                    {"id": household_id, "address": head["address"], "village_id": head["village_id"],
-                     "business_or_investment_income": gen.rng.random() < 0.08, "notes": "", "deleted": False}
-                )  # fmt: skip
-                order = 0
-                batch.members.append(_member(gen, household_id, "head", order, head))
-                if (
-                    index < len(pending)
-                    and head["marital_status"] == "married"
-                    and pending[index]["sex"] != head["sex"]
-                    and gen.rng.random() < 0.3
-                ):
-                    order += 1
-                    batch.members.append(
-                        _member(gen, household_id, "spouse", order, pending[index])
-                    )
-                    index += 1
-                elif head["marital_status"] == "married":
-                    order += 1
-                    batch.members.append(
-                        _relative_row(
-                            gen, household_id, order, gen.relative("spouse", head["birth_date"])
-                        )
-                    )
-                for relation in gen.rng.choices(
-                    ("child", "parent"), (75, 25), k=gen.rng.randint(0, 3)
-                ):
-                    order += 1
-                    batch.members.append(
-                        _relative_row(
-                            gen, household_id, order, gen.relative(relation, head["birth_date"])
-                        )
-                    )
-            batch.persons = pending
-            _write(connection, store, code, batch)
-            added += size
-            if progress is not None and not progress(added, persons):
-                raise _Cancelled
+    for size in _chunks(persons, BATCH):
+        batch = _batch(gen, size, village_ids)
+        with store.transaction() as session, search.bulk_load(session.connection()):
+            context = session.info[changelog.CONTEXT_KEY]
+            connection = session.connection()
+            at = wall.now()
+            for model, rows in (
+                (Person, batch.persons),
+                (EmploymentEpisode, batch.episodes),
+                (Household, batch.households),
+                (HouseholdMember, batch.members),
+            ):
+                changelog.insert_records(connection, context, model, rows, at=at)
+        added += size
+        if progress is not None and not progress(added, persons):
+            break
     return added
 
 
+def _batch(gen: _Generator, size: int, village_ids: list[uuid.UUID]) -> _Batch:
+    batch = _Batch()
+    pending = [gen.person(village_ids) for _ in range(size)]
+    index = 0
+    while index < len(pending):
+        head = pending[index]
+        index += 1
+        if gen.rng.random() < 0.1:
+            continue  # a person without a recorded household
+        household_id = gen.new_id()
+        batch.households.append(
+            {"id": household_id, "address": head["address"], "village_id": head["village_id"],
+             "business_or_investment_income": gen.rng.random() < 0.08, "notes": "",
+             "demo": True}
+        )  # fmt: skip
+        members: list[dict[str, Any] | None] = [_member(gen, household_id, "head", head)]
+        if (
+            index < len(pending)
+            and head["marital_status"] == "married"
+            and pending[index]["sex"] != head["sex"]
+            and gen.rng.random() < 0.3
+        ):
+            members.append(_member(gen, household_id, "spouse", pending[index]))
+            index += 1
+        elif head["marital_status"] == "married":
+            members.append(
+                _relative_row(gen, household_id, gen.relative("spouse", head["birth_date"]))
+            )
+        for relation in gen.rng.choices(("child", "parent"), (75, 25), k=gen.rng.randint(0, 3)):
+            members.append(
+                _relative_row(gen, household_id, gen.relative(relation, head["birth_date"]))
+            )
+        kept = [m for m in members if m is not None]
+        for order, member in enumerate(kept):
+            member["sort_order"] = order
+        batch.members.extend(kept)
+    batch.persons = pending
+    for person in pending:
+        if person["employed"]:
+            batch.episodes.append(_episode(gen, person))
+    return batch
+
+
+def _episode(gen: _Generator, person: dict[str, Any]) -> dict[str, Any]:
+    birth: dt.date = person["birth_date"]
+    sixteen = dt.date(birth.year + 16, birth.month, min(birth.day, 28))
+    starts = gen.date_between(max(sixteen, gen.today - dt.timedelta(days=2000)), gen.today)
+    kind = gen.rng.choice(("contract", "flexible", "business_licence", "unspecified"))
+    return {
+        "id": gen.new_id(), "person_id": person["id"], "starts_on": starts, "ends_on": None,
+        "kind": kind, "evidence": "", "source": "registry", "demo": True,
+    }  # fmt: skip
+
+
 def _member(
-    gen: _Generator, household_id: uuid.UUID, relation: str, order: int, person: dict[str, Any]
+    gen: _Generator, household_id: uuid.UUID, relation: str, person: dict[str, Any]
 ) -> dict[str, Any]:
+    """A registered person's membership: the name and ID number stay on the person."""
     return {
         "id": gen.new_id(), "household_id": household_id, "relation": relation,
-        "sort_order": order, "person_id": person["id"], "name": person["name"],
-        "id_number": person["id_number"], "employed": False, "registered_unemployed": False,
-        "work_capacity": "full", "wants_work": True, "deleted": False,
+        "sort_order": 0, "person_id": person["id"], "name": "", "id_number": "",
+        "employed": False, "registered_unemployed": False, "work_capacity": "full",
+        "wants_work": True, "demo": True,
     }  # fmt: skip
 
 
 def _relative_row(
-    gen: _Generator, household_id: uuid.UUID, order: int, relative: dict[str, Any]
-) -> dict[str, Any]:
-    return {"id": gen.new_id(), "household_id": household_id, "sort_order": order,
-            "person_id": None, "deleted": False, **relative}  # fmt: skip
+    gen: _Generator, household_id: uuid.UUID, relative: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    if relative is None:
+        return None
+    return {"id": gen.new_id(), "household_id": household_id, "sort_order": 0,
+            "person_id": None, "demo": True, **relative}  # fmt: skip
 
 
-def _write(connection: Any, store: Store, code: str, batch: _Batch) -> None:
-    now = wall.now()
-    log: list[dict[str, object]] = []
-    for table, rows in (
-        (Person, batch.persons),
-        (Household, batch.households),
-        (HouseholdMember, batch.members),
-    ):
-        for row in rows:
-            stamp = str(store.clock.now())
-            row.update(station_code=code, created_hlc=stamp, updated_hlc=stamp, version=1)
-            log.append(
-                changelog.insert_row(
-                    entity=table.__tablename__,
-                    entity_id=row["id"],
-                    hlc=stamp,
-                    at=now,
-                    actor=store.actor,
-                    station_code=code,
-                )
-            )
-        _bulk_insert(connection, table, rows)
-    _bulk_insert(connection, ChangeLog, log)
-
-
-def _bulk_insert(connection: Any, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows; on SQLite straight through the driver with SQLAlchemy's own type
-    processors (several times faster than Core's per-row parameter handling)."""
-    if not rows:
-        return
-    if connection.dialect.name != "sqlite":
-        connection.execute(insert(table), rows)
-        return
-    columns = [c for c in table.__table__.columns if c.key in rows[0]]
-    processors = [c.type._cached_bind_processor(connection.dialect) for c in columns]
-    names = [c.key for c in columns]
-    sql = (
-        f"INSERT INTO {table.__tablename__} ({', '.join(c.name for c in columns)}) "
-        f"VALUES ({', '.join('?' for _ in columns)})"
-    )
-    params = [
-        tuple(
-            proc(row[name]) if proc is not None else row[name]
-            for name, proc in zip(names, processors, strict=True)
-        )
-        for row in rows
-    ]
-    connection.exec_driver_sql(sql, params)
-
-
-__all__ = ["DEMO_STATION_CODE", "Station", "generate"]
+__all__ = ["DEMO_STATION_CODE", "generate"]

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from caseworker.core import idcard, names
 from caseworker.core.errors import NotFoundError, ValidationError
 from caseworker.i18n import _
+from caseworker.registry import employment
 from caseworker.registry.vocab import Relation, WorkCapacity
 from caseworker.store.models import Household, HouseholdMember, Person
 
@@ -133,8 +134,6 @@ def add_person(
         household_id=household.id,
         relation=validate_relation(relation),
         person_id=person.id,
-        name=person.name,
-        id_number=person.id_number,
         sort_order=_next_order(household),
     )
     session.add(member)
@@ -236,7 +235,7 @@ def member_facts(member: HouseholdMember, on: dt.date) -> MemberFacts:
             member.relation,
             person.id_number,
             person.name,
-            person.employed,
+            employment.covers(person.episodes, on),
             since is not None and since <= on,
             person.work_capacity,
             person.wants_work,

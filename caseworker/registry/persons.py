@@ -19,7 +19,7 @@ from caseworker.core import idcard, names, wall
 from caseworker.core.dates import parse_date
 from caseworker.core.errors import DuplicateError, NotFoundError, ValidationError
 from caseworker.i18n import _
-from caseworker.registry import search, vocab
+from caseworker.registry import employment, search, vocab
 from caseworker.registry.fields import BY_NAME, PERSON_FIELDS, Kind
 from caseworker.store.models import Person, Village
 
@@ -265,6 +265,14 @@ def find_by_id_number(session: Session, text: str) -> Person | None:
     return session.scalar(select(Person).where(Person.id_number == value))
 
 
+def find(session: Session, text: str) -> Person | None:
+    """The record named by an ID number (15 or 18 digits) or a record id, tombstones included."""
+    try:
+        return session.get(Person, uuid.UUID(text.strip()))
+    except ValueError:
+        return find_by_id_number(session, text)
+
+
 def get(session: Session, person_id: uuid.UUID) -> Person:
     person = session.get(Person, person_id)
     if person is None:
@@ -307,15 +315,17 @@ def possible_duplicates(
     )
 
 
-def _apply(person: Person, data: PersonData) -> None:
+def _apply(session: Session, person: Person, data: PersonData) -> None:
     for f in fields(data):
-        setattr(person, f.name, getattr(data, f.name))
+        if f.name != "employed":
+            setattr(person, f.name, getattr(data, f.name))
     reading = names.reading(data.name)
     person.sex = data.sex
     person.birth_date = data.birth_date
     person.name_pinyin = reading.full
     person.name_initials = reading.initials
     person.search_text = search.search_text(data.name, data.name_native)
+    employment.set_current(session, person, data.employed)
 
 
 def register(session: Session, data: PersonData) -> Registered:
@@ -323,9 +333,9 @@ def register(session: Session, data: PersonData) -> Registered:
     existing = session.scalar(select(Person).where(Person.id_number == data.id_number))
     if existing is not None:
         raise DuplicateError(duplicate_message(existing), existing.id)
-    person = Person()
-    _apply(person, data)
+    person = Person(id=uuid.uuid4())
     session.add(person)
+    _apply(session, person, data)
     session.flush()
     return Registered(
         person, possible_duplicates(session, data.name, data.birth_date, data.id_number)
@@ -345,7 +355,7 @@ def update(
         existing = session.scalar(select(Person).where(Person.id_number == data.id_number))
         if existing is not None:
             raise DuplicateError(duplicate_message(existing), existing.id)
-    _apply(person, data)
+    _apply(session, person, data)
     session.flush()
     return Registered(
         person, possible_duplicates(session, data.name, data.birth_date, data.id_number)

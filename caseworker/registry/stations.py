@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from caseworker.core.errors import ValidationError
 from caseworker.i18n import _
-from caseworker.store.models import Setting, Station, Village
+from caseworker.store.models import Station, Village
 from caseworker.store.uow import STATION_KEY, Store
 
 _CODE = re.compile(r"^\d{9}(?:\d{3})?$")
@@ -104,7 +104,7 @@ def initialise(
             elif found.deleted:
                 found.deleted = False
 
-        session.merge(Setting(key=STATION_KEY, value=code))
+        store.put_setting(session, STATION_KEY, code)
     return station
 
 

@@ -1,64 +1,220 @@
-"""The change log: every insert, update and tombstone, field by field, in the same transaction.
+"""The change log: every insert, update and tombstone, in the same transaction, hash-chained.
 
-A ``before_flush`` listener on the store's sessions stamps synced records with hybrid-logical-
-clock timestamps and the owning station, and appends :class:`ChangeLog` rows.  Hard deletes
-of synced records are refused: the store keeps tombstones.
+How a change gets logged
+------------------------
+Inside :meth:`caseworker.store.uow.Store.transaction` the session carries a :class:`Context`
+(the clock, the staff member acting, the device, the station).  A ``before_flush`` listener
+stamps every new or changed synced record with a hybrid-logical-clock timestamp and writes
+its log rows *before* the record itself is written:
+
+- an insert is one row, ``field`` ``*``, with every value of the new record as JSON in
+  ``new_value`` (so any earlier state can be rebuilt by replaying the log);
+- an update is one row per changed field with the old and the new value (the old value is
+  loaded from the database if it had been expired: every column has *active history*);
+- a tombstone or a restore is an update of ``deleted`` with op ``delete`` / ``restore``.
+
+Bulk loads (demo data, imports) go through :func:`insert_records`, which writes the same rows.
+Settings are logged by :func:`log_setting`.
+
+The one rule, and where it is enforced
+--------------------------------------
+*No row of a synced table is inserted or updated without a change-log row carrying its new
+stamp, and no change-log row is ever changed or removed.*  The database itself enforces this
+with triggers (:mod:`caseworker.store.guards`), so it holds for every path: the ORM, a Core
+``update()``, raw SQL, another program.  Outside a transaction (``Store.reading()``) a
+session cannot write at all.
+
+The chain
+---------
+Each row carries ``prev_hash`` (the hash of the row before it in ``seq`` order) and ``hash``,
+the SHA-256 of its canonical content and ``prev_hash``.  Rows are appended under the write
+lock (``BEGIN IMMEDIATE`` on SQLite, an advisory lock on PostgreSQL), so ``seq`` has no gaps.
+:mod:`caseworker.store.audit` walks the chain.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, event, inspect, select
+from sqlalchemy.orm import Mapper, Session, attributes, configure_mappers
 
 from caseworker.core import wall
 from caseworker.core.clock import HybridLogicalClock
-from caseworker.store.base import SYSTEM_COLUMNS, Synced
+from caseworker.core.money import Money
+from caseworker.store.base import SYSTEM_COLUMNS, Base, Synced
+from caseworker.store.bulk import insert_rows, table_name
 from caseworker.store.models import ChangeLog
 
 INSERT = "insert"
 UPDATE = "update"
 TOMBSTONE = "delete"
 RESTORE = "restore"
+#: The values of a record that existed before the log kept insert values (migration 0004).
+BASELINE = "baseline"
+#: ``prev_hash`` of the first row.
+GENESIS = "0" * 64
+#: The session-info keys.
+CONTEXT_KEY = "caseworker_log"
+READ_ONLY_KEY = "caseworker_read_only"
+#: The entity name of settings in the log (``entity_id`` is :func:`setting_id` of the key).
+SETTING_ENTITY = "setting"
+_SETTING_NAMESPACE = uuid.UUID("0b3e1f0c-6a4e-4b7e-9a55-6c61736577ab")
+
+
+class ReadOnlyError(RuntimeError):
+    """A change attempted in a session that only reads (``Store.reading()``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Who and what stamps the changes of one transaction."""
+
+    clock: HybridLogicalClock
+    actor_id: uuid.UUID | None
+    device_id: str
+    station_code: str
+    actor_name: str = "system"
 
 
 def encode(value: object) -> str | None:
-    """A stable text form of a column value for the log (JSON scalars)."""
+    """A stable text form of a column value for the log (and for comparing states)."""
     if value is None:
         return None
-    if isinstance(value, dt.date | dt.datetime):
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC)
+        return value.isoformat()
+    if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, uuid.UUID | Decimal):
         return str(value)
+    if isinstance(value, Money):
+        return str(value.fen)
     if isinstance(value, str):
         return value
     return json.dumps(value)
 
 
-def insert_row(
-    *, entity: str, entity_id: uuid.UUID, hlc: str,
-    at: dt.datetime, actor: str, station_code: str,
-) -> dict[str, object]:  # fmt: skip
-    """A change-log row (as a dict for Core bulk inserts) for a newly inserted record.
+def setting_id(key: str) -> uuid.UUID:
+    """The stable ``entity_id`` of a setting in the log."""
+    return uuid.uuid5(_SETTING_NAMESPACE, key)
 
-    The inserted values are not copied: the record itself holds them, and later update rows
-    hold every old value, so any earlier state can be rebuilt by replaying updates backwards.
-    """
+
+# ---------------------------------------------------------------------------------------------
+# Rows and the chain
+# ---------------------------------------------------------------------------------------------
+
+#: The fields a row's hash covers, in order.
+HASHED = (
+    "seq", "change_id", "hlc", "at", "actor_id", "device_id", "station_code",
+    "entity", "entity_id", "op", "field", "old_value", "new_value", "prev_hash",
+)  # fmt: skip
+
+
+def canonical(row: Mapping[str, object]) -> bytes:
+    """The bytes a row's hash is taken over (the same on every backend)."""
+    return json.dumps(
+        [encode(row[name]) if name != "seq" else int(str(row[name])) for name in HASHED],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
+
+
+def digest(row: Mapping[str, object]) -> str:
+    return hashlib.sha256(canonical(row)).hexdigest()
+
+
+def new_row(
+    context: Context,
+    *,
+    hlc: str,
+    at: dt.datetime,
+    entity: str,
+    entity_id: uuid.UUID,
+    op: str,
+    field: str,
+    old: str | None,
+    new: str | None,
+    station_code: str | None = None,
+) -> dict[str, object]:
+    """A log row before it is chained (``seq``, ``prev_hash`` and ``hash`` come in
+    :func:`append`)."""
     return {
-        "change_id": uuid.uuid4(), "hlc": hlc, "at": at, "actor": actor,
-        "station_code": station_code, "entity": entity, "entity_id": entity_id,
-        "op": INSERT, "field": "*", "old_value": None, "new_value": None,
+        "change_id": uuid.uuid4(), "hlc": hlc, "at": at, "actor_id": context.actor_id,
+        "device_id": context.device_id, "station_code": station_code or context.station_code,
+        "entity": entity, "entity_id": entity_id, "op": op, "field": field,
+        "old_value": old, "new_value": new,
     }  # fmt: skip
 
 
-def _changes(obj: Synced) -> Iterator[tuple[str, object, object]]:
+def head(connection: Connection) -> tuple[int, str]:
+    """The last ``(seq, hash)`` of the log, or ``(0, GENESIS)``."""
+    last = connection.execute(
+        select(ChangeLog.seq, ChangeLog.hash).order_by(ChangeLog.seq.desc()).limit(1)
+    ).first()
+    return (int(last[0]), str(last[1])) if last is not None else (0, GENESIS)
+
+
+def append(connection: Connection, rows: Sequence[dict[str, object]]) -> None:
+    """Chain ``rows`` after the last row of the log and insert them, in order."""
+    if not rows:
+        return
+    seq, prev = head(connection)
+    for row in rows:
+        seq += 1
+        row["seq"] = seq
+        row["prev_hash"] = prev
+        prev = row["hash"] = digest(row)
+    insert_rows(connection, ChangeLog, rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Record values
+# ---------------------------------------------------------------------------------------------
+
+
+def logged_keys(mapper: Mapper[Any]) -> list[str]:
+    """The attribute keys of a synced record that the log carries (not the system columns)."""
+    return [a.key for a in mapper.column_attrs if a.key not in SYSTEM_COLUMNS]
+
+
+def values_json(values: Mapping[str, object]) -> str:
+    """The insert row's ``new_value``: every logged value, encoded, as sorted JSON."""
+    return json.dumps(
+        {key: encode(value) for key, value in values.items()},
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+
+
+def _fill_defaults(obj: Synced) -> None:
+    """Apply the Python-side column defaults now, so the insert row logs the stored values."""
     state = inspect(obj)
+    for attr in state.mapper.column_attrs:
+        if attr.key in state.dict:
+            continue
+        column = attr.columns[0]
+        default = column.default
+        if default is None:
+            continue
+        if default.is_scalar:
+            setattr(obj, attr.key, default.arg)
+        elif default.is_callable:
+            setattr(obj, attr.key, default.arg(None))
+
+
+def _changes(obj: Synced) -> list[tuple[str, object, object]]:
+    state = inspect(obj)
+    found: list[tuple[str, object, object]] = []
     for attr in state.mapper.column_attrs:
         key = attr.key
         if key in SYSTEM_COLUMNS:
@@ -69,67 +225,148 @@ def _changes(obj: Synced) -> Iterator[tuple[str, object, object]]:
         old = history.deleted[0] if history.deleted else None
         new = history.added[0] if history.added else None
         if encode(old) != encode(new):
-            yield key, old, new
+            found.append((key, old, new))
+        else:  # the same value set again: not a change (and no UPDATE for it)
+            attributes.set_committed_value(obj, key, new)
+    return found
 
 
 def _before_flush(session: Session, _context: Any, _instances: Iterable[Any] | None) -> None:
     info = session.info
-    clock: HybridLogicalClock | None = info.get("clock")
-    if clock is None:
-        return
-    actor = str(info.get("actor", "system"))
-    default_station = str(info.get("station_code", ""))
-    now = wall.now()
+    if info.get(READ_ONLY_KEY) and (session.new or session.dirty or session.deleted):
+        raise ReadOnlyError("this session only reads; make changes in Store.transaction()")
     for obj in list(session.deleted):
         if isinstance(obj, Synced):
             raise RuntimeError(
                 f"{type(obj).__name__} rows are never deleted; set deleted=True (a tombstone)"
             )
-    for obj in list(session.new):
-        if not isinstance(obj, Synced):
-            continue
-        if obj.id is None:
-            obj.id = uuid.uuid4()
+    context: Context | None = info.get(CONTEXT_KEY)
+    new = [o for o in session.new if isinstance(o, Synced)]
+    dirty = [o for o in session.dirty if isinstance(o, Synced) and session.is_modified(o)]
+    if context is None:
+        if new or dirty:
+            raise RuntimeError("synced records are written only inside Store.transaction()")
+        return
+    at = wall.now()
+    rows: list[dict[str, object]] = []
+    for obj in new:
+        _fill_defaults(obj)
         if not obj.station_code:
-            obj.station_code = default_station
-        stamp = str(clock.now())
+            obj.station_code = context.station_code
+        stamp = str(context.clock.now())
         obj.created_hlc = obj.updated_hlc = stamp
-        row = insert_row(
-            entity=type(obj).__tablename__,  # type: ignore[attr-defined]
-            entity_id=obj.id, hlc=stamp, at=now,
-            actor=actor, station_code=obj.station_code,
+        mapper = inspect(obj).mapper
+        values = {key: getattr(obj, key) for key in logged_keys(mapper)}
+        rows.append(
+            new_row(
+                context, hlc=stamp, at=at, entity=table_name(mapper), entity_id=obj.id,
+                op=INSERT, field="*", old=None, new=values_json(values),
+                station_code=obj.station_code,
+            )
         )  # fmt: skip
-        session.add(ChangeLog(**row))
-    for obj in list(session.dirty):
-        if not isinstance(obj, Synced) or not session.is_modified(obj):
-            continue
-        changes = list(_changes(obj))
+    for obj in dirty:
+        changes = _changes(obj)
         if not changes:
             continue
-        stamp = str(clock.now())
+        stamp = str(context.clock.now())
         obj.updated_hlc = stamp
-        for key, old, new in changes:
-            op = UPDATE
-            if key == "deleted":
-                op = TOMBSTONE if new else RESTORE
-            session.add(
-                ChangeLog(
-                    change_id=uuid.uuid4(),
-                    hlc=stamp,
-                    at=now,
-                    actor=actor,
-                    station_code=obj.station_code,
-                    entity=type(obj).__tablename__,  # type: ignore[attr-defined]
-                    entity_id=obj.id,
-                    op=op,
-                    field=key,
-                    old_value=encode(old),
-                    new_value=encode(new),
+        entity = table_name(inspect(obj).mapper)
+        for key, old, value in changes:
+            op = (TOMBSTONE if value else RESTORE) if key == "deleted" else UPDATE
+            rows.append(
+                new_row(
+                    context, hlc=stamp, at=at, entity=entity, entity_id=obj.id, op=op,
+                    field=key, old=encode(old), new=encode(value), station_code=obj.station_code,
                 )
+            )  # fmt: skip
+    append(session.connection(), rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Bulk loads and settings
+# ---------------------------------------------------------------------------------------------
+
+
+def insert_records(
+    connection: Connection,
+    context: Context,
+    model: type[Synced],
+    rows: Sequence[dict[str, Any]],
+    *,
+    at: dt.datetime | None = None,
+) -> None:
+    """Insert many new records of ``model`` (dicts of attribute values, ``id`` included),
+    stamped and logged exactly as the session would (the log rows go in first)."""
+    if not rows:
+        return
+    at = at or wall.now()
+    mapper = inspect(model)
+    table = table_name(mapper)
+    keys = logged_keys(mapper)
+    log: list[dict[str, object]] = []
+    for row in rows:
+        row.setdefault("station_code", context.station_code)
+        row.setdefault("deleted", False)
+        row.setdefault("demo", False)
+        row["version"] = 1
+        stamp = str(context.clock.now())
+        row["created_hlc"] = row["updated_hlc"] = stamp
+        missing = [k for k in keys if k not in row]
+        if missing:
+            raise ValueError(f"{table} rows need every logged value; missing {missing}")
+        log.append(
+            new_row(
+                context, hlc=stamp, at=at, entity=table, entity_id=row["id"], op=INSERT,
+                field="*", old=None, new=values_json({k: row[k] for k in keys}),
+                station_code=str(row["station_code"]),
             )
+        )  # fmt: skip
+    append(connection, log)
+    insert_rows(connection, model, rows)  # type: ignore[arg-type]
+
+
+def log_setting(
+    connection: Connection, context: Context, key: str, old: str | None, new: str | None
+) -> None:
+    """Log a change of a setting of this installation (the station, the caseworker …)."""
+    if old == new:
+        return
+    append(
+        connection,
+        [
+            new_row(
+                context, hlc=str(context.clock.now()), at=wall.now(), entity=SETTING_ENTITY,
+                entity_id=setting_id(key), op=INSERT if old is None else UPDATE, field=key,
+                old=old, new=new,
+            )
+        ],
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# Installation
+# ---------------------------------------------------------------------------------------------
+
+
+def _keep_old_value(_target: object, _value: object, _old: object, _initiator: object) -> None:
+    """A no-op ``set`` listener; registering it with ``active_history`` is what matters."""
+
+
+def _active_history() -> None:
+    """Make every logged column of every synced record load its old value before a set, so
+    an update of an expired attribute logs the real old value (never NULL)."""
+    configure_mappers()
+    for mapper in Base.registry.mappers:
+        if not issubclass(mapper.class_, Synced):
+            continue
+        for key in logged_keys(mapper):
+            attribute = getattr(mapper.class_, key)
+            if not event.contains(attribute, "set", _keep_old_value):
+                event.listen(attribute, "set", _keep_old_value, active_history=True)
 
 
 def install(session_class: type[Session]) -> None:
     """Attach the listener to a session class (idempotent)."""
+    _active_history()
     if not event.contains(session_class, "before_flush", _before_flush):
         event.listen(session_class, "before_flush", _before_flush)

@@ -24,7 +24,6 @@ SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys = ON",
     "PRAGMA journal_mode = DELETE",
     "PRAGMA synchronous = FULL",
-    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
 )
 
 
@@ -44,6 +43,7 @@ def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
     try:
         for pragma in SQLITE_PRAGMAS:
             cursor.execute(pragma)
+        cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
         mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
         if str(mode).lower() == "wal":  # pragma: no cover - only if another program forced WAL
             cursor.execute("PRAGMA journal_mode = DELETE")
@@ -51,8 +51,29 @@ def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
         cursor.close()
 
 
+#: Execution options that mark a connection's purpose (set by :class:`~caseworker.store.uow.Store`).
+WRITE_OPTION = "caseworker_write"
+READ_ONLY_OPTION = "caseworker_read_only"
+#: The advisory lock key that serialises writers on PostgreSQL (the change log's chain).
+POSTGRES_WRITE_LOCK = 0x63617365  # "case"
+
+
 def _on_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    """Open the transaction: ``BEGIN IMMEDIATE`` for a writer, so it takes the write lock at
+    once and the busy timeout applies (a deferred ``BEGIN`` that reads and then writes gets
+    SQLITE_BUSY at once, whatever the timeout); read-only sessions cannot write at all."""
+    options = connection.get_execution_options()
+    read_only = 1 if options.get(READ_ONLY_OPTION) else 0
+    connection.exec_driver_sql(f"PRAGMA query_only = {read_only}")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION) else "BEGIN")
+
+
+def _on_postgres_begin(connection: Any) -> None:
+    options = connection.get_execution_options()
+    if options.get(READ_ONLY_OPTION):
+        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+    elif options.get(WRITE_OPTION):
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({POSTGRES_WRITE_LOCK})")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -66,4 +87,6 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    engine = create_engine(url, echo=echo, pool_pre_ping=True)
+    event.listen(engine, "begin", _on_postgres_begin)
+    return engine

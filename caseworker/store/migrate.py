@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: The newest revision in migrations/versions (a test checks it against Alembic).  A database
 #: already at it opens without loading Alembic at all (a faster, smaller start).
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -124,13 +124,23 @@ def prepare(engine: Engine) -> Path | None:
     return backup
 
 
-def open_store(url: str, *, actor: str = "system", migrate: bool = True) -> Store:
-    """Open (creating or upgrading as needed) the database at ``url``."""
+def open_store(
+    url: str,
+    *,
+    actor: str = "system",
+    migrate: bool = True,
+    registry_path: Path | None = None,
+) -> Store:
+    """Open (creating or upgrading as needed) the database at ``url``.
+
+    ``registry_path`` is this machine's device registry (see :mod:`caseworker.store.identity`);
+    without it the device id is the one stored in the file.
+    """
     engine = make_engine(url)
     try:
         if migrate:
             prepare(engine)
-        return Store(engine, actor=actor)
+        return Store(engine, actor=actor, registry_path=registry_path)
     except (sqlite3.DatabaseError, sqlalchemy.exc.DatabaseError) as exc:
         engine.dispose()
         detail = getattr(exc, "orig", exc)

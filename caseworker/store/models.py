@@ -8,7 +8,6 @@ import uuid
 from sqlalchemy import (
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -20,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from caseworker.store.base import Base, Synced
+from caseworker.store.base import Base, Synced, UTCDateTime
 
 
 class Station(Synced, Base):
@@ -100,6 +99,12 @@ class Person(Synced, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
 
     village: Mapped[Village | None] = relationship()
+    episodes: Mapped[list[EmploymentEpisode]] = relationship(
+        primaryjoin="and_(Person.id == EmploymentEpisode.person_id, "
+        "EmploymentEpisode.deleted == false())",
+        order_by="EmploymentEpisode.starts_on",
+        viewonly=True,
+    )
     membership: Mapped[HouseholdMember | None] = relationship(
         primaryjoin="and_(Person.id == HouseholdMember.person_id, "
         "HouseholdMember.deleted == false())",
@@ -159,28 +164,85 @@ class HouseholdMember(Synced, Base):
     household: Mapped[Household] = relationship(back_populates="members")
     person: Mapped[Person | None] = relationship()
 
+    @property
+    def shown_name(self) -> str:
+        """The name to show: the registered person's own (kept only there), or the relative's."""
+        return self.person.name if self.person is not None else self.name
+
+    @property
+    def shown_id_number(self) -> str:
+        return self.person.id_number if self.person is not None else self.id_number
+
 
 class ChangeLog(Base):
     """Append-only record of every change: the audit trail and the source of export bundles.
 
-    One row per changed field; an insert is one row with ``field`` ``*`` (the record holds
-    its values; later updates log every old value).
+    One row per changed field of an update; an insert is one row with ``field`` ``*`` and the
+    inserted values as JSON in ``new_value``.  Each row carries the hash of the row before it
+    (``prev_hash``) and its own (``hash``, over its content and ``prev_hash``): a chain that
+    ``caseworker audit verify`` walks.  The database refuses UPDATE and DELETE on this table.
+    ``actor_id`` is the staff member who acted (None: the program itself); ``device_id`` the
+    installation that wrote the row.
     """
 
     __tablename__ = "change_log"
+    __table_args__ = (Index("ix_change_log_entity_id_hlc", "entity_id", "hlc"),)
 
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     change_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
     hlc: Mapped[str] = mapped_column(String(48), index=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    actor: Mapped[str] = mapped_column(String(40))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    device_id: Mapped[str] = mapped_column(String(16), default="")
     station_code: Mapped[str] = mapped_column(String(12))
     entity: Mapped[str] = mapped_column(String(40))
-    entity_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    entity_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     op: Mapped[str] = mapped_column(String(10))
     field: Mapped[str] = mapped_column(String(60))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Staff(Synced, Base):
+    """A member of the station's staff (经办人, 站长 …): who did each change and each step."""
+
+    __tablename__ = "staff"
+    __table_args__ = (
+        Index(
+            "uq_staff_live_name",
+            "station_code",
+            "name",
+            unique=True,
+            sqlite_where=text("deleted = 0"),
+            postgresql_where=text("deleted = false"),
+        ),
+    )
+
+    name: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(16), default="caseworker")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class EmploymentEpisode(Synced, Base):
+    """A period in which a person was employed: from ``starts_on`` to ``ends_on`` (both days
+    included; open while ``ends_on`` is None), of one ``kind``, with its evidence.
+
+    ``person.employed`` is the derived current value (an episode covers today); the
+    assessment on a past date reads the episodes of that date.
+    """
+
+    __tablename__ = "employment_episode"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date | None] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(24), default="unspecified")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(16), default="registry")
+
+    person: Mapped[Person] = relationship()
 
 
 class Setting(Base):
@@ -192,6 +254,12 @@ class Setting(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+#: The stages in which a case is closed (``recognition.workflow.Stage.closed``; a test keeps
+#: the two in step), as an SQL list for the partial unique index below.
+CLOSED_STAGES = ("community_rejected", "township_rejected", "exited")
+CLOSED_STAGES_SQL = "(" + ", ".join(f"'{s}'" for s in CLOSED_STAGES) + ")"
+
+
 class RecognitionCase(Synced, Base):
     """One application for recognition (认定) of a person with employment difficulty.
 
@@ -201,6 +269,17 @@ class RecognitionCase(Synced, Base):
     """
 
     __tablename__ = "recognition_case"
+    __table_args__ = (
+        # One open case per person, kept by the database (two sessions can't both pass a
+        # check in Python).  The closed stages are those of recognition.workflow.Stage.closed.
+        Index(
+            "uq_recognition_case_open_person",
+            "person_id",
+            unique=True,
+            sqlite_where=text(f"deleted = 0 AND stage NOT IN {CLOSED_STAGES_SQL}"),
+            postgresql_where=text(f"deleted = false AND stage NOT IN {CLOSED_STAGES_SQL}"),
+        ),
+    )
 
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
     stage: Mapped[str] = mapped_column(String(24), index=True)
@@ -255,6 +334,7 @@ class ProofItem(Synced, Base):
 __all__ = [
     "Base",
     "ChangeLog",
+    "EmploymentEpisode",
     "Household",
     "HouseholdMember",
     "Person",
@@ -262,6 +342,7 @@ __all__ = [
     "RecognitionCase",
     "RecognitionStep",
     "Setting",
+    "Staff",
     "Station",
     "Village",
     "false",

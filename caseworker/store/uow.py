@@ -2,20 +2,37 @@
 
 Services open a transaction with :meth:`Store.transaction`; it commits when the block ends and
 rolls back whole when anything in it fails.  Sessions are never global and never kept.
+
+- A write transaction takes the write lock at its start (``BEGIN IMMEDIATE`` on SQLite, an
+  advisory lock on PostgreSQL), waiting up to the busy timeout for another writer; if the wait
+  runs out the user reads :class:`StoreBusyError` ("another program or window is writing").
+- :meth:`Store.reading` is a session that cannot write: the flush refuses changes and the
+  database connection is read-only for its duration.
+- The session of a transaction stamps and logs every change (:mod:`caseworker.store.changelog`)
+  with the staff member acting (:class:`~caseworker.store.models.Staff`, made on first use of
+  a name), this device's id and the station's code.
 """
 
 from __future__ import annotations
 
-import secrets
+import logging
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+import sqlalchemy.exc
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from caseworker.core.clock import HybridLogicalClock
-from caseworker.store import changelog
-from caseworker.store.models import ChangeLog, Setting, Station
+from caseworker.core.errors import UserError
+from caseworker.i18n import _
+from caseworker.store import changelog, identity
+from caseworker.store.engine import READ_ONLY_OPTION, WRITE_OPTION, is_sqlite
+from caseworker.store.models import ChangeLog, Setting, Staff, Station
+
+log = logging.getLogger(__name__)
 
 
 class StoreSession(Session):
@@ -25,48 +42,211 @@ class StoreSession(Session):
 changelog.install(StoreSession)
 
 DEVICE_KEY = "device_id"
+INSTANCE_KEY = "instance_id"
+MACHINE_KEY = "device_machine"
 STATION_KEY = "station_code"
+#: The actor name of the program itself (migrations, automatic work): no staff record.
+SYSTEM_ACTOR = "system"
+_BUSY_MARKERS = ("database is locked", "database table is locked", "database is busy")
+
+
+class StoreBusyError(UserError):
+    """Another program or window holds the write lock longer than the busy timeout."""
+
+
+def is_busy(exc: BaseException) -> bool:
+    text = str(getattr(exc, "orig", exc)).lower()
+    return any(marker in text for marker in _BUSY_MARKERS)
+
+
+def busy_error() -> StoreBusyError:
+    return StoreBusyError(
+        _(
+            "Another program or window is writing to the database; wait a moment and try "
+            "again. Nothing was changed."
+        )
+    )
 
 
 class Store:
-    """The station's database: engine, sessions, clock, and who is working."""
+    """The station's database: engine, sessions, clock, device, and who is working."""
 
-    def __init__(self, engine: Engine, *, actor: str = "system") -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        actor: str = SYSTEM_ACTOR,
+        registry_path: Path | None = None,
+    ) -> None:
         self.engine = engine
         self.actor = actor
-        self._sessions = sessionmaker(engine, class_=StoreSession, expire_on_commit=False)
-        with self._sessions() as session:
+        self.registry_path = registry_path
+        self._reader = sessionmaker(
+            engine.execution_options(**{READ_ONLY_OPTION: True}),
+            class_=StoreSession,
+            expire_on_commit=False,
+        )
+        self._writer = sessionmaker(
+            engine.execution_options(**{WRITE_OPTION: True}),
+            class_=StoreSession,
+            expire_on_commit=False,
+        )
+        self._actor_ids: dict[str, uuid.UUID | None] = {SYSTEM_ACTOR: None}
+        with self.reading() as session:
             settings = dict(session.execute(select(Setting.key, Setting.value)).all())
-            device = settings.get(DEVICE_KEY)
-            if device is None:
-                device = secrets.token_hex(4)
-                session.add(Setting(key=DEVICE_KEY, value=device))
-                session.commit()
-            self.station_code = settings.get(STATION_KEY, "")
-            self.clock = HybridLogicalClock(f"{self.station_code or 'local'}.{device}")
-            last = session.scalar(select(func.max(ChangeLog.hlc)))
-            if last:
-                self.clock.observe(last)
+            last = session.scalar(select(ChangeLog.hlc).order_by(ChangeLog.hlc.desc()).limit(1))
+            seq, head_hash = changelog.head(session.connection())
+        self.station_code = settings.get(STATION_KEY, "")
+        self.device_id = settings.get(DEVICE_KEY, "")
+        self.instance_id = settings.get(INSTANCE_KEY, "")
+        self.device_change: identity.Binding | None = None
+        self._registry: identity.Registry | None = None
+        self.clock = HybridLogicalClock(self._node(self.device_id or "pending"))
+        if last:
+            self.clock.resume(last)
+        self._bind_device(settings, seq, head_hash)
+
+    # -- identity ---------------------------------------------------------------------------
+
+    def _node(self, device: str) -> str:
+        return f"{self.station_code or 'local'}.{device}"
+
+    def _file_path(self) -> str | None:
+        database = self.engine.url.database
+        if not is_sqlite(self.engine) or not database or database == ":memory:":
+            return None
+        return str(Path(database).resolve())
+
+    def _bind_device(self, settings: dict[str, str], seq: int, head_hash: str) -> None:
+        path = self._file_path()
+        registry = (
+            identity.Registry.load(self.registry_path)
+            if path is not None and self.registry_path is not None
+            else None
+        )
+        if registry is None:
+            binding = identity.Binding(
+                self.instance_id or str(uuid.uuid4()),
+                self.device_id or identity.new_device_id(),
+                settings.get(MACHINE_KEY, ""),
+                None,
+                None,
+            )
+        else:
+            assert path is not None
+
+            def hash_at(at_seq: int) -> str | None:
+                with self.reading() as session:
+                    value = session.scalar(select(ChangeLog.hash).where(ChangeLog.seq == at_seq))
+                    return str(value) if value is not None else None
+
+            facts = identity.FileFacts(
+                path=path,
+                instance=self.instance_id or None,
+                device=self.device_id or None,
+                machine=settings.get(MACHINE_KEY),
+                head_seq=seq,
+                hash_at=hash_at,
+            )
+            binding = identity.bind(registry, facts, _probe_instance)
+        changed = {
+            DEVICE_KEY: binding.device,
+            INSTANCE_KEY: binding.instance,
+            **({MACHINE_KEY: binding.machine} if binding.machine else {}),
+        }
+        if any(settings.get(k) != v for k, v in changed.items()):
+            self.device_id = binding.device
+            self.clock.rename(self._node(binding.device))
+            with self.transaction(SYSTEM_ACTOR) as session:
+                for key, value in changed.items():
+                    self.put_setting(session, key, value)
+            if binding.reason is not None:
+                log.warning(
+                    "device id changed from %s to %s: the database was %s",
+                    binding.previous_device, binding.device, binding.reason,
+                )  # fmt: skip
+                self.device_change = binding
+        self.device_id = binding.device
+        self.instance_id = binding.instance
+        self.clock.rename(self._node(binding.device))
+        if registry is not None:
+            self._registry = registry
+            self._remember()
+
+    def _remember(self) -> None:
+        """Note this file's current log head in the machine's registry (see identity)."""
+        registry = self._registry
+        path = self._file_path()
+        if registry is None or path is None:
+            return
+        with self.reading() as session:
+            seq, head_hash = changelog.head(session.connection())
+        registry.remember(
+            identity.Binding(self.instance_id, self.device_id, registry.machine, None, None),
+            path,
+            seq,
+            head_hash if seq else None,
+        )
+        registry.save()
+
+    # -- sessions ---------------------------------------------------------------------------
 
     @contextmanager
     def transaction(self, actor: str | None = None) -> Iterator[Session]:
         """A session whose work commits at the end of the block, or rolls back whole."""
-        with self._sessions() as session:
-            session.info.update(
-                clock=self.clock, actor=actor or self.actor, station_code=self.station_code
-            )
-            with session.begin():
+        name = (actor or self.actor or SYSTEM_ACTOR)[:40]
+        try:
+            with self._writer() as session, session.begin():
+                actor_id = self._actor_id(session, name)
+                session.info[changelog.CONTEXT_KEY] = changelog.Context(
+                    self.clock, actor_id, self.device_id, self.station_code, name
+                )
                 yield session
+        except sqlalchemy.exc.OperationalError as exc:
+            self._actor_ids = {SYSTEM_ACTOR: None}
+            if is_busy(exc):
+                raise busy_error() from exc
+            raise
+        except BaseException:
+            self._actor_ids = {SYSTEM_ACTOR: None}  # a staff record made here was rolled back
+            raise
+        if self._registry is not None:
+            self._remember()
+
+    def _actor_id(self, session: Session, name: str) -> uuid.UUID | None:
+        if name in self._actor_ids:
+            return self._actor_ids[name]
+        found = session.scalar(
+            select(Staff.id).where(Staff.name == name, Staff.deleted.is_(False)).limit(1)
+        )
+        if found is None:
+            session.info[changelog.CONTEXT_KEY] = changelog.Context(
+                self.clock, None, self.device_id, self.station_code, name
+            )
+            staff = Staff(name=name, station_code=self.station_code)
+            session.add(staff)
+            session.flush()
+            found = staff.id
+        self._actor_ids[name] = found
+        return found
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A session for reads only: it never commits, and closing it discards any change.
+        """A session for reads only: changes are refused, and nothing is ever committed.
 
         Objects read stay usable after the block (detached, with what was loaded).
         """
-        with self._sessions() as session:
-            session.autoflush = False
-            yield session
+        try:
+            with self._reader() as session:
+                session.autoflush = False
+                session.info[changelog.READ_ONLY_KEY] = True
+                yield session
+        except sqlalchemy.exc.OperationalError as exc:
+            if is_busy(exc):
+                raise busy_error() from exc
+            raise
+
+    # -- settings ---------------------------------------------------------------------------
 
     def station(self, session: Session) -> Station | None:
         if not self.station_code:
@@ -74,17 +254,43 @@ class Store:
         return session.scalar(select(Station).where(Station.code == self.station_code))
 
     def set_station_code(self, code: str) -> None:
+        """Serve another station code from now on (stamps keep going forward)."""
         self.station_code = code
-        self.clock = HybridLogicalClock(f"{code}.{self.clock.node.split('.', 1)[1]}")
+        self.clock.rename(self._node(self.device_id))
 
     def setting(self, key: str, default: str = "") -> str:
         with self.reading() as session:
             value = session.get(Setting, key)
             return value.value if value is not None else default
 
-    def set_setting(self, key: str, value: str) -> None:
-        with self.transaction() as session:
-            session.merge(Setting(key=key, value=value))
+    def set_setting(self, key: str, value: str, actor: str | None = None) -> None:
+        """Change a setting; the change is logged (who, when, old and new value)."""
+        with self.transaction(actor) as session:
+            self.put_setting(session, key, value)
+
+    def put_setting(self, session: Session, key: str, value: str) -> None:
+        """Change a setting inside the caller's transaction, logged."""
+        row = session.get(Setting, key)
+        old = row.value if row is not None else None
+        if row is None:
+            session.add(Setting(key=key, value=value))
+        else:
+            row.value = value
+        context = session.info[changelog.CONTEXT_KEY]
+        changelog.log_setting(session.connection(), context, key, old, value)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _probe_instance(path: str) -> str | None:
+    """The instance id stored in another database file (read-only, no migration)."""
+    import sqlite3
+
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    with sqlite3.connect(uri, uri=True, timeout=1) as connection:
+        row = connection.execute(
+            "SELECT value FROM setting WHERE key = ?", (INSTANCE_KEY,)
+        ).fetchone()
+    connection.close()
+    return str(row[0]) if row else None

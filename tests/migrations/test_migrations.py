@@ -35,7 +35,7 @@ RECOGNITION_TABLES = {"recognition_case", "recognition_step", "proof_item"}
 
 
 def _hlc(n: int) -> str:
-    return f"{1_700_000_000_000 + n:015d}.0000.test"
+    return f"{1_700_000_000_000 + n:016d}-00000-650102001.test"
 
 
 def make_0001_database(path: Path) -> list[str]:
@@ -94,12 +94,14 @@ def revision_of(path: Path) -> str | None:
         engine.dispose()
 
 
-def test_head_is_0002_and_migration_files_are_frozen() -> None:
-    assert migrate.head_revision() == migrate.HEAD_REVISION == "0003"
+def test_head_is_0004_and_migration_files_are_frozen() -> None:
+    assert migrate.head_revision() == migrate.HEAD_REVISION == "0004"
     source = (VERSIONS / "0002_recognition.py").read_text(encoding="utf-8")
     assert "down_revision: str | None = '0001'" in source
-    imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
-    assert not [line for line in imports if "caseworker" in line], imports
+    for path in VERSIONS.glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
+        assert not [line for line in imports if "caseworker" in line], (path.name, imports)
 
 
 def test_models_match_the_migrations(tmp_path: Path) -> None:
@@ -120,7 +122,7 @@ def test_opening_an_0001_file_backs_it_up_and_migrates_keeping_the_data(tmp_path
     try:
         backups = list((tmp_path / "backups").iterdir())
         assert len(backups) == 1
-        assert backups[0].name.startswith("station-before-0003-")
+        assert backups[0].name.startswith("station-before-0004-")
         assert revision_of(backups[0]) == "0001"
         with sqlite3.connect(backups[0]) as old:
             assert old.execute("SELECT count(*) FROM person").fetchone() == (2,)

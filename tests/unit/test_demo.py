@@ -10,7 +10,13 @@ from caseworker.core import idcard, names
 from caseworker.registry import demo, search
 from caseworker.store.engine import sqlite_url
 from caseworker.store.migrate import open_store
-from caseworker.store.models import ChangeLog, Household, HouseholdMember, Person
+from caseworker.store.models import (
+    ChangeLog,
+    EmploymentEpisode,
+    Household,
+    HouseholdMember,
+    Person,
+)
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -31,12 +37,14 @@ def _snapshot(path: Path, seed: int) -> list[tuple[Any, ...]]:
         store.dispose()
 
 
-def test_same_seed_same_persons(tmp_path: Path) -> None:
+def test_same_seed_same_persons_but_never_the_same_record_ids(tmp_path: Path) -> None:
     first = _snapshot(tmp_path / "a.sqlite3", 7)
     second = _snapshot(tmp_path / "b.sqlite3", 7)
     third = _snapshot(tmp_path / "c.sqlite3", 8)
-    assert [r[:4] for r in first] == [r[:4] for r in second]
-    assert [r[0] for r in first] == [r[0] for r in second]  # record ids too
+    assert [r[1:4] for r in first] == [r[1:4] for r in second]
+    # two stations that load the same seed must not share a record id
+    assert not {r[0] for r in first} & {r[0] for r in second}
+    assert all(r[0].version == 4 for r in first)
     assert [r[1] for r in first] != [r[1] for r in third]
 
 
@@ -77,6 +85,33 @@ def test_demo_data_is_valid_and_varied(tmp_path: Path) -> None:
                 select(func.count()).select_from(ChangeLog).where(ChangeLog.entity == "person")
             )
             assert logged == 500
+            # every demo row is marked, so it is never exported
+            for model in (Person, Household, HouseholdMember, EmploymentEpisode):
+                assert (
+                    session.scalar(
+                        select(func.count()).select_from(model).where(model.demo.is_(False))
+                    )
+                    == 0
+                )
+            # relatives are born in the past, with valid ID numbers, at plausible ages
+            for member in session.scalars(
+                select(HouseholdMember).where(HouseholdMember.person_id.is_(None))
+            ):
+                number = idcard.parse(member.id_number, today=TODAY)
+                assert number.birth_date <= TODAY - dt.timedelta(days=365)
+            # registered members keep no copy of the person's name or ID number
+            assert not session.scalar(
+                select(func.count())
+                .select_from(HouseholdMember)
+                .where(HouseholdMember.person_id.is_not(None), HouseholdMember.name != "")
+            )
+            # "employed" is derived from dated employment episodes
+            employed = {p.id for p in people if p.employed}
+            assert employed == set(
+                session.scalars(
+                    select(EmploymentEpisode.person_id).where(EmploymentEpisode.ends_on.is_(None))
+                )
+            )
             # the search index covers bulk-loaded rows
             some = people[0]
             assert some.id in {p.id for p in search.search(session, some.name, limit=1000)}
@@ -87,18 +122,53 @@ def test_demo_data_is_valid_and_varied(tmp_path: Path) -> None:
         store.dispose()
 
 
-def test_cancelled_demo_adds_nothing(tmp_path: Path) -> None:
+def test_cancelled_demo_keeps_whole_chunks(tmp_path: Path) -> None:
     store = open_store(sqlite_url(tmp_path / "d.sqlite3"))
     try:
-        added = demo.generate(store, persons=6000, seed=1, progress=lambda done, total: done < 5000)
-        assert added == 0
+        seen: list[int] = []
+
+        def progress(done: int, total: int) -> bool:
+            seen.append(done)
+            return done < demo.BATCH
+
+        added = demo.generate(store, persons=3 * demo.BATCH, seed=1, progress=progress)
+        assert added == demo.BATCH
+        assert seen == [demo.BATCH]
         with store.reading() as session:
-            assert session.scalar(select(func.count()).select_from(Person)) == 0
-        # the index triggers are back after the rollback
+            assert session.scalar(select(func.count()).select_from(Person)) == demo.BATCH
+            # every household written is whole: its head is there
+            heads = session.scalar(
+                select(func.count())
+                .select_from(HouseholdMember)
+                .where(HouseholdMember.relation == "head")
+            )
+            assert heads == session.scalar(select(func.count()).select_from(Household))
+        # the index triggers are back after each chunk
         assert demo.generate(store, persons=10, seed=2) == 10
         with store.reading() as session:
-            p = session.scalars(select(Person)).first()
+            p = session.scalars(select(Person).order_by(Person.created_hlc.desc())).first()
             assert p is not None
             assert p.id in {x.id for x in search.search(session, p.name, limit=1000)}
+    finally:
+        store.dispose()
+
+
+def test_demo_works_after_an_init_without_villages(tmp_path: Path) -> None:
+    from caseworker.registry import stations
+
+    store = open_store(sqlite_url(tmp_path / "d.sqlite3"))
+    try:
+        stations.initialise(store, "650102001", "测试站", [])
+        assert demo.generate(store, persons=50, seed=1, today=TODAY) == 50
+        with store.reading() as session:
+            villages = stations.villages(session, "650102001")
+            assert villages
+            assert all(v.demo for v in villages)
+            assert (
+                session.scalar(
+                    select(func.count()).select_from(Person).where(Person.village_id.is_(None))
+                )
+                == 0
+            )
     finally:
         store.dispose()

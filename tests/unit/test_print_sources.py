@@ -26,7 +26,7 @@ from caseworker.forms.sources import (
 from caseworker.recognition import service
 from caseworker.recognition.workflow import CommunityReview, StartPublicNotice, TownshipReview
 from caseworker.registry import households
-from tests.helpers import make_id, register
+from tests.helpers import make_id, on_day, register
 
 D = dt.date
 NOW = dt.datetime(2024, 10, 8, 9, 30)
@@ -83,7 +83,8 @@ def populate(store: Any) -> Station:
         hukou_address="新疆乌鲁木齐市天山区红旗路1号",
         employment_card_no="6501020001234",
     )
-    li = register(store, "李四", li_id, village="红旗村", employed=True)
+    with on_day(D(2024, 1, 2)):  # employed since before the application (NOW)
+        li = register(store, "李四", li_id, village="红旗村", employed=True)
     ayi = register(
         store,
         "阿依古丽·买买提",

@@ -18,7 +18,7 @@ from caseworker.recognition.workflow import (
 )
 from caseworker.registry import households, persons
 from caseworker.store.models import Person
-from tests.helpers import make_id, register
+from tests.helpers import make_id, on_day, register
 
 D = dt.date
 ON = D(2024, 10, 1)
@@ -217,7 +217,7 @@ def test_reassess_person_looks_at_the_household(store: Any) -> None:
             Recognise(on=D(2024, 10, 10)),
         ):
             service.advance(session, case.id, step)
-    with store.transaction() as session:
+    with store.transaction() as session, on_day(D(2024, 10, 20)):
         persons.change(session, wife.id, employed=True, registered_unemployed_since=None)
         looked_at = service.reassess_person(session, wife.id, D(2024, 11, 1))
         assert [c.id for c in looked_at] == [case.id]

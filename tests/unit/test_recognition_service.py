@@ -25,7 +25,7 @@ from caseworker.recognition.workflow import (
 )
 from caseworker.registry import persons
 from caseworker.store.models import ChangeLog, ProofItem, RecognitionCase, RecognitionStep
-from tests.helpers import make_id, register
+from tests.helpers import log_actors, make_id, on_day, register
 
 D = dt.date
 OLDER = ["older_worker", "long_term_unemployed_1y"]
@@ -127,11 +127,12 @@ def test_every_step_is_in_the_change_log_with_its_actor(store: Any) -> None:
         logged = session.scalars(
             select(ChangeLog).where(ChangeLog.entity_id.in_([*step_ids, case.id]))
         ).all()
-    inserts = {(r.entity_id, r.actor) for r in logged if r.op == "insert"}
+        actors = dict(zip([r.seq for r in logged], log_actors(session, logged), strict=True))
+    inserts = {(r.entity_id, actors[r.seq]) for r in logged if r.op == "insert"}
     assert (step_ids[0], "王芳") in inserts
     assert (step_ids[1], "阿依古丽") in inserts
     assert (case.id, "王芳") in inserts
-    stage_rows = [(r.old_value, r.new_value, r.actor) for r in logged if r.field == "stage"]
+    stage_rows = [(r.old_value, r.new_value, actors[r.seq]) for r in logged if r.field == "stage"]
     assert stage_rows == [("applied", "community_passed", "阿依古丽")]
 
 
@@ -267,7 +268,7 @@ def test_reassessment_flags_an_employed_person_and_clears_the_flag_again(store: 
     on = D(2024, 11, 1)
     with store.transaction() as session:
         assert service.reassess_recognised(session, on) == []
-    with store.transaction() as session:
+    with store.transaction() as session, on_day(D(2024, 10, 20)):
         persons.change(session, person.id, employed=True, registered_unemployed_since=None)
     with store.transaction(actor="王芳") as session:
         changed = service.reassess_recognised(session, on)
@@ -286,11 +287,13 @@ def test_reassessment_flags_an_employed_person_and_clears_the_flag_again(store: 
                 ChangeLog.entity_id == case.id, ChangeLog.field == "needs_review"
             )
         ).all()
-        assert [(r.new_value, r.actor) for r in flag_log] == [("true", "王芳")]
+        assert [
+            (r.new_value, a) for r, a in zip(flag_log, log_actors(session, flag_log), strict=True)
+        ] == [("true", "王芳")]
     # Running again changes nothing.
     with store.transaction() as session:
         assert service.reassess_recognised(session, on) == []
-    with store.transaction() as session:
+    with store.transaction() as session, on_day(D(2024, 10, 25)):
         persons.change(
             session, person.id, employed=False, registered_unemployed_since=D(2023, 1, 1)
         )
