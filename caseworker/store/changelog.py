@@ -85,9 +85,17 @@ class Context:
 
 
 def encode(value: object) -> str | None:
-    """A stable text form of a column value for the log (and for comparing states)."""
+    """A stable text form of a column value for the log (and for comparing states): text as
+    it is, booleans and numbers as JSON, dates and instants (UTC) in ISO form."""
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[return-value]
     if value is None:
         return None
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
             value = value.astimezone(dt.UTC)

@@ -15,19 +15,28 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy.exc
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, MetaData, insert, inspect, select, text
+from sqlalchemy import Engine, MetaData, insert, inspect, select, text, update
 
 from caseworker.core.errors import UserError
 from caseworker.recognition import service
 from caseworker.recognition.workflow import CommunityReview, Stage, TownshipReview
 from caseworker.registry import search, stations
-from caseworker.store import migrate
+from caseworker.store import audit, migrate
 from caseworker.store.engine import make_engine, sqlite_url
-from caseworker.store.models import Base, Person, RecognitionCase
+from caseworker.store.models import (
+    Base,
+    ChangeLog,
+    EmploymentEpisode,
+    HouseholdMember,
+    Person,
+    RecognitionCase,
+)
 from tests.helpers import make_id, register
 
 VERSIONS = Path(migrate.MIGRATIONS) / "versions"
@@ -307,12 +316,123 @@ def test_postgresql_migrate_register_search_recognise_and_downgrade(postgres_url
             assert [s.actor for s in service.history(session, case.id)] == ["王芳"] * 3
             assert service.status_of(session, [older.id]) == {older.id: "township_passed"}
             assert service.assess_person(session, older.id, dt.date(2024, 10, 1)).eligible
+            report = audit.verify(session)
+            assert report.ok, report.problems
+            rows = session.scalars(select(ChangeLog).order_by(ChangeLog.seq)).all()
+            assert all(r.at.tzinfo is dt.UTC for r in rows)
+        _assert_guards_hold(store, older.id, case.person_id)
         migrate.downgrade(store.engine, "0001")
         assert not RECOGNITION_TABLES & _tables(store.engine)
         migrate.downgrade(store.engine, "base")
         assert _tables(store.engine) <= {"alembic_version"}
     finally:
         store.dispose()
+
+
+def _assert_guards_hold(store: Any, person_id: uuid.UUID, case_person: uuid.UUID) -> None:
+    """Writes around the log are refused, and a second open case too (by the database)."""
+
+    def bulk_update() -> None:
+        with store.transaction() as session:
+            session.execute(update(Person).where(Person.id == person_id).values(phone="1"))
+
+    def edit_log() -> None:
+        with store.transaction() as session:
+            session.execute(text("UPDATE change_log SET new_value = 'x'"))
+
+    def second_open_case() -> None:
+        with store.transaction() as session:
+            session.add(
+                RecognitionCase(
+                    person_id=case_person, stage="applied", policy_id="xj-2023-49",
+                    categories="older_worker", opened_on=dt.date(2024, 9, 3),
+                )
+            )  # fmt: skip
+
+    for attempt in (bulk_update, edit_log):
+        with pytest.raises(sqlalchemy.exc.DatabaseError, match="refused"):
+            attempt()
+    with pytest.raises(sqlalchemy.exc.IntegrityError, match="uq_recognition_case_open_person"):
+        second_open_case()
+
+
+FIXTURE_0003 = Path(__file__).resolve().parent.parent / "fixtures" / "station-0003.sqlite3"
+
+
+def test_a_0003_station_with_demo_rows_is_carried_forward(tmp_path: Path) -> None:
+    path = tmp_path / "station.sqlite3"
+    shutil.copy(FIXTURE_0003, path)
+    store = migrate.open_store(sqlite_url(path), actor="李娜")
+    try:
+        backups = list((tmp_path / "backups").iterdir())
+        assert [b.name.startswith("station-before-0004-") for b in backups] == [True]
+        with store.reading() as session:
+            people = session.scalars(select(Person)).all()
+            demo_rows = {p.name for p in people if p.demo}
+            typed = {p.name for p in people if not p.demo}
+            assert len(demo_rows) == 40
+            assert typed == {"买买提·艾力", "古丽"}
+            members = session.scalars(select(HouseholdMember)).all()
+            assert {m.shown_name for m in members if not m.demo} == typed
+            assert all(m.name == "" for m in members if m.person_id is not None)
+            # the free-text actors became staff records
+            assert set(audit.staff_names(session).values()) == {"李娜", "王芳"}
+            mmt = next(p for p in people if p.name == "买买提·艾力")
+            history = audit.person_history(session, mmt.id)
+            phone = [e for e in history if e.field == "phone"]
+            assert [(e.actor, e.old_value, e.new_value) for e in phone] == [
+                ("王芳", "13899998888", "13900001111")
+            ]
+            assert history[-1].op == "baseline"
+            # employed persons have an open employment episode
+            employed = {p.id for p in people if p.employed}
+            episodes = session.scalars(select(EmploymentEpisode)).all()
+            assert {e.person_id for e in episodes} == employed
+            assert all(e.ends_on is None and e.source == "migration" for e in episodes)
+            report = audit.verify(session)
+            assert report.ok, report.problems[:5]
+        # the station goes on working, and the log stays whole
+        register(store, "新来的", make_id(seq=777))
+        with store.transaction() as session:
+            session.get(Person, mmt.id).notes = "迁移之后"  # type: ignore[union-attr]
+        with store.reading() as session:
+            assert audit.verify(session).ok
+    finally:
+        store.dispose()
+    engine = make_engine(sqlite_url(path))
+    try:
+        migrate.downgrade(engine, "0003")
+        migrate.upgrade(engine)
+        assert migrate.current_revision(engine) == migrate.HEAD_REVISION
+    finally:
+        engine.dispose()
+
+
+def test_frozen_copies_in_migration_0004_match_the_live_code() -> None:
+    import importlib.util
+
+    from caseworker.store import changelog, guards
+
+    spec = importlib.util.spec_from_file_location("m0004", VERSIONS / "0004_audit_trail.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    import alembic.op  # noqa: F401 - the migration imports it at module level
+
+    spec.loader.exec_module(module)
+    assert module.sqlite_guards(module.SYNCED) == guards.sqlite_ddl(guards.SYNCED_TABLES)
+    assert module.postgres_guards(module.SYNCED) == guards.postgres_ddl(guards.SYNCED_TABLES)
+    assert module.HASHED == changelog.HASHED
+    row = {
+        "seq": 7, "change_id": uuid.uuid4(), "hlc": "0001760000000000-00001-650102001.ab",
+        "at": dt.datetime(2026, 11, 28, 1, 2, 3, 456789, tzinfo=dt.UTC), "actor_id": None,
+        "device_id": "ab", "station_code": "650102001", "entity": "person",
+        "entity_id": uuid.uuid4(), "op": "update", "field": "name", "old_value": "张三",
+        "new_value": None, "prev_hash": "0" * 64,
+    }  # fmt: skip
+    assert module.digest(row) == changelog.digest(row)
+    values = {"a": True, "b": dt.date(2024, 1, 2), "c": None, "d": 3, "e": "文字"}
+    assert module.values_json(values) == changelog.values_json(values)
 
 
 def test_head_revision_constant_matches_the_scripts() -> None:

@@ -271,8 +271,12 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+#: The UUID columns of the synced tables at this revision (SQLite reflects them as CHAR(32)).
+UUID_COLUMNS = frozenset({"id", "station_id", "village_id", "household_id", "person_id", "case_id"})
+
+
 def _uuid_columns(table: sa.Table) -> set[str]:
-    return {c.name for c in table.columns if c.name == "id" or c.name.endswith("_id")}
+    return {c.name for c in table.columns if c.name in UUID_COLUMNS}
 
 
 def _record_values(table: sa.Table, row: sa.Row[Any]) -> dict[str, Any]:
@@ -330,7 +334,16 @@ def upgrade() -> None:  # noqa: PLR0915 - one migration, read top to bottom
     # 1. staff from the free-text names
     names = set(bind.execute(sa.text("SELECT DISTINCT actor FROM change_log")).scalars())
     names |= set(bind.execute(sa.text("SELECT DISTINCT actor FROM recognition_step")).scalars())
-    staff = sa.Table("staff", sa.MetaData(), autoload_with=bind)
+    synced = [
+        sa.Column("id", sa.Uuid), sa.Column("station_code", sa.String),
+        sa.Column("created_hlc", sa.String), sa.Column("updated_hlc", sa.String),
+        sa.Column("version", sa.Integer), sa.Column("deleted", sa.Boolean),
+        sa.Column("demo", sa.Boolean),
+    ]  # fmt: skip
+    staff = sa.Table(
+        "staff", sa.MetaData(), *[c._copy() for c in synced],
+        sa.Column("name", sa.String), sa.Column("role", sa.String), sa.Column("active", sa.Boolean),
+    )  # fmt: skip
     for name in sorted(n for n in names if n and n != "system"):
         hlc = stamps.next()
         row = {"id": uuid.uuid4(), "station_code": station_code, "name": name[:40],
@@ -359,7 +372,12 @@ def upgrade() -> None:  # noqa: PLR0915 - one migration, read top to bottom
     ))  # fmt: skip
 
     # 4. employment episodes of the persons marked employed
-    episode = sa.Table("employment_episode", sa.MetaData(), autoload_with=bind)
+    episode = sa.Table(
+        "employment_episode", sa.MetaData(), *[c._copy() for c in synced],
+        sa.Column("person_id", sa.Uuid), sa.Column("starts_on", sa.Date),
+        sa.Column("ends_on", sa.Date), sa.Column("kind", sa.String),
+        sa.Column("evidence", sa.Text), sa.Column("source", sa.String),
+    )  # fmt: skip
     employed = bind.execute(sa.text(
         f"SELECT id, station_code, demo FROM person WHERE employed = {true} AND deleted = {'0' if sqlite else 'false'}"
     )).all()  # fmt: skip
