@@ -239,7 +239,12 @@ def _print_case(session: Session, case: RecognitionCase) -> None:
         if case.exit_note:
             print(f"    {case.exit_note}")
     if case.needs_review:
-        print("  " + _("Needs review: {reason}").format(reason=case.review_reason))
+        print(
+            "  "
+            + _("Needs review: {reason}").format(
+                reason=service.review_reason_text(case.review_reason, case.review_flagged_on)
+            )
+        )
     pack = default_library().get(case.policy_id)
     items = service.proofs(session, case.id)
     if items:
@@ -338,7 +343,14 @@ def run_reassess(args: argparse.Namespace) -> int:
     try:
         with store.transaction() as session:
             changed = service.reassess_recognised(session, on)
-            lines = [(case.person.name, case.needs_review, case.review_reason) for case in changed]
+            lines = [
+                (
+                    c.person.name,
+                    c.needs_review,
+                    service.review_reason_text(c.review_reason, c.review_flagged_on),
+                )
+                for c in changed
+            ]
             flagged = len(service.cases(session, stage=Stage.RECOGNISED, flagged=True))
     finally:
         store.dispose()

@@ -24,6 +24,7 @@ enter the ID number.  Registered persons whose record is deleted are left out to
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -34,7 +35,7 @@ from sqlalchemy.orm import Session, contains_eager
 
 from caseworker.core import wall
 from caseworker.core.errors import NotFoundError, ValidationError, WorkflowError
-from caseworker.i18n import _
+from caseworker.i18n import N_, _
 from caseworker.policy import (
     Decision,
     Facts,
@@ -78,6 +79,7 @@ __all__ = [
     "reassess_person",
     "reassess_recognised",
     "relation_to_person",
+    "review_reason_text",
     "set_proof",
     "status_of",
     "to_workflow_case",
@@ -565,32 +567,69 @@ def status_of(session: Session, person_ids: Iterable[uuid.UUID]) -> dict[uuid.UU
 # ---------------------------------------------------------------------------------------------
 
 
-def _problem(decision: Decision) -> str | None:
-    """Why a recognised person no longer qualifies, or None when they still do."""
+#: How each failed general condition reads in a review reason.
+CONDITION_PROBLEMS: dict[str, str] = {
+    "in_region": N_("not resident in the region"),
+    "working_age": N_("not of working age"),
+    "work_capacity": N_("no capacity to work"),
+    "wants_work": N_("does not want to work"),
+    "not_employed": N_("employed"),
+}
+NO_CATEGORY = "no_category"
+NOT_ASSESSABLE = "not_assessable"
+_REVIEW_PROBLEMS: dict[str, str] = {
+    **CONDITION_PROBLEMS,
+    NO_CATEGORY: N_("no category of clause (八) applies"),
+    NOT_ASSESSABLE: N_("the record could not be assessed (open the person to see why)"),
+}
+
+
+def _problems(decision: Decision) -> list[str]:
+    """Codes of why a recognised person no longer qualifies (empty when they still do)."""
     if decision.eligible:
-        return None
-    failed = sum(1 for holds in decision.conditions.to_json().values() if not holds)
-    # reasons[0] sums up; then one sentence per failed general condition (engine contract).
-    return " ".join(decision.reasons[: 1 + failed])
+        return []
+    codes = [name for name, holds in decision.conditions.to_json().items() if not holds]
+    if not decision.categories:
+        codes.append(NO_CATEGORY)
+    return codes
+
+
+def review_reason_code(problems: Sequence[str]) -> str:
+    """The stored form of a review reason: codes, never prose (so it reads in any language
+    and does not change when the reassessment runs in another)."""
+    return json.dumps({"problems": list(problems)}, separators=(",", ":"))
+
+
+def review_reason_text(reason: str, flagged_on: dt.date | None) -> str:
+    """A stored review reason in the active language ("" when there is none)."""
+    if not reason:
+        return ""
+    try:
+        codes = [str(c) for c in json.loads(reason)["problems"]]
+    except (ValueError, KeyError, TypeError):
+        return reason  # written by a version that stored prose
+    problems = "; ".join(_(_REVIEW_PROBLEMS[c]) if c in _REVIEW_PROBLEMS else c for c in codes)
+    date = flagged_on.isoformat() if flagged_on else ""
+    return _(
+        "Reassessed on {date}: the person may no longer be a person with employment "
+        "difficulty ({problems}). Review the case, and record an exit if it is so."
+    ).format(date=date, problems=problems)
 
 
 def _reassess(session: Session, case: RecognitionCase, on: dt.date) -> bool:
     """Re-run the engine for a recognised case; set or clear the flag.  True if it changed."""
     try:
-        problem = _problem(assess_person(session, case.person_id, on))
-    except ValidationError as exc:
-        problem = _("The person could not be assessed: {error}").format(error=exc)
-    if problem is None:
+        problems = _problems(assess_person(session, case.person_id, on))
+    except ValidationError:
+        problems = [NOT_ASSESSABLE]
+    if not problems:
         if not case.needs_review:
             return False
         case.needs_review = False
         case.review_reason = ""
         case.review_flagged_on = None
         return True
-    reason = _(
-        "Reassessed on {date}: the person may no longer be a person with employment "
-        "difficulty. {problem} Review the case, and record an exit if it is so."
-    ).format(date=on.isoformat(), problem=problem)
+    reason = review_reason_code(problems)
     if case.needs_review and case.review_reason == reason:
         return False
     case.needs_review = True
@@ -620,7 +659,7 @@ def reassess_recognised(session: Session, on: dt.date) -> list[RecognitionCase]:
     """Re-assess every recognised person on ``on``; return the cases whose flag changed.
 
     A person who is no longer eligible (a general condition fails, or no category applies)
-    gets ``needs_review`` and a ``review_reason`` in the active language; a flagged person who
+    gets ``needs_review`` and a ``review_reason`` (codes; see :func:`review_reason_text`); a flagged person who
     is eligible again is cleared.  Nobody is exited automatically: the caseworker decides.
     """
     changed = [case for case in _recognised(session, None) if _reassess(session, case, on)]

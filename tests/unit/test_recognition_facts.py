@@ -222,4 +222,7 @@ def test_reassess_person_looks_at_the_household(store: Any) -> None:
         looked_at = service.reassess_person(session, wife.id, D(2024, 11, 1))
         assert [c.id for c in looked_at] == [case.id]
         assert looked_at[0].needs_review
-        assert "no category applies" in looked_at[0].review_reason
+        text = service.review_reason_text(
+            looked_at[0].review_reason, looked_at[0].review_flagged_on
+        )
+        assert "no category of clause (八) applies" in text

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from caseworker.core.errors import NotFoundError, ValidationError, WorkflowError
 from caseworker.policy import default_calendar
@@ -278,8 +278,11 @@ def test_reassessment_flags_an_employed_person_and_clears_the_flag_again(store: 
         assert stored is not None
         assert stored.needs_review
         assert stored.stage == Stage.RECOGNISED  # never exited automatically
-        assert "Is employed" in stored.review_reason
-        assert "2024-11-01" in stored.review_reason
+        # stored as codes, read in the language of whoever looks
+        assert stored.review_reason == service.review_reason_code(["not_employed", "no_category"])
+        text = service.review_reason_text(stored.review_reason, stored.review_flagged_on)
+        assert "(employed; no category of clause (八) applies)" in text
+        assert "2024-11-01" in text
         assert stored.review_flagged_on == on
         assert [c.id for c in service.cases(session, flagged=True)] == [case.id]
         flag_log = session.scalars(
@@ -290,9 +293,19 @@ def test_reassessment_flags_an_employed_person_and_clears_the_flag_again(store: 
         assert [
             (r.new_value, a) for r, a in zip(flag_log, log_actors(session, flag_log), strict=True)
         ] == [("true", "王芳")]
-    # Running again changes nothing.
-    with store.transaction() as session:
-        assert service.reassess_recognised(session, on) == []
+    # Running again, in another language, changes nothing and logs nothing.
+    from caseworker import i18n
+
+    with store.reading() as session:
+        before = session.scalar(select(func.count()).select_from(ChangeLog))
+    i18n.set_language("ug_CN")
+    try:
+        with store.transaction() as session:
+            assert service.reassess_recognised(session, on) == []
+    finally:
+        i18n.set_language("en")
+    with store.reading() as session:
+        assert session.scalar(select(func.count()).select_from(ChangeLog)) == before
     with store.transaction() as session, on_day(D(2024, 10, 25)):
         persons.change(
             session, person.id, employed=False, registered_unemployed_since=D(2023, 1, 1)

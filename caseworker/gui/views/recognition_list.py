@@ -66,6 +66,7 @@ def case_columns() -> list[ColumnSpec[CaseRow]]:
 def fetch_case_rows(session: Any, ids: list[uuid.UUID]) -> dict[uuid.UUID, CaseRow]:
     from sqlalchemy import select
 
+    from caseworker.recognition import service
     from caseworker.store.models import Person, RecognitionCase, Village
 
     rows = session.execute(
@@ -74,6 +75,7 @@ def fetch_case_rows(session: Any, ids: list[uuid.UUID]) -> dict[uuid.UUID, CaseR
             Village.name, RecognitionCase.stage, RecognitionCase.categories,
             RecognitionCase.opened_on, RecognitionCase.notice_end,
             RecognitionCase.needs_review, RecognitionCase.review_reason,
+            RecognitionCase.review_flagged_on,
         )
         .join(Person, Person.id == RecognitionCase.person_id)
         .outerjoin(Village, Village.id == Person.village_id)
@@ -91,7 +93,7 @@ def fetch_case_rows(session: Any, ids: list[uuid.UUID]) -> dict[uuid.UUID, CaseR
             r[7],
             r[8],
             bool(r[9]),
-            r[10] or "",
+            service.review_reason_text(r[10] or "", r[11]),
         )
         for r in rows
     }

@@ -507,7 +507,9 @@ class RecognitionPanel(QGroupBox):
         self.review_label.setVisible(bool(case.needs_review))
         if case.needs_review:
             self.review_label.setText(
-                _("Flagged for review: {reason}").format(reason=case.review_reason)
+                _("Flagged for review: {reason}").format(
+                    reason=service.review_reason_text(case.review_reason, case.review_flagged_on)
+                )
             )
         self.notice_days = workflow_case.notice_working_days
         self.last_date = workflow_case.last_date
