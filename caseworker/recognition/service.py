@@ -31,6 +31,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 from sqlalchemy import ScalarSelect, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
 from caseworker.core import wall
@@ -422,7 +423,16 @@ def open_application(
         station_code=person.station_code,
     )
     session.add(case)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # another window opened a case in the meantime
+        if "uq_recognition_case_open_person" not in str(exc) and "UNIQUE" not in str(exc):
+            raise
+        raise WorkflowError(
+            _("{name} already has an open recognition case; continue that case.").format(
+                name=person.name
+            )
+        ) from exc
     for order, item in enumerate(new.checklist):
         session.add(
             ProofItem(

@@ -342,3 +342,20 @@ def test_assess_person_uses_the_registry(store: Any) -> None:
         persons.tombstone(session, person.id)
     with pytest.raises(NotFoundError, match="deleted"), store.reading() as session:
         service.assess_person(session, person.id, D(2024, 10, 1))
+
+
+def test_one_open_case_per_person_is_kept_by_the_database(
+    store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two windows both pass the check in Python; the database refuses the second case."""
+    person = older_man(store)
+    apply(store, person)
+    # as if this window had checked before the other window's case was committed
+    monkeypatch.setattr(service, "_live_cases", lambda *_args: [])
+
+    def second() -> None:
+        with store.transaction() as session:
+            service.open_application(session, person.id, D(2024, 9, 3), ["older_worker"])
+
+    with pytest.raises(WorkflowError, match="open recognition case"):
+        second()
