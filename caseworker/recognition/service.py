@@ -422,6 +422,7 @@ def open_application(
         opened_on=new.applied_on,
         station_code=person.station_code,
     )
+    name = person.name
     session.add(case)
     try:
         session.flush()
@@ -429,9 +430,7 @@ def open_application(
         if "uq_recognition_case_open_person" not in str(exc) and "UNIQUE" not in str(exc):
             raise
         raise WorkflowError(
-            _("{name} already has an open recognition case; continue that case.").format(
-                name=person.name
-            )
+            _("{name} already has an open recognition case; continue that case.").format(name=name)
         ) from exc
     for order, item in enumerate(new.checklist):
         session.add(
