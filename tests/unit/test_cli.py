@@ -145,3 +145,30 @@ def test_python_dash_m_runs(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "0 shown." in result.stdout
+
+
+def test_persons_show_names_household_members_as_they_are_now(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A renamed member is shown by the new name (names are not copied into the household)."""
+    from caseworker.registry import households, persons
+    from caseworker.store.engine import sqlite_url
+    from caseworker.store.migrate import open_store
+    from tests.helpers import register
+
+    store = open_store(sqlite_url(db))
+    try:
+        husband = register(store, "买买提", make_id(seq=131))
+        wife = register(store, "古丽", make_id(seq=142))
+        with store.transaction() as session:
+            household = households.create(session)
+            households.add_person(session, household.id, husband.id, "head")
+            households.add_person(session, household.id, wife.id, "spouse")
+        with store.transaction() as session:
+            persons.change(session, wife.id, name="古丽娜")
+    finally:
+        store.dispose()
+    status, out, _ = run(capsys, "--db", db, "persons", "show", husband.id_number)
+    assert status == 0
+    assert "古丽娜" in out
+    assert "古丽 " not in out.replace("古丽娜", "")
