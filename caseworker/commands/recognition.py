@@ -263,7 +263,7 @@ def _print_case(session: Session, case: RecognitionCase) -> None:
             parts.append(_("until {date}").format(date=step.end_on.isoformat()))
         if step.exit_reason:
             parts.append(_(EXIT_REASON_LABELS[ExitReason(step.exit_reason)]))
-        parts.append(f"({step.actor})")
+        parts.append(f"({step.actor_name or _('(the program)')})")
         if step.note:
             parts.append(f"- {step.note}")
         print("  " + " ".join(parts))

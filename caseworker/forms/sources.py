@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from caseworker.core import idcard
@@ -119,10 +119,6 @@ def _caseworker_name(session: Session) -> str:
 def _labels_zh(codes: Iterable[str], layout_dir: Path | None) -> tuple[str, ...]:
     table = {c.code: c.label_zh for c in default_categories(layout_dir)}
     return tuple(table.get(code, code) for code in codes if code)
-
-
-def _codes(text: str | None) -> tuple[str, ...]:
-    return tuple(c for c in (text or "").split(service.SEPARATOR) if c)
 
 
 def _native_uyghur(text: str) -> str | None:
@@ -225,7 +221,7 @@ def application_data(
     today = now.date()
     case = service.current_case(session, person.id)
     if case is not None:
-        codes = frozenset(_codes(case.categories))
+        codes = frozenset(case.category_codes)
         pack_id = case.policy_id
     else:
         decision = service.assess_person(session, person.id, today)
@@ -308,7 +304,7 @@ def notice_data(
                 name=person.name,
                 sex=vocab.zh_label("sex", person.sex),
                 age=idcard.age_on(person.birth_date, period_start),
-                categories=_labels_zh(_codes(case.categories), layout_dir),
+                categories=_labels_zh(case.category_codes, layout_dir),
                 village=person.village.name if person.village is not None else "",
                 id_number=person.id_number,
             )
@@ -395,7 +391,7 @@ def _roster_statement(
             Person.name,
             Person.sex,
             Person.id_number,
-            latest.c.categories,
+            latest.c.id,
             Village.name,
             Person.registered_unemployed_since,
             Person.phone,
@@ -411,15 +407,7 @@ def _roster_statement(
     if village is not None:
         stmt = stmt.where(Person.village_id == village.id)
     if filters.category:
-        code = filters.category
-        stmt = stmt.where(
-            or_(
-                latest.c.categories == code,
-                latest.c.categories.like(code + ",%"),
-                latest.c.categories.like("%," + code),
-                latest.c.categories.like("%," + code + ",%"),
-            )
-        )
+        stmt = stmt.where(service.has_category(latest.c.id, filters.category))
     if filters.stage == NO_CASE:
         stmt = stmt.where(latest.c.id.is_(None))
     elif filters.stage == NEEDS_REVIEW:
@@ -465,19 +453,19 @@ def roster_data(
     filters = RosterFilters(village or None, category or None, stage or None, query or None)
     _check(filters)
     place = _village(session, filters.village) if filters.village else None
+    found = session.execute(_roster_statement(session, filters, place)).all()
+    codes = service.category_codes_of(session, (r[3] for r in found if r[3] is not None))
     rows = tuple(
         RosterRow(
             name=name,
             sex=vocab.zh_label("sex", sex),
             id_number=id_number,
-            categories=_labels_zh(_codes(codes), layout_dir),
+            categories=_labels_zh(codes.get(case_id, ()), layout_dir),
             village=village_name or "",
             unemployment_registered=since,
             phone=phone or "",
         )
-        for name, sex, id_number, codes, village_name, since, phone in session.execute(
-            _roster_statement(session, filters, place)
-        )
+        for name, sex, id_number, case_id, village_name, since, phone in found
     )
     station = _station_row(session, station_code)
     return RosterData(

@@ -28,9 +28,9 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import ScalarSelect, select
+from sqlalchemy import ColumnElement, ScalarSelect, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
@@ -62,7 +62,13 @@ from caseworker.recognition.workflow import (
 from caseworker.registry import employment, households
 from caseworker.registry.vocab import Relation as RegisterRelation
 from caseworker.store import changelog
-from caseworker.store.models import Person, ProofItem, RecognitionCase, RecognitionStep
+from caseworker.store.models import (
+    CaseCategory,
+    Person,
+    ProofItem,
+    RecognitionCase,
+    RecognitionStep,
+)
 
 __all__ = [
     "advance",
@@ -86,9 +92,7 @@ __all__ = [
     "to_workflow_case",
 ]
 
-SEPARATOR = ","
 _T = TypeVar("_T")
-_ACTOR_MAX = 40
 
 # ---------------------------------------------------------------------------------------------
 # Facts from the registry
@@ -236,9 +240,9 @@ def assess_person(session: Session, person_id: uuid.UUID, on: dt.date | None = N
 # ---------------------------------------------------------------------------------------------
 
 
-def _actor(session: Session) -> str:
+def _actor_id(session: Session) -> uuid.UUID | None:
     context = session.info.get(changelog.CONTEXT_KEY)
-    return (context.actor_name if context is not None else "system")[:_ACTOR_MAX]
+    return context.actor_id if context is not None else None
 
 
 def _pack(policy_id: str) -> PolicyPack:
@@ -322,7 +326,51 @@ def proofs(session: Session, case_id: uuid.UUID) -> list[ProofItem]:
 
 
 def categories_of(case: RecognitionCase) -> tuple[Category, ...]:
-    return tuple(Category(code) for code in case.categories.split(SEPARATOR) if code)
+    return tuple(Category(code) for code in case.category_codes)
+
+
+def category_order(code: str) -> int:
+    """A category's place in clause (八) (the ``sort_order`` of its row)."""
+    order = [c.value for c in Category]
+    return order.index(code) if code in order else len(order) + 100
+
+
+def has_category(case_id: Any, code: str) -> ColumnElement[bool]:
+    """SQL: the case with id ``case_id`` (a column) claims the category ``code``."""
+    return exists().where(
+        CaseCategory.case_id == case_id,
+        CaseCategory.category == code,
+        CaseCategory.deleted.is_(False),
+    )
+
+
+def first_category_order(case_id: Any) -> ScalarSelect[int]:
+    """SQL: the clause order of the case's first claimed category (for sorting lists)."""
+    return (
+        select(func.min(CaseCategory.sort_order))
+        .where(CaseCategory.case_id == case_id, CaseCategory.deleted.is_(False))
+        .scalar_subquery()
+    )
+
+
+def category_codes_of(
+    session: Session, case_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, tuple[str, ...]]:
+    """The claimed category codes of many cases (in clause order), in one query."""
+    ids = list(set(case_ids))
+    found: dict[uuid.UUID, list[str]] = {}
+    for start in range(0, len(ids), 5000):
+        rows = session.execute(
+            select(CaseCategory.case_id, CaseCategory.category)
+            .where(
+                CaseCategory.case_id.in_(ids[start : start + 5000]),
+                CaseCategory.deleted.is_(False),
+            )
+            .order_by(CaseCategory.case_id, CaseCategory.sort_order)
+        )
+        for case_id, code in rows:
+            found.setdefault(case_id, []).append(code)
+    return {case_id: tuple(codes) for case_id, codes in found.items()}
 
 
 def to_workflow_case(session: Session, case_id: uuid.UUID) -> Case:
@@ -380,8 +428,9 @@ def _add_step(session: Session, case: RecognitionCase, event: Event, order: int)
             end_on=event.end,
             exit_reason=event.reason.value if event.reason else None,
             note=event.note,
-            actor=_actor(session),
+            actor_id=_actor_id(session),
             station_code=case.station_code,
+            demo=case.demo,
         )
     )
 
@@ -418,9 +467,9 @@ def open_application(
         person_id=person.id,
         stage=new.stage.value,
         policy_id=new.policy_id,
-        categories=SEPARATOR.join(c.value for c in new.categories),
         opened_on=new.applied_on,
         station_code=person.station_code,
+        demo=person.demo,
     )
     name = person.name
     session.add(case)
@@ -432,6 +481,16 @@ def open_application(
         raise WorkflowError(
             _("{name} already has an open recognition case; continue that case.").format(name=name)
         ) from exc
+    for category in new.categories:
+        session.add(
+            CaseCategory(
+                case_id=case.id,
+                category=category.value,
+                sort_order=category_order(category.value),
+                station_code=case.station_code,
+                demo=case.demo,
+            )
+        )
     for order, item in enumerate(new.checklist):
         session.add(
             ProofItem(
@@ -441,6 +500,7 @@ def open_application(
                 provided=False,
                 sort_order=order,
                 station_code=case.station_code,
+                demo=case.demo,
             )
         )
     _add_step(session, case, new.events[0], 0)

@@ -30,6 +30,7 @@ SYNCED_TABLES = (
     "staff",
     "employment_episode",
     "recognition_case",
+    "case_category",
     "recognition_step",
     "proof_item",
 )

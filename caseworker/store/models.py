@@ -263,8 +263,8 @@ CLOSED_STAGES_SQL = "(" + ", ".join(f"'{s}'" for s in CLOSED_STAGES) + ")"
 class RecognitionCase(Synced, Base):
     """One application for recognition (认定) of a person with employment difficulty.
 
-    ``stage`` holds a :class:`caseworker.recognition.workflow.Stage` value; ``categories`` the
-    claimed category codes, comma-separated in the order of clause (八).  ``needs_review`` and
+    ``stage`` holds a :class:`caseworker.recognition.workflow.Stage` value; the claimed
+    categories are :class:`CaseCategory` rows.  ``needs_review`` and
     ``review_reason`` are set by the re-assessment of recognised persons, never by a person.
     """
 
@@ -284,7 +284,6 @@ class RecognitionCase(Synced, Base):
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
     stage: Mapped[str] = mapped_column(String(24), index=True)
     policy_id: Mapped[str] = mapped_column(String(40))
-    categories: Mapped[str] = mapped_column(String(400))
     opened_on: Mapped[dt.date] = mapped_column(Date)
     notice_start: Mapped[dt.date | None] = mapped_column(Date)
     notice_end: Mapped[dt.date | None] = mapped_column(Date)
@@ -298,6 +297,43 @@ class RecognitionCase(Synced, Base):
     review_flagged_on: Mapped[dt.date | None] = mapped_column(Date)
 
     person: Mapped[Person] = relationship()
+    category_rows: Mapped[list[CaseCategory]] = relationship(
+        primaryjoin="and_(RecognitionCase.id == CaseCategory.case_id, "
+        "CaseCategory.deleted == false())",
+        order_by="CaseCategory.sort_order",
+        viewonly=True,
+    )
+
+    @property
+    def category_codes(self) -> tuple[str, ...]:
+        """The claimed category codes, in the order of clause (八)."""
+        return tuple(row.category for row in self.category_rows)
+
+
+class CaseCategory(Synced, Base):
+    """One category claimed in a recognition case (rows, not a comma-separated string).
+
+    ``sort_order`` is the category's place in clause (八), so the first claimed category of a
+    case is the row with the smallest ``sort_order``.
+    """
+
+    __tablename__ = "case_category"
+    __table_args__ = (
+        Index(
+            "uq_case_category_live",
+            "case_id",
+            "category",
+            unique=True,
+            sqlite_where=text("deleted = 0"),
+            postgresql_where=text("deleted = false"),
+        ),
+    )
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("recognition_case.id"), index=True)
+    category: Mapped[str] = mapped_column(String(40))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    case: Mapped[RecognitionCase] = relationship()
 
 
 class RecognitionStep(Synced, Base):
@@ -313,7 +349,14 @@ class RecognitionStep(Synced, Base):
     end_on: Mapped[dt.date | None] = mapped_column(Date)
     exit_reason: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
-    actor: Mapped[str] = mapped_column(String(40), default="")
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"))
+
+    actor: Mapped[Staff | None] = relationship()
+
+    @property
+    def actor_name(self) -> str:
+        """Who took the step ("" when the program did)."""
+        return self.actor.name if self.actor is not None else ""
 
 
 class ProofItem(Synced, Base):
@@ -333,6 +376,7 @@ class ProofItem(Synced, Base):
 
 __all__ = [
     "Base",
+    "CaseCategory",
     "ChangeLog",
     "EmploymentEpisode",
     "Household",

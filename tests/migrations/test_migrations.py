@@ -103,8 +103,8 @@ def revision_of(path: Path) -> str | None:
         engine.dispose()
 
 
-def test_head_is_0004_and_migration_files_are_frozen() -> None:
-    assert migrate.head_revision() == migrate.HEAD_REVISION == "0004"
+def test_head_is_0005_and_migration_files_are_frozen() -> None:
+    assert migrate.head_revision() == migrate.HEAD_REVISION == "0005"
     source = (VERSIONS / "0002_recognition.py").read_text(encoding="utf-8")
     assert "down_revision: str | None = '0001'" in source
     for path in VERSIONS.glob("*.py"):
@@ -131,7 +131,7 @@ def test_opening_an_0001_file_backs_it_up_and_migrates_keeping_the_data(tmp_path
     try:
         backups = list((tmp_path / "backups").iterdir())
         assert len(backups) == 1
-        assert backups[0].name.startswith("station-before-0004-")
+        assert backups[0].name.startswith("station-before-0005-")
         assert revision_of(backups[0]) == "0001"
         with sqlite3.connect(backups[0]) as old:
             assert old.execute("SELECT count(*) FROM person").fetchone() == (2,)
@@ -313,7 +313,7 @@ def test_postgresql_migrate_register_search_recognise_and_downgrade(postgres_url
             stored = session.get(RecognitionCase, case.id)
             assert stored is not None
             assert stored.stage == Stage.TOWNSHIP_PASSED
-            assert [s.actor for s in service.history(session, case.id)] == ["王芳"] * 3
+            assert [s.actor_name for s in service.history(session, case.id)] == ["王芳"] * 3
             assert service.status_of(session, [older.id]) == {older.id: "township_passed"}
             assert service.assess_person(session, older.id, dt.date(2024, 10, 1)).eligible
             report = audit.verify(session)
@@ -345,7 +345,7 @@ def _assert_guards_hold(store: Any, person_id: uuid.UUID, case_person: uuid.UUID
             session.add(
                 RecognitionCase(
                     person_id=case_person, stage="applied", policy_id="xj-2023-49",
-                    categories="older_worker", opened_on=dt.date(2024, 9, 3),
+                    opened_on=dt.date(2024, 9, 3),
                 )
             )  # fmt: skip
 
@@ -365,7 +365,7 @@ def test_a_0003_station_with_demo_rows_is_carried_forward(tmp_path: Path) -> Non
     store = migrate.open_store(sqlite_url(path), actor="李娜")
     try:
         backups = list((tmp_path / "backups").iterdir())
-        assert [b.name.startswith("station-before-0004-") for b in backups] == [True]
+        assert [b.name.startswith("station-before-0005-") for b in backups] == [True]
         with store.reading() as session:
             people = session.scalars(select(Person)).all()
             demo_rows = {p.name for p in people if p.demo}
@@ -384,6 +384,11 @@ def test_a_0003_station_with_demo_rows_is_carried_forward(tmp_path: Path) -> Non
                 ("王芳", "13899998888", "13900001111")
             ]
             assert history[-1].op == "baseline"
+            # claimed categories became rows; the steps name their staff member
+            case = service.current_case(session, mmt.id)
+            assert case is not None
+            assert case.category_codes == ("older_worker",)
+            assert [s.actor_name for s in service.history(session, case.id)] == ["王芳", "王芳"]
             # employed persons have an open employment episode
             employed = {p.id for p in people if p.employed}
             episodes = session.scalars(select(EmploymentEpisode)).all()
@@ -408,20 +413,30 @@ def test_a_0003_station_with_demo_rows_is_carried_forward(tmp_path: Path) -> Non
         engine.dispose()
 
 
-def test_frozen_copies_in_migration_0004_match_the_live_code() -> None:
+def _migration(name: str) -> Any:
     import importlib.util
 
-    from caseworker.store import changelog, guards
-
-    spec = importlib.util.spec_from_file_location("m0004", VERSIONS / "0004_audit_trail.py")
+    spec = importlib.util.spec_from_file_location(name, VERSIONS / f"{name}.py")
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    import alembic.op  # noqa: F401 - the migration imports it at module level
-
     spec.loader.exec_module(module)
-    assert module.sqlite_guards(module.SYNCED) == guards.sqlite_ddl(guards.SYNCED_TABLES)
-    assert module.postgres_guards(module.SYNCED) == guards.postgres_ddl(guards.SYNCED_TABLES)
+    return module
+
+
+@pytest.mark.parametrize("name", ["0004_audit_trail", "0005_case_rows"])
+def test_frozen_copies_in_the_migrations_match_the_live_code(name: str) -> None:
+    from caseworker.store import changelog, guards
+
+    module = _migration(name)
+    latest = _migration("0005_case_rows")
+    assert latest.SYNCED_0005 == guards.SYNCED_TABLES
+    assert latest.sqlite_guards(latest.SYNCED_0005) == guards.sqlite_ddl(guards.SYNCED_TABLES)
+    assert latest.postgres_guards(latest.SYNCED_0005) == [
+        s
+        for s in guards.postgres_ddl(guards.SYNCED_TABLES)
+        if not s.startswith("CREATE OR REPLACE")
+    ]
     assert module.HASHED == changelog.HASHED
     row = {
         "seq": 7, "change_id": uuid.uuid4(), "hlc": "0001760000000000-00001-650102001.ab",

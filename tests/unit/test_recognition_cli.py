@@ -79,7 +79,7 @@ def test_advance_through_the_workflow_and_show(
     with store.reading() as session:
         case = session.scalars(select(RecognitionCase)).one()
         assert case.stage == Stage.RECOGNISED
-        actors = set(session.scalars(select(RecognitionStep.actor)))
+        actors = {step.actor_name for step in session.scalars(select(RecognitionStep))}
         assert actors == {"王芳"}
 
 

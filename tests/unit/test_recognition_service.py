@@ -68,7 +68,13 @@ def test_whole_case_from_application_to_exit(store: Any) -> None:
     person = older_man(store)
     case = apply(store, person)
     assert case.stage == Stage.APPLIED
-    assert case.categories == "older_worker,long_term_unemployed_1y"
+    with store.reading() as session:
+        assert service.category_codes_of(session, [case.id]) == {
+            case.id: ("older_worker", "long_term_unemployed_1y")
+        }
+        stored = session.get(RecognitionCase, case.id)
+        assert stored is not None
+        assert stored.category_codes == ("older_worker", "long_term_unemployed_1y")
     case = step(store, case.id, CommunityReview(on=D(2024, 9, 5), passed=True, note="ok"))
     assert case.stage == Stage.COMMUNITY_PASSED
     case = step(store, case.id, TownshipReview(on=D(2024, 9, 10), passed=True))
@@ -108,9 +114,9 @@ def test_whole_case_from_application_to_exit(store: Any) -> None:
         assert steps[1].passed is True
         assert steps[1].note == "ok"
         assert steps[3].end_on == D(2024, 10, 9)
-        assert steps[6].actor == "李明"
+        assert steps[6].actor_name == "李明"
         assert steps[7].exit_reason == "employed"
-        assert {s.actor for s in steps[:6]} == {"王芳"}
+        assert {s.actor_name for s in steps[:6]} == {"王芳"}
         # The stored case reads back as the same workflow case.
         wf = service.to_workflow_case(session, case.id)
         assert wf.stage is Stage.EXITED

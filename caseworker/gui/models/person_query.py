@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, String, case, func, or_, select, type_coerce
+from sqlalchemy import Select, String, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from caseworker.gui.models.ids import IdList
@@ -41,14 +41,7 @@ def id_statement(session: Session, query: ListQuery) -> Select[Any]:
         stmt = stmt.where(Person.village_id == query.village_id)
     if query.category:
         assert latest is not None
-        stmt = stmt.where(
-            or_(
-                latest.c.categories == query.category,
-                latest.c.categories.like(query.category + ",%"),
-                latest.c.categories.like("%," + query.category),
-                latest.c.categories.like("%," + query.category + ",%"),
-            )
-        )
+        stmt = stmt.where(service.has_category(latest.c.id, query.category))
     if query.status:
         assert latest is not None
         if query.status == NO_CASE:
@@ -87,7 +80,7 @@ def _sort_keys(query: ListQuery, latest: Any) -> list[Any]:
         )
         return [order(func.coalesce(village_order, 1_000_000))]
     if sort is Column.CATEGORIES:
-        return [order(func.coalesce(latest.c.categories, ""))]
+        return [order(func.coalesce(service.first_category_order(latest.c.id), 1_000))]
     if sort is Column.STATUS:  # in the order of the workflow; no case first
         stage_order = case(
             {stage.value: index for index, stage in enumerate(Stage)},
@@ -135,11 +128,11 @@ def fetch_rows(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Ro
         .outerjoin(Village, Village.id == Person.village_id)
         .where(Person.id.in_(list(ids)))
     ).all()
-    cases: dict[uuid.UUID, tuple[str, str, bool]] = {}
-    for person_id, categories, stage, needs_review in session.execute(
+    cases: dict[uuid.UUID, tuple[uuid.UUID, str, bool]] = {}
+    for person_id, case_id, stage, needs_review in session.execute(
         select(
             RecognitionCase.person_id,
-            RecognitionCase.categories,
+            RecognitionCase.id,
             RecognitionCase.stage,
             RecognitionCase.needs_review,
         )
@@ -148,10 +141,11 @@ def fetch_rows(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Ro
     ):
         current = cases.get(person_id)
         if current is None or not Stage(stage).closed or Stage(current[1]).closed:
-            cases[person_id] = (categories, stage, needs_review)  # open, else the latest
+            cases[person_id] = (case_id, stage, needs_review)  # open, else the latest
+    codes = service.category_codes_of(session, (c[0] for c in cases.values()))
     rows: dict[uuid.UUID, Row] = {}
     for pid, name, native, sex, birth, id_number, village, since in persons:
-        categories, stage, review = cases.get(pid, ("", None, False))
+        case_id, stage, review = cases.get(pid, (None, None, False))
         rows[pid] = Row(
             pid,
             name,
@@ -161,7 +155,7 @@ def fetch_rows(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Ro
             id_number,
             village or "",
             since,
-            tuple(c for c in (categories or "").split(",") if c),
+            codes.get(case_id, ()) if case_id is not None else (),
             stage,
             bool(review),
         )

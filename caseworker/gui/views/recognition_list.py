@@ -72,7 +72,7 @@ def fetch_case_rows(session: Any, ids: list[uuid.UUID]) -> dict[uuid.UUID, CaseR
     rows = session.execute(
         select(
             RecognitionCase.id, RecognitionCase.person_id, Person.name, Person.id_number,
-            Village.name, RecognitionCase.stage, RecognitionCase.categories,
+            Village.name, RecognitionCase.stage, RecognitionCase.id,
             RecognitionCase.opened_on, RecognitionCase.notice_end,
             RecognitionCase.needs_review, RecognitionCase.review_reason,
             RecognitionCase.review_flagged_on,
@@ -81,6 +81,7 @@ def fetch_case_rows(session: Any, ids: list[uuid.UUID]) -> dict[uuid.UUID, CaseR
         .outerjoin(Village, Village.id == Person.village_id)
         .where(RecognitionCase.id.in_(ids))
     ).all()  # fmt: skip
+    codes = service.category_codes_of(session, (r[0] for r in rows))
     return {
         r[0]: CaseRow(
             r[0],
@@ -89,7 +90,7 @@ def fetch_case_rows(session: Any, ids: list[uuid.UUID]) -> dict[uuid.UUID, CaseR
             r[3],
             r[4] or "",
             r[5],
-            tuple(c for c in r[6].split(",") if c),
+            codes.get(r[0], ()),
             r[7],
             r[8],
             bool(r[9]),

@@ -465,14 +465,14 @@ class RecognitionPanel(QGroupBox):
             workflow_case = service.to_workflow_case(session, case.id)
             provided = {(p.category, p.proof): p.provided for p in service.proofs(session, case.id)}
             steps = [
-                StepRow(s.kind, s.on, s.passed, s.end_on, s.note, s.actor)
+                StepRow(s.kind, s.on, s.passed, s.end_on, s.note, s.actor_name)
                 for s in service.history(session, case.id)
             ]
         lines = [
             f"<b>{html.escape(stage_label(case.stage))}</b>",
             html.escape(
                 _("Categories claimed: {list}").format(
-                    list="; ".join(category_label(c) for c in case.categories.split(",") if c)
+                    list="; ".join(category_label(c) for c in case.category_codes)
                 )
             ),
             html.escape(
