@@ -388,8 +388,7 @@ def _roster_statement(
     session: Session, filters: RosterFilters, village: Village | None
 ) -> Select[Any]:
     latest = RecognitionCase.__table__.alias("latest_case")
-    query = (filters.query or "").strip()
-    ids = search.statement(session, query) if query else None
+    matching = search.matches(session, filters.query or "")
     stmt: Select[Any] = (
         select(
             Person.name,
@@ -405,9 +404,8 @@ def _roster_statement(
         .outerjoin(latest, latest.c.id == service.current_case_id())
         .where(Person.deleted.is_(False))
     )
-    if ids is not None:
-        ranked = ids.subquery()
-        stmt = stmt.where(Person.id.in_(select(ranked.c.id)))
+    if matching is not None:  # the registry search's matches (everyone for a blank query)
+        stmt = stmt.where(matching)
     if village is not None:
         stmt = stmt.where(Person.village_id == village.id)
     if filters.category:
