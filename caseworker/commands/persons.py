@@ -105,11 +105,8 @@ def list_persons(
     search's order (everyone for a blank query), in one village or community if named."""
     village_id = None
     if village.strip():
-        known = dict(
-            session.execute(select(Village.name, Village.id).where(Village.deleted.is_(False)))
-            .tuples()
-            .all()
-        )
+        live = select(Village.name, Village.id).where(Village.deleted.is_(False))
+        known = dict(session.execute(live).all())
         village_id = known.get(village.strip())
         if village_id is None:
             raise NotFoundError(

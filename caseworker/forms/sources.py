@@ -437,7 +437,7 @@ def roster_filters_text(filters: RosterFilters, village_name: str | None = None)
         parts.append("类别：" + "".join(_labels_zh([filters.category], None)))
     if filters.stage:
         parts.append("认定状态：" + STAGE_ZH.get(filters.stage, filters.stage))
-    if filters.query and filters.query.strip():
+    if filters.query and not search.parse_query(filters.query).blank:
         parts.append("查询：" + filters.query.strip())
     return "；".join(parts) if parts else "全部登记人员"
 

@@ -1,13 +1,27 @@
+"""The registry search, through the paths the product runs: the registry list's id query
+(``person_query.fetch_ids``), ``persons list`` (``commands.persons.list_persons``) and the
+roster filter; the portable (PostgreSQL) form checked against the SQLite one."""
+
 from __future__ import annotations
 
 import datetime as dt
+import string
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.dialects import postgresql
 
+from caseworker.commands.persons import list_persons
+from caseworker.core import names
+from caseworker.core.errors import NotFoundError, ValidationError
+from caseworker.gui.models import person_query
+from caseworker.gui.models.listing import ListQuery
 from caseworker.registry import persons, search
-from caseworker.store.models import Person
 from tests.helpers import make_id, register
 
 PEOPLE = [
@@ -17,6 +31,9 @@ PEOPLE = [
     ("阿不都热合曼·买买提", make_id("653101", dt.date(1975, 5, 5), 117), "15000000002"),
     ("古丽娜尔·吐尔逊", make_id("654002", dt.date(1992, 9, 9), 118), "15100000003"),
     ("曾志伟", make_id(birth=dt.date(1966, 6, 6), seq=119), "15200000004"),
+    ("𠮷野", make_id(birth=dt.date(1980, 2, 2), seq=121), "16613800000"),  # Extension B
+    ("㐀三", make_id(birth=dt.date(1981, 4, 4), seq=123), "17700000005"),  # Extension A
+    ("李𪚥", make_id(birth=dt.date(1982, 8, 8), seq=125), "17700000006"),  # Extension C
 ]
 
 
@@ -25,31 +42,62 @@ def people(store: Any) -> dict[str, Any]:
     return {name: register(store, name, number, phone=phone) for name, number, phone in PEOPLE}
 
 
-def names_for(store: Any, query: str, portable: bool = False) -> list[str]:
+def gui_ids(store: Any, text: str, **filters: Any) -> list[uuid.UUID]:
+    """What the registry list shows, in its order."""
     with store.reading() as session:
-        if portable:
-            stmt = (
-                select(Person.name)
-                .where(search._portable_predicate(search.parse_query(query)))
-                .order_by(search.rank(query), Person.name_pinyin, Person.id_number)
-            )
-            return list(session.scalars(stmt))
-        return [p.name for p in search.search(session, query)]
+        return list(person_query.fetch_ids(session, ListQuery(text=text, **filters)))
+
+
+def cli_ids(store: Any, text: str, limit: int = 10_000) -> list[uuid.UUID]:
+    """What ``persons list`` shows, in its order."""
+    with store.reading() as session:
+        return [hit.id for hit in list_persons(session, text, limit=limit)]
+
+
+def portable_ids(store: Any, text: str) -> list[uuid.UUID]:
+    """The LIKE form (PostgreSQL's) run on SQLite."""
+    with store.reading() as session:
+        return list(session.scalars(search.ranked(session, text, portable=True)))
+
+
+def names_of(store: Any, ids: list[uuid.UUID]) -> list[str]:
+    with store.reading() as session:
+        return [persons.get(session, i).name for i in ids]
+
+
+def found(store: Any, text: str) -> list[str]:
+    """Names for ``text``; the list, the CLI and the portable form must agree on them."""
+    ids = gui_ids(store, text)
+    assert cli_ids(store, text) == ids
+    assert portable_ids(store, text) == ids
+    return names_of(store, ids)
+
+
+EVERYONE_IN_PINYIN_ORDER = [
+    "阿不都热合曼·买买提", "古丽娜尔·吐尔逊", "李张", "李𪚥", "㐀三", "𠮷野", "曾志伟",
+    "张三", "张三丰",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("张", ["张三", "张三丰", "李张"]),  # one character; name prefix first
-        ("张三", ["张三", "张三丰"]),  # two characters, exact name first
+        ("张", ["张三", "张三丰", "李张"]),  # name prefix, then anywhere
+        ("张三", ["张三", "张三丰"]),  # exact name, then name prefix
         ("张三丰", ["张三丰"]),
         ("三丰", ["张三丰"]),
+        ("三", ["㐀三", "张三", "张三丰"]),  # anywhere only: by pinyin
         ("买买提", ["阿不都热合曼·买买提"]),
         ("合曼·买", ["阿不都热合曼·买买提"]),
-        ("zs", ["张三", "张三丰", "李张"][:2]),
+        ("曼买", ["阿不都热合曼·买买提"]),  # across the middle dot, as the index reads it
+        ("zs", ["张三", "张三丰"]),
+        ("z", ["曾志伟", "张三", "张三丰", "李张", "李𪚥"]),  # initials prefix, then anywhere
+        ("zh", ["张三", "张三丰", "李张", "李𪚥", "曾志伟"]),  # pinyin prefix, then anywhere
         ("zhangsan", ["张三", "张三丰"]),
         ("ZhangSan", ["张三", "张三丰"]),
-        ("san", ["张三", "张三丰"]),
+        ("zhang san", ["张三", "张三丰"]),
+        ("ｚｓ", ["张三", "张三丰"]),  # full-width letters
+        ("san", ["㐀三", "张三", "张三丰"]),
         ("abdrhm", ["阿不都热合曼·买买提"]),
         ("abudu", ["阿不都热合曼·买买提"]),
         ("zengzhi", ["曾志伟"]),
@@ -57,61 +105,252 @@ def names_for(store: Any, query: str, portable: bool = False) -> list[str]:
         ("9999", ["张三"]),
         ("1234567", ["张三丰"]),
         ("19750505", ["阿不都热合曼·买买提"]),
+        ("138", ["张三", "𠮷野"]),  # phone prefix, then anywhere
+        ("13", ["张三", "张三丰"]),  # short: phone prefixes only
+        ("٩٩٩٩", ["张三"]),  # Arabic-Indic digits
+        ("张 138", ["张三"]),  # every fragment must match
         ("没有", []),
-        ("", []),
-        ("  ", []),
-        ('"', []),
+        ('"', []),  # text, but nothing searchable: no one
+        ("%", []),
+        ("_", []),
     ],
 )
 def test_search(store: Any, people: dict[str, Any], query: str, expected: list[str]) -> None:
-    assert names_for(store, query) == expected
+    assert found(store, query) == expected
 
 
-@pytest.mark.parametrize(
-    "query", ["张", "张三", "zs", "san", "9999", "买买提", "abudu", "19750505"]
-)
-def test_portable_path_agrees(store: Any, people: dict[str, Any], query: str) -> None:
-    assert names_for(store, query, portable=True) == names_for(store, query)
-
-
-def test_exact_id_number_ranks_first(store: Any, people: dict[str, Any]) -> None:
-    target = PEOPLE[2][1]
+@pytest.mark.parametrize("query", ["", " ", "  \t ", "\u3000", "\u200b", " \u200f\ufeff "])
+def test_a_blank_search_lists_everyone(store: Any, people: dict[str, Any], query: str) -> None:
+    assert found(store, query) == EVERYONE_IN_PINYIN_ORDER
     with store.reading() as session:
-        assert search.search(session, target)[0].name == "李张"
-        assert search.search(session, target.lower())[0].name == "李张"
+        from caseworker.forms.sources import roster_data
+
+        roster = roster_data(session, query=query, now=dt.datetime(2025, 1, 2, 9))
+    assert len(roster.rows) == len(PEOPLE)
+    assert roster.filters == "全部登记人员"
+
+
+def test_tiers_best_first(store: Any, people: dict[str, Any]) -> None:
+    """Exact ID number, exact name, name prefix, initials, pinyin, ID prefix, phone prefix,
+    anywhere; ties by pinyin, then ID number."""
+    register(store, "张", make_id(birth=dt.date(1991, 1, 1), seq=131))
+    register(store, "张伞", make_id(birth=dt.date(1991, 1, 1), seq=133))  # pinyin as 张三
+    assert found(store, "张") == ["张", "张三", "张伞", "张三丰", "李张"]
+    target = people["李张"].id_number
+    assert found(store, target) == ["李张"]
+    assert found(store, target.lower()) == ["李张"]
+    register(store, "王五", make_id("653101", seq=141), phone="65010200")
+    by_pinyin = ["李张", "李𪚥", "㐀三", "𠮷野", "曾志伟", "张", "张三", "张伞", "张三丰"]
+    assert found(store, "650102") == [*by_pinyin, "王五"]  # ID number prefixes, then phones
+    assert found(store, "z")[:4] == ["曾志伟", "张", "张三", "张伞"]  # initials before pinyin
+
+
+def test_order_in_a_tier_is_pinyin_then_id_number(store: Any) -> None:
+    late = register(store, "张三", make_id(birth=dt.date(1999, 1, 1), seq=151))
+    early = register(store, "张三", make_id(birth=dt.date(1960, 1, 1), seq=153))
+    ids = gui_ids(store, "zhangsan")
+    assert ids == [early.id, late.id]  # 650102196... before 650102199...
+    assert cli_ids(store, "zhangsan", limit=1) == [early.id]
+
+
+def test_list_and_cli_agree_on_a_demo_registry(store: Any) -> None:
+    from caseworker.registry import demo
+
+    demo.generate(store, persons=400, seed=5, today=dt.date(2025, 6, 2))
+    with store.reading() as session:
+        everyone = list_persons(session, "", limit=1000)
+    assert len(everyone) >= 400
+    queries = ["", "古", "古丽", "买买提", "g", "gl", "guli", "zh", "65", "6501", "139", "0"]
+    queries += [everyone[n].name for n in (0, 50, 300)]
+    queries += [everyone[n].id_number[-6:] for n in (1, 77)]
+    for query in queries:
+        ids = gui_ids(store, query)
+        assert cli_ids(store, query) == ids, query
+        assert cli_ids(store, query, limit=7) == ids[:7], query
+        assert portable_ids(store, query) == ids, query
+
+
+def test_list_filters_keep_the_search_order(store: Any, people: dict[str, Any]) -> None:
+    with store.transaction() as session:
+        village = persons.village_names(session, store.station_code)["红旗村"]
+        persons.change(session, people["张三丰"].id, village_id=village)
+        persons.change(session, people["李张"].id, village_id=village)
+    assert names_of(store, gui_ids(store, "张", village_id=village)) == ["张三丰", "李张"]
+    with store.reading() as session:
+        hits = search.search(session, "张", village_id=village)
+        assert [h.name for h in hits] == ["张三丰", "李张"]
+        assert {h.village for h in hits} == {"红旗村"}
+        assert [h.name for h in list_persons(session, "张", village="红旗村")] == ["张三丰", "李张"]
+        with pytest.raises(NotFoundError, match="no village or community called 红星村"):
+            list_persons(session, "张", village="红星村")
+
+
+def test_roster_filter_is_the_search(store: Any, people: dict[str, Any]) -> None:
+    from caseworker.forms.sources import roster_data
+
+    now = dt.datetime(2025, 1, 2, 9)
+    with store.reading() as session:
+        for query in ("张", "zs", "138", "𠮷", "曼买", '"'):
+            roster = roster_data(session, query=query, now=now)
+            assert {r.name for r in roster.rows} == set(found(store, query)), query
+
+
+def test_extension_b_and_other_accepted_characters_are_found(
+    store: Any, people: dict[str, Any]
+) -> None:
+    assert found(store, "𠮷") == ["𠮷野"]
+    assert found(store, "𠮷野") == ["𠮷野"]
+    assert found(store, "野") == ["𠮷野"]
+    assert found(store, "㐀") == ["㐀三"]
+    assert found(store, "𪚥") == ["李𪚥"]
+    assert found(store, "李𪚥") == ["李𪚥"]
+    # a compatibility ideograph typed in a query is the character it stands for
+    register(store, "金三", make_id(seq=161))
+    assert found(store, "\uf90a") == ["金三"]  # U+F90A is 金 (canonical equivalent)
 
 
 def test_tombstones_are_not_found(store: Any, people: dict[str, Any]) -> None:
     with store.transaction() as session:
         persons.tombstone(session, people["张三"].id)
-    assert names_for(store, "张三") == ["张三丰"]
+    assert found(store, "张三") == ["张三丰"]
+    assert "张三" not in found(store, "")
 
 
 def test_index_follows_edits(store: Any, people: dict[str, Any]) -> None:
     with store.transaction() as session:
         persons.change(session, people["张三"].id, name="王五", phone="13311112222")
-    assert names_for(store, "zs") == ["张三丰"]
-    assert names_for(store, "ww") == ["王五"]
-    assert names_for(store, "1111") == ["王五"]
-    assert names_for(store, "9999") == []
+    assert found(store, "zs") == ["张三丰"]
+    assert found(store, "ww") == ["王五"]
+    assert found(store, "1111") == ["王五"]
+    assert found(store, "9999") == []
 
 
-@pytest.mark.parametrize(
-    "query", ["张", "张三", "zs", "san", "9999", "买买提", "abudu", "19750505", "1", "13"]
-)
-def test_core_tiers_agree_with_the_sqlite_fast_path(
-    store: Any, people: dict[str, Any], query: str
+# ---------------------------------------------------------------------------------------------
+# Query size, escaping
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_long_query_is_refused_with_a_message(store: Any, people: dict[str, Any]) -> None:
+    groups = " ".join(["12"] * 1000)  # crashed SQLite: "Expression tree is too large"
+    with store.reading() as session, pytest.raises(ValidationError, match="too long"):
+        list_persons(session, groups)
+    with pytest.raises(ValidationError, match="too long"):
+        gui_ids(store, "张" * (search.MAX_QUERY_LENGTH + 1))
+    with pytest.raises(ValidationError, match="too many parts") as info:
+        gui_ids(store, " ".join(["12"] * (search.MAX_FRAGMENTS + 1)))
+    assert info.value.field == "query"
+    # at the limits the query runs
+    assert gui_ids(store, " ".join(["1"] * search.MAX_FRAGMENTS)) is not None
+    ten = " ".join((["zs", "张", "138", "1"] * 3)[: search.MAX_FRAGMENTS])
+    assert found(store, ten) == ["张三"]
+    long_name = "张" * search.MAX_QUERY_LENGTH
+    assert found(store, long_name) == []
+
+
+def test_the_cli_refuses_a_long_query_with_exit_2(
+    db_path: Path, store: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with store.reading() as session:
-        assert search.search_ids(session, query) == [h.id for h in search.search(session, query)]
+    from caseworker.cli import main
+
+    status = main(["--db", str(db_path), "persons", "list", " ".join(["12"] * 1000)])
+    out, err = capsys.readouterr()
+    assert status == 2
+    assert "too long" in err
+    assert "Traceback" not in out + err
+    assert main(["--db", str(db_path), "persons", "list", "   "]) == 0
 
 
-def test_limit_and_tier_order(store: Any, people: dict[str, Any]) -> None:
+def test_no_like_in_the_ranking_and_like_patterns_are_escaped(store: Any) -> None:
+    rank = search.tier(search.parse_query("138"))
+    assert rank is not None
+    assert "LIKE" not in str(rank.compile())
+    # the portable form escapes what it passes to LIKE (a fragment never holds % or _ today;
+    # a crafted one must still be literal)
+    crafted = search.ParsedQuery("a%_", latin=("a%_",))
     with store.reading() as session:
-        assert [h.name for h in search.search(session, "张", limit=2)] == ["张三", "张三丰"]
-        assert search.search(session, "张", limit=0) == []
-        hit = search.search(session, "李张")[0]
-        assert (hit.name, hit.sex, hit.phone) == ("李张", "male", "18000000001")
+        clause = search.matches(session, crafted, portable=True)
+    assert clause is not None
+    compiled = clause.compile(dialect=postgresql.dialect())  # type: ignore[no-untyped-call]
+    assert "ESCAPE" in str(compiled)
+    assert " a/%/_" in compiled.params.values()
+
+
+# ---------------------------------------------------------------------------------------------
+# The parser (hypothesis)
+# ---------------------------------------------------------------------------------------------
+
+CJK_NAME_CHARACTERS = st.one_of(
+    st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),
+    st.characters(min_codepoint=0x3400, max_codepoint=0x4DBF),
+    st.characters(min_codepoint=0x20000, max_codepoint=0x2A6DF),  # Extension B
+    st.characters(min_codepoint=0x2A700, max_codepoint=0x2EBEF),  # Extensions C-F
+    st.characters(min_codepoint=0x30000, max_codepoint=0x3134F),  # Extension G
+)
+NAME_PART = st.text(CJK_NAME_CHARACTERS, min_size=1, max_size=6)
+VALID_NAMES = st.lists(NAME_PART, min_size=1, max_size=3).map(names.MIDDLE_DOT.join)
+
+
+@given(VALID_NAMES)
+def test_every_valid_name_is_one_name_query(name: str) -> None:
+    stored = names.validate_name(name)
+    parsed = search.parse_query(stored)
+    assert parsed.name_text == stored
+    assert "".join(parsed.cjk) == stored.replace(names.MIDDLE_DOT, "")
+    assert parsed.fragments == len(parsed.cjk)
+    assert search.parse_query(" " + stored + "\u3000") == parsed
+
+
+@given(st.text(max_size=3 * search.MAX_QUERY_LENGTH))
+def test_the_parser_refuses_or_returns_bounded_fragments(query: str) -> None:
+    refused: ValidationError | None = None
+    try:
+        parsed = search.parse_query(query)
+    except ValidationError as error:
+        refused = error
+    if refused is not None:
+        assert refused.field == "query"
+        assert "too long" in str(refused) or "too many parts" in str(refused)
+        return
+    assert len(parsed.text) <= search.MAX_QUERY_LENGTH
+    assert parsed.fragments <= search.MAX_FRAGMENTS
+    assert parsed.blank == (not parsed.text)
+    assert all(set(d) <= set(string.digits + "X") for d in parsed.digits)
+    assert all(set(w) <= set(string.ascii_lowercase) for w in parsed.latin)
+    assert search.parse_query(parsed.text) == parsed  # normalising twice changes nothing
+
+
+@pytest.fixture(scope="module")
+def small_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from caseworker.registry import stations
+    from caseworker.store.engine import sqlite_url
+    from caseworker.store.migrate import open_store
+
+    store = open_store(sqlite_url(tmp_path_factory.mktemp("search") / "s.sqlite3"))
+    stations.initialise(store, "650102001", "燕儿窝街道就业服务站", ["红旗村"])
+    for name, number, phone in PEOPLE:
+        register(store, name, number, phone=phone)
+    yield store
+    store.dispose()
+
+
+QUERY_PIECES = st.sampled_from(
+    ["张", "三", "𠮷", "买买提", "·", "zs", "zhang", "Z", "13", "138", "9999", "x", "X", "%",
+     "_", "\\", '"', "*", "'", "(", ")", "AND", "OR", "NEAR", "-", ":", "^", " ", "\u3000",
+     "٣", "ئا", "𪚥", "\u200b"]
+)  # fmt: skip
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(QUERY_PIECES, max_size=8).map("".join))
+def test_any_query_runs_the_same_on_both_forms(small_registry: Any, query: str) -> None:
+    """FTS syntax, LIKE wildcards and quotes in a query are text: the query never fails, and
+    the SQLite and the LIKE forms find the same persons in the same order."""
+    try:
+        search.parse_query(query)
+    except ValidationError:
+        return
+    assert portable_ids(small_registry, query) == gui_ids(small_registry, query)
+    assert cli_ids(small_registry, query) == gui_ids(small_registry, query)
 
 
 def test_migration_0001_keeps_the_index_ddl_of_its_time() -> None:
