@@ -80,61 +80,64 @@ def build(persons: int) -> Path:
 # The floor: the same answers, hand-written for the kinds of query in the mix
 # ---------------------------------------------------------------------------------------------
 
-LIST_ORDER = "p.name_pinyin, p.id_number"
 
-
-def floor_sql(query: str) -> tuple[str, str, tuple[object, ...]]:
-    """(WHERE, ORDER BY, parameters) over ``person p`` for one name, pinyin or number query."""
+def floor_sql(query: str) -> tuple[str, str, str, tuple[object, ...]]:
+    """(FROM, WHERE, rank, parameters of WHERE then rank) for one name, pinyin or number
+    query, on the search index (``person_fts_list`` and the FTS5 tables keyed by its ``k``),
+    or on ``person`` for the empty query."""
     q = query.strip()
     if not q:
-        return "p.deleted = 0", LIST_ORDER, ()
+        return "person l", "l.deleted = 0", "", ()
     if re.fullmatch(r"[\u3400-\u9fff·]+", q):  # Chinese characters, maybe a middle dot
         runs = [" ".join(run) for run in re.findall(r"[\u3400-\u9fff]+", q)]
-        match = " AND ".join(f'"{run}"' for run in runs)
-        where = "person_fts MATCH ?"
-        rank = "CASE WHEN p.name = ? THEN 1 WHEN substr(p.name, 1, ?) = ? THEN 2 ELSE 7 END"
-        params: tuple[object, ...] = (match, q, len(q), q)
+        fts, match = "person_fts", " AND ".join(f'"{run}"' for run in runs)
+        rank = "CASE WHEN l.name = ? THEN 1 WHEN substr(l.name, 1, ?) = ? THEN 2 ELSE 7 END"
+        params: tuple[object, ...] = (q, len(q), q)
     elif re.fullmatch(r"[a-z]+", q):
-        where, match = "person_fts MATCH ?", f'"{q}"*'
+        fts, match = "person_fts", f'"{q}"*'
         rank = (
-            "CASE WHEN substr(p.name_initials, 1, ?) = ? THEN 3 "
-            "WHEN substr(p.name_pinyin, 1, ?) = ? THEN 4 ELSE 7 END"
+            "CASE WHEN substr(l.name_initials, 1, ?) = ? THEN 3 "
+            "WHEN substr(l.name_pinyin, 1, ?) = ? THEN 4 ELSE 7 END"
         )
-        params = (match, len(q), q, len(q), q)
+        params = (len(q), q, len(q), q)
     elif re.fullmatch(r"[0-9]{3,}", q):
-        where, match = "person_fts_digits MATCH ?", f'"{q}"'
+        fts, match = "person_fts_digits", f'"{q}"'
         rank = (
-            "CASE WHEN p.id_number = ? THEN 0 WHEN substr(p.id_number, 1, ?) = ? THEN 5 "
-            "WHEN substr(p.phone, 1, ?) = ? THEN 6 ELSE 7 END"
+            "CASE WHEN l.id_number = ? THEN 0 WHEN substr(l.id_number, 1, ?) = ? THEN 5 "
+            "WHEN substr(l.phone, 1, ?) = ? THEN 6 ELSE 7 END"
         )
-        params = (match, q, len(q), q, len(q), q)
+        params = (q, len(q), q, len(q), q)
     else:
         raise ValueError(f"the floor has no SQL for {query!r}")
-    table = where.split()[0]
     return (
-        f"p.deleted = 0 AND p.rowid IN (SELECT rowid FROM {table} WHERE {where})",
-        f"{rank}, {LIST_ORDER}",
-        params,
+        f"{fts} JOIN person_fts_list l ON l.k = {fts}.rowid",
+        f"{fts} MATCH ? AND l.deleted = 0",
+        rank,
+        (match, *params),
     )
 
 
 def floor_ids(connection: sqlite3.Connection, query: str) -> bytes:
-    where, order, params = floor_sql(query)
+    source, where, rank, params = floor_sql(query)
     sql = (
-        "SELECT group_concat(id, '') FROM "
-        f"(SELECT p.id FROM person p WHERE {where} ORDER BY {order})"
+        "SELECT group_concat(id, '') FROM (SELECT l.id FROM "
+        f"{source} WHERE {where} ORDER BY {rank + ', ' if rank else ''}l.name_pinyin, l.id_number)"
     )
     return bytes.fromhex(connection.execute(sql, params).fetchone()[0] or "")
 
 
 def floor_rows(connection: sqlite3.Connection, query: str) -> list[tuple[Any, ...]]:
-    where, order, params = floor_sql(query)
+    source, where, rank, params = floor_sql(query)
     sql = (
+        f"WITH hits AS (SELECT l.id, {rank} AS r, l.name_pinyin AS py, l.id_number AS no "
+        f"FROM {source} WHERE {where} ORDER BY r, py, no LIMIT ?) "
         "SELECT p.id, p.name, p.name_native, p.sex, p.birth_date, p.id_number, p.phone, "
-        "p.village_id, coalesce(v.name, '') FROM person p "
-        f"LEFT JOIN village v ON v.id = p.village_id WHERE {where} ORDER BY {order} LIMIT ?"
+        "p.village_id, coalesce(v.name, '') FROM hits JOIN person p ON p.id = hits.id "
+        "LEFT JOIN village v ON v.id = p.village_id ORDER BY hits.r, hits.py, hits.no"
     )
-    return connection.execute(sql, (*params, CLI_LIMIT)).fetchall()
+    # placeholders: the rank (in the SELECT list), then WHERE, then LIMIT
+    ordered = (*params[1:], *params[:1]) if params else ()
+    return connection.execute(sql, (*ordered, CLI_LIMIT)).fetchall()
 
 
 # ---------------------------------------------------------------------------------------------
