@@ -42,6 +42,20 @@ def people(store: Any) -> dict[str, Any]:
     return {name: register(store, name, number, phone=phone) for name, number, phone in PEOPLE}
 
 
+@pytest.fixture(scope="module")
+def small_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from caseworker.registry import stations
+    from caseworker.store.engine import sqlite_url
+    from caseworker.store.migrate import open_store
+
+    store = open_store(sqlite_url(tmp_path_factory.mktemp("search") / "s.sqlite3"))
+    stations.initialise(store, "650102001", "燕儿窝街道就业服务站", ["红旗村"])
+    for name, number, phone in PEOPLE:
+        register(store, name, number, phone=phone)
+    yield store
+    store.dispose()
+
+
 def gui_ids(store: Any, text: str, **filters: Any) -> list[uuid.UUID]:
     """What the registry list shows, in its order."""
     with store.reading() as session:
@@ -115,14 +129,14 @@ EVERYONE_IN_PINYIN_ORDER = [
         ("_", []),
     ],
 )
-def test_search(store: Any, people: dict[str, Any], query: str, expected: list[str]) -> None:
-    assert found(store, query) == expected
+def test_search(small_registry: Any, query: str, expected: list[str]) -> None:
+    assert found(small_registry, query) == expected
 
 
 @pytest.mark.parametrize("query", ["", " ", "  \t ", "\u3000", "\u200b", " \u200f\ufeff "])
-def test_a_blank_search_lists_everyone(store: Any, people: dict[str, Any], query: str) -> None:
-    assert found(store, query) == EVERYONE_IN_PINYIN_ORDER
-    with store.reading() as session:
+def test_a_blank_search_lists_everyone(small_registry: Any, query: str) -> None:
+    assert found(small_registry, query) == EVERYONE_IN_PINYIN_ORDER
+    with small_registry.reading() as session:
         from caseworker.forms.sources import roster_data
 
         roster = roster_data(session, query=query, now=dt.datetime(2025, 1, 2, 9))
@@ -319,20 +333,6 @@ def test_the_parser_refuses_or_returns_bounded_fragments(query: str) -> None:
     assert search.parse_query(parsed.text) == parsed  # normalising twice changes nothing
 
 
-@pytest.fixture(scope="module")
-def small_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from caseworker.registry import stations
-    from caseworker.store.engine import sqlite_url
-    from caseworker.store.migrate import open_store
-
-    store = open_store(sqlite_url(tmp_path_factory.mktemp("search") / "s.sqlite3"))
-    stations.initialise(store, "650102001", "燕儿窝街道就业服务站", ["红旗村"])
-    for name, number, phone in PEOPLE:
-        register(store, name, number, phone=phone)
-    yield store
-    store.dispose()
-
-
 QUERY_PIECES = st.sampled_from(
     ["张", "三", "𠮷", "买买提", "·", "zs", "zhang", "Z", "13", "138", "9999", "x", "X", "%",
      "_", "\\", '"', "*", "'", "(", ")", "AND", "OR", "NEAR", "-", ":", "^", " ", "\u3000",
@@ -368,3 +368,241 @@ def test_migration_0001_keeps_the_index_ddl_of_its_time() -> None:
     spec.loader.exec_module(module)
     assert module.SQLITE_INDEX_V1 == search.SQLITE_INDEX_V1
     assert module.SQLITE_DROP_V1 == search.SQLITE_DROP_V1
+
+
+# ---------------------------------------------------------------------------------------------
+# The SQLite index (version 2) stays in step with the person table
+# ---------------------------------------------------------------------------------------------
+
+LISTED = "id, deleted, name, name_initials, name_pinyin, id_number, phone, village_id"
+
+
+def group_of(pinyin: str) -> int:
+    """The first key of a pinyin's group, as the triggers compute it."""
+    letters = [max(0, min(26, ord(c) - 96)) for c in pinyin[:8]] + [0] * 8
+    return sum(v * 27 ** (7 - i) for i, v in enumerate(letters[:8])) << 24
+
+
+def assert_index_in_step(store: Any, *, grouped: bool = True) -> None:
+    """The list table holds every person as the person table does; keys sit in their pinyin
+    group (unless ``grouped`` is False); the FTS indexes are sound and answer as LIKE does."""
+    with store.reading() as session:
+        connection = session.connection()
+        listed = connection.exec_driver_sql(f"SELECT k, {LISTED} FROM person_fts_list").all()
+        people = connection.exec_driver_sql(f"SELECT {LISTED} FROM person").all()
+        for fts in ("person_fts", "person_fts_digits"):
+            connection.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('integrity-check')")
+    assert sorted(tuple(row[1:]) for row in listed) == sorted(tuple(row) for row in people)
+    for k, _id, _deleted, _name, _initials, pinyin, *_rest in listed if grouped else []:
+        assert k >> 24 << 24 == group_of(pinyin), (k, pinyin)
+    everyone = [row[0] for row in people if not row[1]]
+    samples = [row[2] for row in people[::3]] + [row[5][-5:] for row in people[::4]]
+    samples += [row[4][:3] for row in people[1::3]] + [row[6][:4] for row in people[2::5]]
+    assert len(gui_ids(store, "")) == len(everyone)
+    for query in samples:
+        assert gui_ids(store, query) == portable_ids(store, query), query
+
+
+NAMES = [
+    "张三",
+    "张伞",
+    "章三",
+    "张三丰",
+    "古丽",
+    "古丽娜",
+    "古丽娜尔·吐尔逊",
+    "𠮷野",
+    "李四",
+    "阿不都",
+]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_index_follows_any_sequence_of_changes(store: Any, seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    registered: list[uuid.UUID] = []
+    for step in range(60):
+        action = rng.choice(["register"] * 4 + ["rename", "phone", "id", "tombstone", "restore"])
+        with store.transaction() as session:
+            if action == "register" or not registered:
+                birth = dt.date(1960 + rng.randrange(40), 1 + rng.randrange(12), 1)
+                data = persons.validate(
+                    {"name": rng.choice(NAMES), "id_number": make_id(birth=birth, seq=step)}
+                )
+                registered.append(persons.register(session, data).person.id)
+                continue
+            target = rng.choice(registered)
+            if action == "rename":
+                persons.change(session, target, name=rng.choice(NAMES))
+            elif action == "phone":
+                persons.change(session, target, phone=f"139{rng.randrange(10**8):08d}")
+            elif action == "id":
+                number = make_id(birth=dt.date(1950, 1, 1 + step % 28), seq=500 + step)
+                persons.change(session, target, id_number=number)
+            elif action == "tombstone":
+                persons.tombstone(session, target)
+            else:
+                persons.restore(session, target)
+        if step % 15 == 14:
+            assert_index_in_step(store)
+    assert_index_in_step(store)
+
+
+def test_a_bulk_load_indexes_its_rows_at_the_end(store: Any, people: dict[str, Any]) -> None:
+    from caseworker.registry import demo
+
+    demo.generate(store, persons=120, seed=3, today=dt.date(2025, 6, 2))
+    assert_index_in_step(store)
+    with store.reading() as session:  # the insert trigger is back
+        triggers = session.connection().exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'person_fts%'"
+        )
+        assert {name for (name,) in triggers} == {"person_fts_ai", "person_fts_au", "person_fts_ad"}
+    register(store, "张三", make_id(birth=dt.date(1999, 9, 9), seq=177))
+    assert_index_in_step(store)
+
+
+def test_a_full_group_takes_a_key_past_the_end(store: Any) -> None:
+    """Never seen (16 million keys per eight pinyin letters), but a key must still be unique."""
+    top = group_of("zhangsan") + (1 << 24) - 1
+    with store.transaction() as session:
+        session.connection().exec_driver_sql(
+            f"INSERT INTO person_fts_list(k, {LISTED}) VALUES "
+            "(?, 'ffffffffffffffffffffffffffffffff', 1, '', '', 'zhangsan', '', '', NULL)",
+            (top,),
+        )
+    person = register(store, "张三", make_id(seq=181))
+    with store.reading() as session:
+        key = (
+            session.connection()
+            .exec_driver_sql("SELECT k FROM person_fts_list WHERE id = ?", (person.id.hex,))
+            .scalar()
+        )
+    assert key == top + 1
+    assert found(store, "张三") == ["张三"]
+    with store.transaction() as session:
+        session.connection().exec_driver_sql("DELETE FROM person_fts_list WHERE k = ?", (top,))
+    assert_index_in_step(store, grouped=False)
+
+
+def test_hard_deletes_leave_the_index(store: Any, people: dict[str, Any]) -> None:
+    with store.transaction() as session:
+        session.connection().exec_driver_sql(
+            "DELETE FROM person WHERE id = ?", (people["张三"].id.hex,)
+        )
+    assert found(store, "张三") == ["张三丰"]
+    assert_index_in_step(store)
+
+
+def test_vacuum_does_not_unhinge_the_index(
+    store: Any, db_path: Path, people: dict[str, Any]
+) -> None:
+    """person's rowids may change in a VACUUM; the index is keyed by its own key and the id."""
+    import sqlite3
+
+    with store.transaction() as session:
+        for name in ("张三", "古丽娜尔·吐尔逊", "曾志伟"):
+            session.connection().exec_driver_sql(
+                "DELETE FROM person WHERE id = ?", (people[name].id.hex,)
+            )
+    store.engine.dispose()
+    connection = sqlite3.connect(db_path, isolation_level=None)
+    connection.execute("VACUUM")
+    connection.close()
+    assert found(store, "zs") == ["张三丰"]
+    assert found(store, "𠮷") == ["𠮷野"]
+    assert_index_in_step(store)
+
+
+def test_rebuilding_the_index_gives_the_same_answers(store: Any, people: dict[str, Any]) -> None:
+    before = {q: gui_ids(store, q) for q in ("", "张", "zs", "138", "𠮷", "z")}
+    with store.transaction() as session:
+        search.rebuild_sqlite_index(session.connection())
+    assert {q: gui_ids(store, q) for q in before} == before
+    assert_index_in_step(store)
+
+
+def test_migration_0004s_indexes_existing_persons_and_goes_back(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from caseworker.store import migrate
+    from caseworker.store.engine import make_engine, sqlite_url
+
+    path = tmp_path / "old.sqlite3"
+    store = migrate.open_store(sqlite_url(path))
+    from caseworker.registry import stations
+
+    stations.initialise(store, "650102001", "燕儿窝街道就业服务站", ["红旗村"])
+    for name, number, phone in PEOPLE:
+        register(store, name, number, phone=phone)
+    expected = {q: names_of(store, gui_ids(store, q)) for q in ("张", "zs", "138", "𠮷")}
+    store.dispose()
+    engine = make_engine(sqlite_url(path))
+    migrate.downgrade(engine, "0003")  # the index of 0001, keyed by person.rowid
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT p.name FROM person_fts f JOIN person p ON p.rowid = f.rowid "
+                "WHERE person_fts MATCH '\"zs\"*' ORDER BY p.name_pinyin"
+            )
+        ).all()
+        assert [name for (name,) in rows] == ["张三", "张三丰"]
+        assert "person_fts_list" not in {
+            name for (name,) in connection.execute(text("SELECT name FROM sqlite_master"))
+        }
+    engine.dispose()
+    store = migrate.open_store(sqlite_url(path))  # upgrades again (backing the file up first)
+    try:
+        assert {q: names_of(store, gui_ids(store, q)) for q in expected} == expected
+        assert_index_in_step(store)
+    finally:
+        store.dispose()
+
+
+def test_migration_0004s_keeps_the_index_ddl_of_its_time() -> None:
+    import importlib.util
+
+    from caseworker.store.migrate import MIGRATIONS
+
+    path = MIGRATIONS / "versions" / "0004s_search.py"
+    assert "caseworker.registry" not in path.read_text(encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("migration_0004s", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.SQLITE_INDEX_V1 == search.SQLITE_INDEX_V1
+    assert module.SQLITE_DROP_V1 == search.SQLITE_DROP_V1
+    assert module.SQLITE_INDEX_V2 == search.SQLITE_INDEX_V2
+    assert module.SQLITE_DROP_V2 == search.SQLITE_DROP_V2
+    assert module.SQLITE_INDEX_NEW_V2 == search.SQLITE_INDEX_NEW_V2
+
+
+def test_the_list_query_reads_the_narrow_table_driven_by_the_fts_index(
+    store: Any, people: dict[str, Any]
+) -> None:
+    """The plans the speed depends on: FTS first, then the list table by key, person left
+    out unless a filter or sort needs it."""
+    from caseworker.gui.models.listing import Column
+
+    def plan(query: ListQuery) -> str:
+        with store.reading() as session:
+            compiled = person_query.id_statement(session, query).compile(session.get_bind())
+            params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+            rows = session.connection().exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + str(compiled), params
+            )
+            return "\n".join(str(row[3]) for row in rows)
+
+    text_plan = plan(ListQuery(text="zs"))
+    assert text_plan.splitlines()[0].startswith("SCAN person_fts VIRTUAL TABLE")
+    assert "SEARCH person_fts_list USING INTEGER PRIMARY KEY" in text_plan
+    assert " person " not in text_plan + " "
+    digits_plan = plan(ListQuery(text="1234"))
+    assert digits_plan.splitlines()[0].startswith("SCAN person_fts_digits VIRTUAL TABLE")
+    sorted_plan = plan(ListQuery(text="zs", sort=Column.AGE))
+    assert sorted_plan.splitlines()[0].startswith("SCAN person_fts VIRTUAL TABLE")
+    assert "SEARCH person USING INDEX" in sorted_plan
+    assert "COVERING INDEX ix_person_list_order" in plan(ListQuery(text=" "))
