@@ -1,25 +1,28 @@
 """Finding persons by one query: a name fragment, pinyin, initials, an ID or phone fragment.
 
 There is one search, used by every front end: :func:`ranked` builds the statement (the
-matching persons, best first), the registry list reads all of its ids (:func:`id_blob`), the
+matching persons, best first); the registry list reads all of its ids (:func:`id_blob`), the
 CLI and the tests read the first rows (:func:`search`), and the roster filters by
 :func:`matches`.  So a query finds the same persons in the same order everywhere.
 
-Order: exact ID number, exact name, name prefix, initials prefix, full-pinyin prefix, ID
-number prefix, phone prefix, then matches anywhere; within each tier by pinyin, then ID number.
+Order (:class:`Tier`): exact ID number, exact name, name prefix, initials prefix, full-pinyin
+prefix, ID number prefix, phone prefix, then matches anywhere; within a tier by pinyin, then
+ID number.  A blank query lists everyone by pinyin.  Queries are capped in length and in
+fragments (:func:`parse_query`).
 
-This module is the only place with SQLite-specific SQL.  On SQLite, two FTS5 indexes kept by
-triggers decide which persons match:
+This module is the only place with SQLite-specific SQL.  On SQLite the index (version 2,
+migration 0004s) is a narrow list table keyed in list order and two FTS5 indexes keyed by it:
 
 - ``person_fts`` (unicode61 tokenizer) over ``person.search_text``: every Chinese character of
   the name as its own token, so any run of characters is a phrase query; and pinyin tokens
   (every syllable-aligned suffix of the full reading and of the initials), so ``zs``,
   ``zhangsan`` and ``san`` are prefix queries;
 - ``person_fts_digits`` (trigram tokenizer) over the ID number and phone, for fragments of
-  three or more characters (shorter ones match the start of the ID number or phone).
+  three or more digits (shorter ones match the start of the ID number or phone).
 
 On other databases (PostgreSQL at the county) the same matches are ``LIKE`` predicates over
-the same ``search_text`` (escaped): slower, same persons, same order.
+the same ``search_text`` (escaped): slower, same persons, same order.  docs/search.md has the
+design and the measurements.
 """
 
 from __future__ import annotations
@@ -74,7 +77,8 @@ MAX_QUERY_LENGTH = 100
 MAX_FRAGMENTS = 10
 DEFAULT_LIMIT = 200
 
-#: DDL of the SQLite indexes, as installed by migration 0001 (kept verbatim per version).
+#: DDL of the SQLite index, version 1, as installed by migration 0001 (keyed by person.rowid;
+#: replaced by version 2 in migration 0004s, whose downgrade restores it).
 SQLITE_INDEX_V1 = (
     "CREATE VIRTUAL TABLE person_fts USING fts5(search_text, content='person', "
     "content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')",
@@ -503,8 +507,8 @@ def _portable_match(parsed: ParsedQuery) -> ColumnElement[bool]:
     return and_(*clauses, *_short_digits(_PERSON, parsed))
 
 
-def _uses_index(session: Session, parsed: ParsedQuery, portable: bool) -> bool:
-    """Whether the query runs on the SQLite index (else as LIKE over ``person``)."""
+def _uses_index(session: Session, portable: bool) -> bool:
+    """Whether a query runs on the SQLite index (else as LIKE over ``person``)."""
     return not portable and session.get_bind().dialect.name == "sqlite"
 
 
@@ -518,7 +522,7 @@ def matches(
         return None
     if not parsed.fragments:
         return false()
-    if _uses_index(session, parsed, portable):
+    if _uses_index(session, portable):
         source, where = _sqlite_source(parsed)
         return Person.id.in_(select(LIST.c.id).select_from(source).where(*where))
     return _portable_match(parsed)
@@ -584,7 +588,7 @@ def ranked(
     parsed = _parsed(query)
     columns = _PERSON
     stmt: Select[Any] = select(Person.id).where(Person.deleted.is_(False))
-    if not parsed.blank and parsed.fragments and _uses_index(session, parsed, portable):
+    if not parsed.blank and parsed.fragments and _uses_index(session, portable):
         columns = _LISTED
         source, where = _sqlite_source(parsed)
         stmt = (

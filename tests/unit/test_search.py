@@ -380,7 +380,10 @@ LISTED = "id, deleted, name, name_initials, name_pinyin, id_number, phone, villa
 def group_of(pinyin: str) -> int:
     """The first key of a pinyin's group, as the triggers compute it."""
     letters = [max(0, min(26, ord(c) - 96)) for c in pinyin[:8]] + [0] * 8
-    return sum(v * 27 ** (7 - i) for i, v in enumerate(letters[:8])) << 24
+    code = 0
+    for value in letters[:8]:
+        code = code * 27 + value
+    return code << 24
 
 
 def assert_index_in_step(store: Any, *, grouped: bool = True) -> None:
