@@ -47,32 +47,25 @@ TARGET_RATIO = 2.0
 
 
 def build(persons: int) -> Path:
-    """The cached database of ``persons`` demo persons, made by the ``caseworker`` command."""
+    """The cached database of ``persons`` demo persons, made by ``caseworker demo``; rebuilt
+    when it was made by an older schema (opening it would migrate a copy of it first)."""
+    from caseworker.store.migrate import HEAD_REVISION
+
     path = OUT / f"search-{persons}.sqlite3"
     if path.exists():
         with sqlite3.connect(path) as connection:
-            count = connection.execute("SELECT count(*) FROM person").fetchone()[0]
+            (revision,) = connection.execute("SELECT version_num FROM alembic_version").fetchone()
         connection.close()
-        if count == persons:
+        if revision == HEAD_REVISION:
             return path
         path.unlink()
     OUT.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     partial.unlink(missing_ok=True)
     started = time.perf_counter()
+    command = [sys.executable, "-m", "caseworker", "--db", str(partial)]
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "caseworker",
-            "--db",
-            str(partial),
-            "demo",
-            "--persons",
-            str(persons),
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
+        [*command, "demo", "--persons", str(persons)], check=True, stdout=subprocess.DEVNULL
     )
     partial.rename(path)
     print(f"built {path} in {time.perf_counter() - started:.1f} s", file=sys.stderr)

@@ -353,21 +353,35 @@ def test_any_query_runs_the_same_on_both_forms(small_registry: Any, query: str) 
     assert cli_ids(small_registry, query) == gui_ids(small_registry, query)
 
 
-def test_migration_0001_keeps_the_index_ddl_of_its_time() -> None:
-    """The first migration carries a frozen copy of the FTS DDL; it must equal version 1 here."""
+def _migration(name: str) -> Any:
     import importlib.util
 
     from caseworker.store.migrate import MIGRATIONS
 
-    path = MIGRATIONS / "versions" / "0001_initial.py"
+    path = MIGRATIONS / "versions" / f"{name}.py"
     assert "caseworker.registry" not in path.read_text(encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("migration_0001", path)
+    spec = importlib.util.spec_from_file_location(f"migration_{name}", path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert module.SQLITE_INDEX_V1 == search.SQLITE_INDEX_V1
-    assert module.SQLITE_DROP_V1 == search.SQLITE_DROP_V1
+    return module
+
+
+@pytest.mark.parametrize(
+    ("migration", "frozen"),
+    [
+        ("0001_initial", ["SQLITE_INDEX_V1", "SQLITE_DROP_V1"]),
+        ("0004s_search", ["SQLITE_INDEX_V1", "SQLITE_DROP_V1", "SQLITE_INDEX_V2",
+                          "SQLITE_DROP_V2", "SQLITE_INDEX_NEW_V2"]),
+    ],
+)  # fmt: skip
+def test_migrations_keep_the_index_ddl_of_their_time(migration: str, frozen: list[str]) -> None:
+    """A migration carries a frozen copy of the index DDL it installs; it must equal the
+    version kept here."""
+    module = _migration(migration)
+    for name in frozen:
+        assert getattr(module, name) == getattr(search, name), name
 
 
 # ---------------------------------------------------------------------------------------------
@@ -562,25 +576,6 @@ def test_migration_0004s_indexes_existing_persons_and_goes_back(tmp_path: Path) 
         assert_index_in_step(store)
     finally:
         store.dispose()
-
-
-def test_migration_0004s_keeps_the_index_ddl_of_its_time() -> None:
-    import importlib.util
-
-    from caseworker.store.migrate import MIGRATIONS
-
-    path = MIGRATIONS / "versions" / "0004s_search.py"
-    assert "caseworker.registry" not in path.read_text(encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("migration_0004s", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert module.SQLITE_INDEX_V1 == search.SQLITE_INDEX_V1
-    assert module.SQLITE_DROP_V1 == search.SQLITE_DROP_V1
-    assert module.SQLITE_INDEX_V2 == search.SQLITE_INDEX_V2
-    assert module.SQLITE_DROP_V2 == search.SQLITE_DROP_V2
-    assert module.SQLITE_INDEX_NEW_V2 == search.SQLITE_INDEX_NEW_V2
 
 
 def test_the_list_query_reads_the_narrow_table_driven_by_the_fts_index(
