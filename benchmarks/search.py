@@ -15,9 +15,9 @@ The database is built once with ``caseworker demo --persons N`` and cached in
 
 Each product answer is checked against its floor.  The empty search box (everyone) is timed
 apart from the mix.  Prints JSON: p50/p95/max in milliseconds per path, wall-clock (what a
-user waits) and CPU time of the process (steadier on a shared machine; the load average before
-and after is printed too), the p95 ratio of each path to its floor, the slowest queries, and
-the targets (wall-clock p95 under 20 ms, within 2x of the floor).
+user waits) and CPU time of the process (which tells waiting for a core apart from slow work;
+the load average before and after is printed too), the p95 ratio of each path to its floor,
+the slowest queries, and the targets (wall-clock p95 under 20 ms, within 2x of the floor).
 """
 
 from __future__ import annotations
