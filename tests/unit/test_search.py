@@ -23,6 +23,7 @@ from caseworker.gui.models import person_query
 from caseworker.gui.models.listing import ListQuery
 from caseworker.registry import persons, search
 from tests.helpers import make_id, register
+from tests.migrations.test_migrations import postgres_url  # noqa: F401 (the server fixture)
 
 PEOPLE = [
     ("张三", make_id(birth=dt.date(1990, 1, 1), seq=111), "13899998888"),
@@ -93,42 +94,42 @@ EVERYONE_IN_PINYIN_ORDER = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("query", "expected"),
-    [
-        ("张", ["张三", "张三丰", "李张"]),  # name prefix, then anywhere
-        ("张三", ["张三", "张三丰"]),  # exact name, then name prefix
-        ("张三丰", ["张三丰"]),
-        ("三丰", ["张三丰"]),
-        ("三", ["㐀三", "张三", "张三丰"]),  # anywhere only: by pinyin
-        ("买买提", ["阿不都热合曼·买买提"]),
-        ("合曼·买", ["阿不都热合曼·买买提"]),
-        ("曼买", ["阿不都热合曼·买买提"]),  # across the middle dot, as the index reads it
-        ("zs", ["张三", "张三丰"]),
-        ("z", ["曾志伟", "张三", "张三丰", "李张", "李𪚥"]),  # initials prefix, then anywhere
-        ("zh", ["张三", "张三丰", "李张", "李𪚥", "曾志伟"]),  # pinyin prefix, then anywhere
-        ("zhangsan", ["张三", "张三丰"]),
-        ("ZhangSan", ["张三", "张三丰"]),
-        ("zhang san", ["张三", "张三丰"]),
-        ("ｚｓ", ["张三", "张三丰"]),  # full-width letters
-        ("san", ["㐀三", "张三", "张三丰"]),
-        ("abdrhm", ["阿不都热合曼·买买提"]),
-        ("abudu", ["阿不都热合曼·买买提"]),
-        ("zengzhi", ["曾志伟"]),
-        ("ceng", ["曾志伟"]),  # pypinyin's own reading still finds it
-        ("9999", ["张三"]),
-        ("1234567", ["张三丰"]),
-        ("19750505", ["阿不都热合曼·买买提"]),
-        ("138", ["张三", "𠮷野"]),  # phone prefix, then anywhere
-        ("13", ["张三", "张三丰"]),  # short: phone prefixes only
-        ("٩٩٩٩", ["张三"]),  # Arabic-Indic digits
-        ("张 138", ["张三"]),  # every fragment must match
-        ("没有", []),
-        ('"', []),  # text, but nothing searchable: no one
-        ("%", []),
-        ("_", []),
-    ],
-)
+EXPECTED = [
+    ("张", ["张三", "张三丰", "李张"]),  # name prefix, then anywhere
+    ("张三", ["张三", "张三丰"]),  # exact name, then name prefix
+    ("张三丰", ["张三丰"]),
+    ("三丰", ["张三丰"]),
+    ("三", ["㐀三", "张三", "张三丰"]),  # anywhere only: by pinyin
+    ("买买提", ["阿不都热合曼·买买提"]),
+    ("合曼·买", ["阿不都热合曼·买买提"]),
+    ("曼买", ["阿不都热合曼·买买提"]),  # across the middle dot, as the index reads it
+    ("zs", ["张三", "张三丰"]),
+    ("z", ["曾志伟", "张三", "张三丰", "李张", "李𪚥"]),  # initials prefix, then anywhere
+    ("zh", ["张三", "张三丰", "李张", "李𪚥", "曾志伟"]),  # pinyin prefix, then anywhere
+    ("zhangsan", ["张三", "张三丰"]),
+    ("ZhangSan", ["张三", "张三丰"]),
+    ("zhang san", ["张三", "张三丰"]),
+    ("ｚｓ", ["张三", "张三丰"]),  # full-width letters
+    ("san", ["㐀三", "张三", "张三丰"]),
+    ("abdrhm", ["阿不都热合曼·买买提"]),
+    ("abudu", ["阿不都热合曼·买买提"]),
+    ("zengzhi", ["曾志伟"]),
+    ("ceng", ["曾志伟"]),  # pypinyin's own reading still finds it
+    ("9999", ["张三"]),
+    ("1234567", ["张三丰"]),
+    ("19750505", ["阿不都热合曼·买买提"]),
+    ("138", ["张三", "𠮷野"]),  # phone prefix, then anywhere
+    ("13", ["张三", "张三丰"]),  # short: phone prefixes only
+    ("٩٩٩٩", ["张三"]),  # Arabic-Indic digits
+    ("张 138", ["张三"]),  # every fragment must match
+    ("没有", []),
+    ('"', []),  # text, but nothing searchable: no one
+    ("%", []),
+    ("_", []),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), EXPECTED)
 def test_search(small_registry: Any, query: str, expected: list[str]) -> None:
     assert found(small_registry, query) == expected
 
@@ -613,3 +614,24 @@ def test_the_list_query_reads_the_narrow_table_driven_by_the_fts_index(
     assert sorted_plan.splitlines()[0].startswith("SCAN person_fts VIRTUAL TABLE")
     assert "SEARCH person USING INDEX" in sorted_plan
     assert "COVERING INDEX ix_person_list_order" in plan(ListQuery(text=" "))
+
+
+@pytest.mark.postgres
+def test_postgresql_finds_the_same_persons_in_the_same_order(
+    request: pytest.FixtureRequest,
+) -> None:
+    """The LIKE form on a real PostgreSQL server: every query of EXPECTED, blank ones too."""
+    from caseworker.registry import stations
+    from caseworker.store.migrate import open_store
+
+    store = open_store(request.getfixturevalue("postgres_url"))
+    try:
+        stations.initialise(store, "650102001", "燕儿窝街道就业服务站", ["红旗村"])
+        for name, number, phone in PEOPLE:
+            register(store, name, number, phone=phone)
+        for query, expected in [*EXPECTED, ("   ", EVERYONE_IN_PINYIN_ORDER)]:
+            with store.reading() as session:
+                assert [h.name for h in search.search(session, query)] == expected, query
+            assert names_of(store, gui_ids(store, query)) == expected, query
+    finally:
+        store.dispose()
