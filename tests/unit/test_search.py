@@ -185,6 +185,27 @@ def test_list_and_cli_agree_on_a_demo_registry(store: Any) -> None:
         assert portable_ids(store, query) == ids, query
 
 
+def test_list_filters_and_sort_columns_combine_with_the_search(store: Any) -> None:
+    """The registry list's filters and sort columns over a search: the search's persons, in
+    the sort column's order (or the search's order when no column is chosen)."""
+    from caseworker.gui.models.listing import Column
+    from caseworker.registry import demo, stations
+
+    demo.generate(store, persons=300, seed=6, today=dt.date(2025, 6, 2))
+    with store.reading() as session:
+        village = stations.villages(session, store.station_code)[0].id
+    in_village = set(gui_ids(store, "", village_id=village))
+    for text in ("古", "g", "65", "13"):
+        ranked = gui_ids(store, text)
+        matched = set(ranked)
+        assert gui_ids(store, text, village_id=village) == [i for i in ranked if i in in_village]
+        for sort in (Column.AGE, Column.NAME, Column.REGISTERED, Column.STATUS):
+            for descending in (False, True):
+                everyone = gui_ids(store, "", sort=sort, descending=descending)
+                expected = [i for i in everyone if i in matched]
+                assert gui_ids(store, text, sort=sort, descending=descending) == expected
+
+
 def test_list_filters_keep_the_search_order(store: Any, people: dict[str, Any]) -> None:
     with store.transaction() as session:
         village = persons.village_names(session, store.station_code)["红旗村"]
