@@ -7,6 +7,7 @@ import unicodedata
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from caseworker import bootstrap
 from caseworker.core import idcard
@@ -96,37 +97,44 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
+def list_persons(
+    session: Session, query: str, *, village: str = "", limit: int = 50
+) -> list[search.Hit]:
+    """What ``persons list`` shows: the first ``limit`` persons for ``query`` in the registry
+    search's order (everyone for a blank query), in one village or community if named."""
+    village_id = None
+    if village.strip():
+        live = select(Village.name, Village.id).where(Village.deleted.is_(False))
+        known = dict(session.execute(live).all())
+        village_id = known.get(village.strip())
+        if village_id is None:
+            raise NotFoundError(
+                _("There is no village or community called {name}. Known: {names}").format(
+                    name=village.strip(), names="、".join(known) or "-"
+                )
+            )
+    return search.search(session, query, limit=limit, village_id=village_id)
+
+
 def run_list(args: argparse.Namespace) -> int:
     store = bootstrap.open_database(args.db)
     try:
         with store.reading() as session:
-            stmt = (
-                search.statement(session, args.query)
-                if args.query
-                else select(Person.id).where(Person.deleted.is_(False)).order_by(Person.name_pinyin)
-            )
-            if args.village:
-                stmt = stmt.join(Village, Village.id == Person.village_id).where(
-                    Village.name == args.village
-                )
-            ids = list(session.scalars(stmt.limit(max(args.limit, 0))))
-            rows = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
-            for person_id in ids:
-                p = rows[person_id]
-                number = p.id_number if args.full_ids else idcard.mask(p.id_number)
-                village = p.village.name if p.village else ""
+            hits = list_persons(session, args.query, village=args.village, limit=args.limit)
+            for hit in hits:
+                number = hit.id_number if args.full_ids else idcard.mask(hit.id_number)
                 print(
                     "  ".join(
                         (
-                            _pad(p.name, 22),
-                            _pad(vocab.zh_label("sex", p.sex), 3),
+                            _pad(hit.name, 22),
+                            _pad(vocab.zh_label("sex", hit.sex), 3),
                             _pad(number, 19),
-                            _pad(p.phone, 12),
-                            village,
+                            _pad(hit.phone, 12),
+                            hit.village,
                         )
                     ).rstrip()
                 )
-            print(_("{n} shown.").format(n=len(ids)))
+            print(_("{n} shown.").format(n=len(hits)))
     finally:
         store.dispose()
     return 0

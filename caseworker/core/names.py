@@ -25,6 +25,8 @@ DOT_VARIANTS = "\u00b7\u2022\u2027\u30fb\uff0e\u0387\u2219\u22c5\uff65\u25cf\u16
 MAX_NAME_LENGTH = 40
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+#: The Chinese characters a name may hold, as a regex character-class body (Extensions A-H too).
+CJK_CHARACTERS = _CJK
 _DOTS_RE = re.compile(f"\\s*[{DOT_VARIANTS}]\\s*")
 _ASCII_DOT_RE = re.compile(f"(?<=[{_CJK}])\\s*\\.\\s*(?=[{_CJK}])")
 _VALID_NAME_RE = re.compile(f"^[{_CJK}]+(?:{MIDDLE_DOT}[{_CJK}]+)*$")

@@ -384,8 +384,7 @@ def _roster_statement(
     session: Session, filters: RosterFilters, village: Village | None
 ) -> Select[Any]:
     latest = RecognitionCase.__table__.alias("latest_case")
-    query = (filters.query or "").strip()
-    ids = search.statement(session, query) if query else None
+    matching = search.matches(session, filters.query or "")
     stmt: Select[Any] = (
         select(
             Person.name,
@@ -401,9 +400,8 @@ def _roster_statement(
         .outerjoin(latest, latest.c.id == service.current_case_id())
         .where(Person.deleted.is_(False))
     )
-    if ids is not None:
-        ranked = ids.subquery()
-        stmt = stmt.where(Person.id.in_(select(ranked.c.id)))
+    if matching is not None:  # the registry search's matches (everyone for a blank query)
+        stmt = stmt.where(matching)
     if village is not None:
         stmt = stmt.where(Person.village_id == village.id)
     if filters.category:
@@ -427,7 +425,7 @@ def roster_filters_text(filters: RosterFilters, village_name: str | None = None)
         parts.append("类别：" + "".join(_labels_zh([filters.category], None)))
     if filters.stage:
         parts.append("认定状态：" + STAGE_ZH.get(filters.stage, filters.stage))
-    if filters.query and filters.query.strip():
+    if filters.query and not search.parse_query(filters.query).blank:
         parts.append("查询：" + filters.query.strip())
     return "；".join(parts) if parts else "全部登记人员"
 

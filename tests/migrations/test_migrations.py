@@ -103,8 +103,8 @@ def revision_of(path: Path) -> str | None:
         engine.dispose()
 
 
-def test_head_is_0005_and_migration_files_are_frozen() -> None:
-    assert migrate.head_revision() == migrate.HEAD_REVISION == "0005"
+def test_head_is_0006_and_migration_files_are_frozen() -> None:
+    assert migrate.head_revision() == migrate.HEAD_REVISION == "0006"
     source = (VERSIONS / "0002_recognition.py").read_text(encoding="utf-8")
     assert "down_revision: str | None = '0001'" in source
     for path in VERSIONS.glob("*.py"):
@@ -131,7 +131,7 @@ def test_opening_an_0001_file_backs_it_up_and_migrates_keeping_the_data(tmp_path
     try:
         backups = list((tmp_path / "backups").iterdir())
         assert len(backups) == 1
-        assert backups[0].name.startswith("station-before-0005-")
+        assert backups[0].name.startswith(f"station-before-{migrate.HEAD_REVISION}-")
         assert revision_of(backups[0]) == "0001"
         with sqlite3.connect(backups[0]) as old:
             assert old.execute("SELECT count(*) FROM person").fetchone() == (2,)
@@ -365,7 +365,9 @@ def test_a_0003_station_with_demo_rows_is_carried_forward(tmp_path: Path) -> Non
     store = migrate.open_store(sqlite_url(path), actor="李娜")
     try:
         backups = list((tmp_path / "backups").iterdir())
-        assert [b.name.startswith("station-before-0005-") for b in backups] == [True]
+        assert [b.name.startswith(f"station-before-{migrate.HEAD_REVISION}-") for b in backups] == [
+            True
+        ]
         with store.reading() as session:
             people = session.scalars(select(Person)).all()
             demo_rows = {p.name for p in people if p.demo}

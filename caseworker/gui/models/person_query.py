@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, String, case, func, select, type_coerce
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from caseworker.gui.models.ids import IdList
@@ -23,16 +23,12 @@ from caseworker.store.models import Person, RecognitionCase, Village
 
 
 def id_statement(session: Session, query: ListQuery) -> Select[Any]:
-    """``SELECT person.id`` (as stored text) for ``query``, in display order."""
-    text = query.text.strip()
-    latest = None
-    if text:
-        from caseworker.registry import search  # (pypinyin: loaded on the first search only)
+    """``SELECT person.id`` for ``query``, in display order: the registry search's order
+    (:func:`caseworker.registry.search.ranked`, everyone for a blank text), or the sort column."""
+    from caseworker.registry import search  # (pypinyin: loaded on the first search only)
 
-        stmt: Select[Any] = search.statement(session, text)
-    else:
-        stmt = select(Person.id).where(Person.deleted.is_(False))
-        stmt = stmt.order_by(Person.name_pinyin, Person.id_number)
+    stmt = search.ranked(session, query.text)
+    latest = None
     needs_case = query.category or query.status or query.sort in (Column.CATEGORIES, Column.STATUS)
     if needs_case:
         latest = RecognitionCase.__table__.alias("latest_case")
@@ -54,8 +50,7 @@ def id_statement(session: Session, query: ListQuery) -> Select[Any]:
         stmt = stmt.order_by(None).order_by(
             *_sort_keys(query, latest), Person.name_pinyin, Person.id_number
         )
-    # Fetch the stored text of the ids: converting 100,000 UUID objects costs more than the query.
-    return stmt.with_only_columns(type_coerce(Person.id, String), maintain_column_froms=True)
+    return stmt
 
 
 def _sort_keys(query: ListQuery, latest: Any) -> list[Any]:
@@ -93,14 +88,10 @@ def _sort_keys(query: ListQuery, latest: Any) -> list[Any]:
 
 
 def fetch_ids(session: Session, query: ListQuery) -> IdList:
-    """The ids in display order, streamed in chunks into 16 bytes each."""
-    blob = bytearray()
-    result = session.execute(
-        id_statement(session, query), execution_options={"yield_per": 5000}
-    ).scalars()
-    for chunk in result.partitions():
-        blob += bytes.fromhex("".join(chunk))
-    return IdList(bytes(blob))
+    """The ids in display order, 16 bytes each."""
+    from caseworker.registry import search
+
+    return IdList(search.id_blob(session, id_statement(session, query)))
 
 
 def count(session: Session) -> int:
