@@ -235,6 +235,8 @@ class RecognitionStep(Synced, Base):
     exit_reason: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
     actor: Mapped[str] = mapped_column(String(40), default="")
+    #: Proof codes (comma-separated) missing when the step was taken with confirmation.
+    missing_proofs: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class ProofItem(Synced, Base):

@@ -28,7 +28,7 @@ from caseworker.registry import search, stations
 from caseworker.store import migrate
 from caseworker.store.engine import make_engine, sqlite_url
 from caseworker.store.models import Base, Person, RecognitionCase
-from tests.helpers import make_id, register
+from tests.helpers import make_id, provide_all_proofs, register
 
 VERSIONS = Path(migrate.MIGRATIONS) / "versions"
 RECOGNITION_TABLES = {"recognition_case", "recognition_step", "proof_item"}
@@ -95,7 +95,7 @@ def revision_of(path: Path) -> str | None:
 
 
 def test_head_is_0002_and_migration_files_are_frozen() -> None:
-    assert migrate.head_revision() == migrate.HEAD_REVISION == "0003"
+    assert migrate.head_revision() == migrate.HEAD_REVISION == "0004g"
     source = (VERSIONS / "0002_recognition.py").read_text(encoding="utf-8")
     assert "down_revision: str | None = '0001'" in source
     imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
@@ -120,7 +120,7 @@ def test_opening_an_0001_file_backs_it_up_and_migrates_keeping_the_data(tmp_path
     try:
         backups = list((tmp_path / "backups").iterdir())
         assert len(backups) == 1
-        assert backups[0].name.startswith("station-before-0003-")
+        assert backups[0].name.startswith("station-before-0004g-")
         assert revision_of(backups[0]) == "0001"
         with sqlite3.connect(backups[0]) as old:
             assert old.execute("SELECT count(*) FROM person").fetchone() == (2,)
@@ -136,6 +136,7 @@ def test_opening_an_0001_file_backs_it_up_and_migrates_keeping_the_data(tmp_path
             case = service.open_application(
                 session, found[ids[0]].id, dt.date(2024, 9, 2), ["older_worker"]
             )
+            provide_all_proofs(session, case.id)
             service.advance(session, case.id, CommunityReview(on=dt.date(2024, 9, 5), passed=True))
     finally:
         store.dispose()
@@ -296,6 +297,7 @@ def test_postgresql_migrate_register_search_recognise_and_downgrade(postgres_url
             case = service.open_application(
                 session, older.id, dt.date(2024, 9, 2), ["older_worker"]
             )
+            provide_all_proofs(session, case.id)
             service.advance(session, case.id, CommunityReview(on=dt.date(2024, 9, 5), passed=True))
             service.advance(session, case.id, TownshipReview(on=dt.date(2024, 9, 9), passed=True))
         with store.reading() as session:

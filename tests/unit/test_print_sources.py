@@ -26,7 +26,7 @@ from caseworker.forms.sources import (
 from caseworker.recognition import service
 from caseworker.recognition.workflow import CommunityReview, StartPublicNotice, TownshipReview
 from caseworker.registry import households
-from tests.helpers import make_id, register
+from tests.helpers import make_id, provide_all_proofs, register
 
 D = dt.date
 NOW = dt.datetime(2024, 10, 8, 9, 30)
@@ -52,6 +52,7 @@ def walk_to_notice(store: Any, person_id: uuid.UUID, categories: list[str], star
         case = service.open_application(
             session, person_id, start - dt.timedelta(days=20), categories
         )
+        provide_all_proofs(session, case.id)
         service.advance(
             session, case.id, CommunityReview(on=start - dt.timedelta(days=15), passed=True)
         )
