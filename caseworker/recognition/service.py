@@ -62,6 +62,7 @@ from caseworker.registry.vocab import Relation as RegisterRelation
 from caseworker.store.models import Person, ProofItem, RecognitionCase, RecognitionStep
 
 __all__ = [
+    "ProofDocument",
     "advance",
     "allowed_steps",
     "assess_person",
@@ -73,7 +74,6 @@ __all__ = [
     "notice_cases",
     "omitted_members",
     "open_application",
-    "ProofDocument",
     "proof_documents",
     "proofs",
     "provide_proof",

@@ -47,6 +47,7 @@ def test_new_person_save_updates_list_and_count(window: MainWindow, qtbot: Any) 
     assert window.registry_stack.currentWidget() is window.person
     window.person.editors["name"].input.setText("王五")
     window.person.editors["id_number"].input.setText(make_id(seq=15))
+    window.person.editors["village"].input.setCurrentIndex(1)
     assert window.person.save()
     assert window.count_label.text() == "3 persons"
     qtbot.waitUntil(lambda: window.registry.model.rowCount() == 3)

@@ -23,6 +23,11 @@ def page(gui_store: Any, qtbot: Any) -> PersonPage:
     return widget
 
 
+def choose_village(page: PersonPage) -> None:
+    """Pick the station's first village (the form requires one)."""
+    page.editors["village"].input.setCurrentIndex(1)
+
+
 def _count(store: Any) -> int:
     from caseworker.registry import persons
 
@@ -47,6 +52,7 @@ def test_save_registers_then_updates(page: PersonPage, gui_store: Any, qtbot: An
     page.editors["name"].input.setText("阿依古丽")
     page.editors["id_number"].input.setText(make_id(seq=124))
     page.set_field("phone", "13912345678")
+    choose_village(page)
     assert page.is_dirty()
     with qtbot.waitSignal(page.saved) as blocker:
         assert page.save()
@@ -65,6 +71,7 @@ def test_save_registers_then_updates(page: PersonPage, gui_store: Any, qtbot: An
 def test_inline_messages_come_from_validation(page: PersonPage, gui_store: Any) -> None:
     page.editors["name"].input.setText("张三")
     page.editors["id_number"].input.setText(make_id(seq=11))
+    choose_village(page)
     page.set_field("phone", "12")
     assert not page.save()
     errors = page.errors_shown()
@@ -87,6 +94,7 @@ def test_duplicate_is_refused_with_a_link(page: PersonPage, gui_store: Any, qtbo
     existing = register(gui_store, "张三", number)
     page.editors["name"].input.setText("张三三")
     page.editors["id_number"].input.setText(number)
+    choose_village(page)
     assert not page.save()
     assert page.banner.isVisible()
     assert f"person:{existing.id}" in page.banner.text()
@@ -94,6 +102,7 @@ def test_duplicate_is_refused_with_a_link(page: PersonPage, gui_store: Any, qtbo
     page.load(None)  # nothing unsaved now: following the link opens the other record
     page.editors["name"].input.setText("张三三")
     page.editors["id_number"].input.setText(number)
+    choose_village(page)
     assert not page.save()
     page._snapshot = page.raw_values()
     with qtbot.waitSignal(page.open_person_requested) as blocker:
@@ -106,7 +115,7 @@ def test_stale_edit_is_refused(
 ) -> None:
     from caseworker.registry import persons
 
-    person = register(gui_store, "张三", make_id(seq=11))
+    person = register(gui_store, "张三", make_id(seq=11), village="红旗村")
     page.load(person.id)
     with gui_store.transaction() as session:
         persons.change(session, person.id, phone="13912345678")
@@ -119,7 +128,7 @@ def test_stale_edit_is_refused(
 def test_unsaved_changes_prompt(
     page: PersonPage, gui_store: Any, message_boxes: MessageBoxes, qtbot: Any
 ) -> None:
-    person = register(gui_store, "张三", make_id(seq=11))
+    person = register(gui_store, "张三", make_id(seq=11), village="红旗村")
     page.load(person.id)
     assert page.maybe_leave()  # nothing changed: no question
     assert message_boxes.shown == []
@@ -143,6 +152,7 @@ def test_unsaved_changes_prompt(
 def test_keyboard_save_and_escape(page: PersonPage, gui_store: Any, qtbot: Any) -> None:
     page.editors["name"].input.setText("张三")
     page.editors["id_number"].input.setText(make_id(seq=11))
+    choose_village(page)
     page.editors["name"].input.setFocus()
     with qtbot.waitSignal(page.saved):
         qtbot.keyClick(
@@ -266,6 +276,7 @@ def test_delete_then_restore_through_the_duplicate_link(
     page.load(None)
     page.set_field("name", "张三")
     page.set_field("id_number", number)
+    choose_village(page)
     assert not page.save()
     assert "deleted record" in page.banner.text()
     message_boxes.answer = QMessageBox.StandardButton.Discard  # leave the unsaved new form

@@ -289,13 +289,18 @@ def test_filters_from_the_registry_list() -> None:
 
 
 def test_notice_period_dialog(qtbot: Any) -> None:
-    from PySide6.QtCore import QDate
-
     dialog = NoticePeriodDialog(today=dt.date(2024, 9, 26))
     qtbot.addWidget(dialog)
-    assert dialog.period() == (dt.date(2024, 9, 23), dt.date(2024, 9, 26))
-    dialog.start.setDate(QDate(2024, 10, 9))
+    assert dialog.period() == (dt.date(2024, 9, 26), dt.date(2024, 9, 26))
+    assert "No public notice is open now or coming" in dialog.hint.text()
+    dialog.start.set_date(dt.date(2024, 10, 9))
     assert dialog.period() == (dt.date(2024, 9, 26), dt.date(2024, 10, 9))
+    offered = NoticePeriodDialog(
+        today=dt.date(2024, 9, 26), period=(dt.date(2024, 9, 20), dt.date(2024, 10, 15))
+    )
+    qtbot.addWidget(offered)
+    assert offered.period() == (dt.date(2024, 9, 20), dt.date(2024, 10, 15))
+    assert "Sep 20, 2024 to Oct 15, 2024" in offered.hint.text()
 
 
 def test_person_page_prints_the_stored_person(

@@ -33,7 +33,7 @@ def test_assessment_follows_unsaved_facts(page: PersonPage, qtbot: Any) -> None:
     qtbot.waitUntil(lambda: "long_term_unemployed_1y" in panel.matched_categories())
     assert panel.decision.eligible
     assert "Eligible" in panel.verdict.text()
-    assert "第（八）项" in panel.reasons.text()  # the clause is cited
+    assert "新政办发〔2023〕49号, clause (8)" in panel.reasons.text()  # cited in English
     page.set_field("employed", True)
     qtbot.waitUntil(lambda: not panel.decision.eligible)
     assert "Not eligible" in panel.verdict.text()
@@ -70,6 +70,8 @@ def test_workflow_steps_and_history(
     panel = page.recognition
     assert panel.apply_button.isVisibleTo(panel)
     assert panel.open_application(dt.date(2024, 3, 1), ["long_term_unemployed_1y"], "note")
+    for box in panel.proof_boxes.values():
+        box.setChecked(True)
     assert not panel.apply_button.isVisibleTo(panel)
     assert panel.step_buttons["community_review"].isVisibleTo(panel)
     assert not panel.step_buttons["recognise"].isVisibleTo(panel)
@@ -98,12 +100,12 @@ def test_workflow_steps_and_history(
 
 
 def test_step_dialog_shows_the_notice_end_in_working_days(qtbot: Any) -> None:
-    from caseworker.gui.views.recognition_panel import StepDialog, to_qdate
+    from caseworker.gui.views.step_dialog import StepDialog
     from caseworker.policy import add_working_days
 
     dialog = StepDialog("public_notice", notice_days=5)
     qtbot.addWidget(dialog)
-    dialog.date.setDate(to_qdate(dt.date(2024, 9, 30)))  # before the National Day holiday
+    dialog.date.set_date(dt.date(2024, 9, 30))  # before the National Day holiday
     end = add_working_days(dt.date(2024, 9, 30), 5)
     assert end > dt.date(2024, 10, 4)
     assert str(end.day) in dialog.end_label.text()

@@ -49,7 +49,7 @@ def test_wizard_creates_the_station(empty_store: Any, qtbot: Any) -> None:
     wizard = SetupWizard(empty_store, language="en")
     qtbot.addWidget(wizard)
     wizard.show()
-    assert wizard.buttonText(QWizard.WizardButton.NextButton) == "Next >"
+    assert wizard.buttonText(QWizard.WizardButton.NextButton) == "Next →"
     wizard.next()
     station = wizard.page_named("station")
     wizard.next()

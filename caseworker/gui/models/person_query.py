@@ -151,7 +151,7 @@ def fetch_rows(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Ro
             cases[person_id] = (categories, stage, needs_review)  # open, else the latest
     rows: dict[uuid.UUID, Row] = {}
     for pid, name, native, sex, birth, id_number, village, since in persons:
-        categories, stage, review = cases.get(pid, ("", None, False))
+        categories, stage, review = cases.get(pid, ("", "", False))
         rows[pid] = Row(
             pid,
             name,
@@ -162,7 +162,7 @@ def fetch_rows(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Ro
             village or "",
             since,
             tuple(c for c in (categories or "").split(",") if c),
-            stage,
+            stage or None,
             bool(review),
         )
     return rows
