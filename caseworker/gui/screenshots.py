@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 LANGS = {"zh_CN": "zh", "ug_CN": "ug", "en": "en"}
 SIZES: tuple[tuple[int, int], ...] = ((1024, 700), (1600, 1000))
-SCREENS = ("registry", "person", "recognition", "settings", "print-preview")
+SCREENS = ("registry", "person", "person-recognition", "recognition", "settings", "print-preview")
 
 
 def _working_day(day: dt.date) -> dt.date:
@@ -45,7 +45,7 @@ def prepare(store: Any, persons: int) -> Any:
 
     from caseworker import bootstrap
     from caseworker.recognition import service, workflow
-    from caseworker.registry import demo
+    from caseworker.registry import demo, households
     from caseworker.store.models import Person
 
     demo.generate(store, persons=persons, seed=2024)
@@ -54,6 +54,7 @@ def prepare(store: Any, persons: int) -> Any:
     with store.reading() as session:
         ids = list(session.scalars(select(Person.id).order_by(Person.name_pinyin).limit(400)))
     showcase = None
+    fallback = None
     made = 0
     for person_id in ids:
         with store.transaction() as session:
@@ -85,7 +86,11 @@ def prepare(store: Any, persons: int) -> Any:
                 notice = workflow.StartPublicNotice(start=start, proofs_missing_ok=True)
                 service.advance(session, case.id, notice)
                 if stage == 3 and showcase is None:
-                    showcase = person_id
+                    # the person page shows a household when the demo gave this person one
+                    if households.of_person(session, person_id) is not None:
+                        showcase = person_id
+                    elif fallback is None:
+                        fallback = person_id
             if stage >= 4:
                 row = service.current_case(session, person_id)
                 assert row is not None
@@ -93,9 +98,9 @@ def prepare(store: Any, persons: int) -> Any:
                 on = row.notice_end + dt.timedelta(days=1)
                 service.advance(session, case.id, workflow.Recognise(on=on))
         made += 1
-        if made >= 40:
+        if made >= 40 and showcase is not None:
             break
-    return showcase or ids[0]
+    return showcase or fallback or ids[0]
 
 
 def settle(app: QApplication, until: Callable[[], bool], timeout: float = 20.0) -> None:
@@ -126,6 +131,12 @@ def shoot_window(
     window.open_person(showcase)
     settle(app, lambda: True)
     save("person", window)
+    page = window.person
+    if page is not None:  # the recognition panel: proofs, steps and history
+        bar = page.side_scroll.verticalScrollBar()
+        bar.setValue(bar.maximum())
+        settle(app, lambda: True)
+        save("person-recognition", window)
     window.show_list()
     window.show_section(1)
     settle(app, lambda: recognition.model.rowCount() > 0)

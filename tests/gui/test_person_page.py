@@ -292,3 +292,132 @@ def test_delete_then_restore_through_the_duplicate_link(
     assert page.save_button.isEnabled()
     with gui_store.reading() as session:
         assert not persons.get(session, person.id).deleted
+
+
+def _new_person(page: PersonPage, name: str = "张三", seq: int = 11) -> None:
+    page.editors["name"].input.setText(name)
+    page.editors["id_number"].input.setText(make_id(seq=seq))
+    choose_village(page)
+
+
+def test_delete_is_possible_right_after_the_first_save(page: PersonPage) -> None:
+    assert not page.delete_action.isEnabled()  # nothing to delete yet
+    _new_person(page)
+    assert page.save()
+    assert page.delete_action.isEnabled()
+
+
+def test_a_deleted_record_has_no_household_or_case_actions(
+    page: PersonPage, gui_store: Any
+) -> None:
+    from caseworker.registry import persons
+
+    person = register(gui_store, "张三", make_id(seq=11), registered_unemployed_since="2020-01-01")
+    with gui_store.transaction() as session:
+        persons.tombstone(session, person.id)
+    page.load(person.id)
+    box = page.household
+    for button in (box.add_person_button, box.add_relative_button, box.relation_button,
+                   box.remove_button, box.business_income):  # fmt: skip
+        assert not button.isEnabled(), button.text()
+    assert not box.add_member(register(gui_store, "李四", make_id(seq=13)).id, "spouse")
+    panel = page.recognition
+    assert not panel.apply_button.isVisibleTo(panel)
+    assert not any(b.isVisibleTo(panel) for b in panel.step_buttons.values())
+
+
+def test_the_page_shows_the_name_as_saved(page: PersonPage, gui_store: Any) -> None:
+    """ "买买提.艾力" is stored as "买买提·艾力": the form and the title show what was saved."""
+    from caseworker.registry import persons
+
+    _new_person(page, "买买提.艾力")
+    assert page.save()
+    with gui_store.reading() as session:
+        stored = persons.get(session, page.person_id).name
+    assert stored == "买买提·艾力"
+    assert page.editors["name"].value() == stored
+    assert page.title.text() == stored
+    assert not page.is_dirty()
+
+
+def test_the_village_is_required(page: PersonPage, gui_store: Any) -> None:
+    page.editors["name"].input.setText("张三")
+    page.editors["id_number"].input.setText(make_id(seq=11))
+    assert not page.save()
+    assert set(page.errors_shown()) == {"village"}
+    assert _count(gui_store) == 0
+    label = page.editors["village"].input
+    assert label.hasFocus()
+    choose_village(page)
+    assert page.save()
+
+
+def test_an_age_over_100_is_asked_about_once(
+    page: PersonPage, gui_store: Any, message_boxes: MessageBoxes
+) -> None:
+    page.editors["name"].input.setText("张三")
+    page.editors["id_number"].input.setText(make_id(birth=dt.date(1900, 1, 1), seq=11))
+    choose_village(page)
+    message_boxes.answer = QMessageBox.StandardButton.No
+    assert not page.save()
+    assert message_boxes.shown[-1][0] == "ageQuestion"
+    assert "years old" in message_boxes.shown[-1][1]
+    assert _count(gui_store) == 0
+    message_boxes.answer = QMessageBox.StandardButton.Yes
+    assert page.save()
+    asked = len(message_boxes.shown)
+    page.set_field("phone", "13912345678")
+    assert page.save()
+    assert len(message_boxes.shown) == asked  # once for this ID number
+
+
+def test_a_person_page_opens_at_its_top(page: PersonPage, gui_store: Any, qtbot: Any) -> None:
+    first = register(gui_store, "张三", make_id(seq=11))
+    second = register(gui_store, "李四", make_id(seq=13))
+    page.resize(1000, 400)
+    page.load(first.id)
+    bar = page.form_scroll.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    assert bar.value() > 0
+    page.load(second.id)
+    assert bar.value() == 0
+    assert page.side_scroll.verticalScrollBar().value() == 0
+
+
+def test_label_columns_line_up_across_the_groups(page: PersonPage) -> None:
+    from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel
+
+    widths = set()
+    for group in page.form_widget.findChildren(QGroupBox):
+        layout = group.layout()
+        assert isinstance(layout, QFormLayout)
+        for row in range(layout.rowCount()):
+            item = layout.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            if item is not None and isinstance(item.widget(), QLabel):
+                widths.add(item.widget().width())
+    assert len(widths) == 1
+
+
+def test_household_columns_and_the_relative_dialog_fit_their_text(
+    page: PersonPage, gui_store: Any
+) -> None:
+    from caseworker.gui.views.household import RelativeDialog
+
+    head = register(gui_store, "阿不都热合曼·艾则孜", make_id(seq=11))
+    page.load(head.id)
+    assert page.household.add_relative_data(
+        __import__("caseworker.registry.households", fromlist=["x"]).validate_relative(
+            "热依拉·阿不都热合曼", "child", make_id(birth=dt.date(2010, 5, 5), seq=31),
+            registered_unemployed=False,
+        )
+    )  # fmt: skip
+    model, table = page.household.model, page.household.table
+    assert model.headerData(3, Qt.Orientation.Horizontal) == "Employment status"
+    metrics = table.fontMetrics()
+    for row in range(model.rowCount()):
+        for column in (0, 2):  # names and ID numbers are never cut
+            text = model.data(model.index(row, column))
+            assert table.columnWidth(column) >= metrics.horizontalAdvance(text), text
+    dialog = RelativeDialog(page)
+    number = dialog.id_number
+    assert number.minimumWidth() >= number.fontMetrics().horizontalAdvance("650102199001011234")

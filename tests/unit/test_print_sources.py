@@ -290,6 +290,37 @@ def test_roster_filters_and_totals(store: Any, people: Station, tmp_path: Path) 
     assert "共4人" in text
 
 
+def test_the_roster_title_says_what_it_lists(store: Any, people: Station, tmp_path: Path) -> None:
+    """Only a roster of recognised persons is a 就业困难人员花名册."""
+    with store.reading() as session:
+        everyone = roster_data(session, now=NOW)
+        notice = roster_data(session, stage="public_notice", now=NOW)
+        recognised = roster_data(session, stage="recognised", now=NOW)
+        no_case = roster_data(session, stage="none", now=NOW)
+    assert everyone.title == "登记人员花名册"
+    assert notice.title == "就业困难人员认定公示中人员花名册"
+    assert recognised.title == "就业困难人员花名册"
+    assert no_case.title == "未申请认定人员花名册"
+    text = flat(pdf_text(render_roster(everyone, tmp_path / "all.pdf", bilingual=True)))
+    assert "登记人员花名册" in text
+    assert "就业困难人员花名册" not in text
+
+
+def test_the_roster_follows_a_given_order(store: Any, people: Station) -> None:
+    from sqlalchemy import select
+
+    from caseworker.store.models import Person
+
+    with store.reading() as session:
+        ids = list(session.scalars(select(Person.id).order_by(Person.birth_date.desc())))
+        ordered = roster_data(session, now=NOW, ids=ids)
+        some = roster_data(session, now=NOW, ids=ids[:2], stage="public_notice")
+        expected = [session.get(Person, i).name for i in ids]
+    assert [r.name for r in ordered.rows] == expected
+    # the given persons, still filtered (a roster prints what the list shows)
+    assert {r.name for r in some.rows} <= {"张三", "王五"}
+
+
 def test_roster_rejects_unknown_filters(store: Any, people: Station) -> None:
     with store.reading() as session:
         with pytest.raises(NotFoundError, match="红星村"):

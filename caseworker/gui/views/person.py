@@ -301,6 +301,8 @@ class PersonPage(QWidget):
         self.household.open_person_requested.connect(self._open_other)
         self.recognition = RecognitionPanel(store)
         self.recognition.changed.connect(self._case_changed)
+        # refit once the new content is laid out (after the events now queued)
+        self.recognition.layout_changed.connect(lambda: QTimer.singleShot(0, self._refit_side))
         self.side_widget = QWidget()
         self.side_widget.setObjectName("personSide")
         side = QVBoxLayout(self.side_widget)
@@ -393,6 +395,13 @@ class PersonPage(QWidget):
             spec.name: getattr(data, "village_id" if spec.name == "village" else spec.name)
             for spec in PERSON_FIELDS
         }
+
+    def _refit_side(self) -> None:
+        """The side's content changed (a case loaded): its scroll area fits it again."""
+        layout = self.side_widget.layout()
+        if layout is not None:
+            layout.activate()
+        fit_scroll_area(self.side_scroll)
 
     def scroll_to_top(self) -> None:
         """A page opens at its top (not where the previous person was left)."""

@@ -20,7 +20,6 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QDialog,
     QGridLayout,
     QGroupBox,
@@ -43,8 +42,9 @@ from caseworker.gui.views.step_dialog import (
     StepDialog,
     ask_proofs_missing,
 )
+from caseworker.gui.widgets.checks import WrappedCheckBox
 from caseworker.gui.widgets.fields import ERROR_STYLE
-from caseworker.i18n import N_, _
+from caseworker.i18n import N_, _, ngettext
 
 Index = QModelIndex | QPersistentModelIndex
 FormValues = Callable[[], dict[str, object]]
@@ -111,7 +111,10 @@ class HistoryModel(RowsTableModel[StepRow]):
             if row.passed is not None:
                 parts.append(_("Passed") if row.passed else _("Rejected"))
             if row.missing:
-                parts.append(_("proofs missing: {proofs}").format(proofs=_("; ").join(row.missing)))
+                count = len(row.missing)
+                parts.append(
+                    ngettext("{n} proof missing", "{n} proofs missing", count).format(n=count)
+                )
             return "; ".join(parts)
         if column == 3:
             return row.note
@@ -119,11 +122,27 @@ class HistoryModel(RowsTableModel[StepRow]):
             return row.actor
         return None
 
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """The result's tooltip names the proofs that were missing."""
+        if (
+            role == Qt.ItemDataRole.ToolTipRole
+            and index.isValid()
+            and index.column() == 2
+            and 0 <= index.row() < len(self.rows)
+            and (missing := self.rows[index.row()].missing)
+        ):
+            return _("Proofs missing when the step was taken: {proofs}").format(
+                proofs="; ".join(missing)
+            )
+        return super().data(index, role)
+
 
 class RecognitionPanel(QGroupBox):
     """Assessment of the open person and their recognition case."""
 
     changed = Signal()
+    #: The panel's content changed size (the page refits its scroll area).
+    layout_changed = Signal()
 
     def __init__(self, store: Any, parent: QWidget | None = None) -> None:
         super().__init__(_("Recognition"), parent)
@@ -140,7 +159,7 @@ class RecognitionPanel(QGroupBox):
         self.read_only = False
         self.notice_days = 5
         self.last_date: dt.date | None = None
-        self.proof_boxes: dict[str, QCheckBox] = {}
+        self.proof_boxes: dict[str, WrappedCheckBox] = {}
 
         self.verdict = QLabel()
         self.verdict.setObjectName("assessmentVerdict")
@@ -396,13 +415,14 @@ class RecognitionPanel(QGroupBox):
             self._add_proof(document, labels, category_label)
         self.history.set_rows(steps)
         self._update_buttons()
+        self.layout_changed.emit()
 
     def _add_proof(self, document: Any, labels: dict[str, str], category_label: Any) -> None:
         """One box for one document, and the categories it serves under it."""
-        check = QCheckBox(labels.get(document.proof, document.proof))
-        check.setObjectName(f"proof_{document.proof}")
-        check.setChecked(bool(document.provided))
-        check.setEnabled(not self.read_only and not self._closed())
+        check = WrappedCheckBox(labels.get(document.proof, document.proof))
+        check.box.setObjectName(f"proof_{document.proof}")
+        check.box.setChecked(bool(document.provided))
+        check.box.setEnabled(not self.read_only and not self._closed())
         served = QLabel(
             _("For: {categories}").format(
                 categories="; ".join(category_label(c) for c in document.categories)
@@ -412,7 +432,7 @@ class RecognitionPanel(QGroupBox):
         served.setWordWrap(True)
         served.setIndent(24)
         served.setStyleSheet("color: palette(mid);")
-        check.toggled.connect(lambda on, p=document.proof: self.set_proof(p, on))
+        check.box.toggled.connect(lambda on, p=document.proof: self.set_proof(p, on))
         self.proof_boxes[document.proof] = check
         self.proof_layout.addWidget(check)
         self.proof_layout.addWidget(served)

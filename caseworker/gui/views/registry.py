@@ -36,8 +36,9 @@ from caseworker.i18n import _
 #: How the spare width is shared among the registry list's columns (name, sex, age, ID number,
 #: village, categories, status, registered unemployed since), each having its header's room.
 COLUMN_WEIGHTS = (3, 0, 0, 1, 2, 6, 4, 0)
-#: The widest usual content of a column that must never be cut (a masked ID number, a date).
-COLUMN_SAMPLES = ("", "", "", "6501**********123X", "", "", "", "")
+#: The usual content of a column that must not be cut: a name of two parts, a masked ID number
+#: (the date column's sample is a date in the active language).
+COLUMN_SAMPLES = ("阿布来提·伊力哈木", "", "", "6501**********123X", "", "", "", "")
 
 SEARCH_DELAY_MS = 150
 

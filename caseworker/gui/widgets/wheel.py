@@ -3,14 +3,22 @@
 In a scrolling form the wheel must scroll the form: a combo box under the pointer would
 otherwise change its value (文化程度 from 研究生 to 未上过学) while the form stays put.
 :func:`guard_wheel` gives such fields ``StrongFocus`` (the wheel no longer focuses them) and an
-event filter that passes the wheel on to the scroll area while they are not focused.  Every form
+event filter that hands the wheel to the scroll area around them while they are not focused.  Every form
 of the program calls it once it is built.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QWidget
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QWidget,
+)
 
 __all__ = ["WheelGuard", "guard_wheel", "guarded"]
 
@@ -18,17 +26,44 @@ _GUARD: WheelGuard | None = None
 
 
 class WheelGuard(QObject):
-    """Ignores wheel events on an unfocused field: they go to its parents (the scroll area)."""
+    """Keeps wheel events from an unfocused field: they scroll the form it is in."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
-            event.type() == QEvent.Type.Wheel
-            and isinstance(watched, QWidget)
-            and not watched.hasFocus()
+            event.type() != QEvent.Type.Wheel
+            or not isinstance(watched, QWidget)
+            or watched.hasFocus()
+            or not isinstance(event, QWheelEvent)
         ):
-            event.ignore()  # not accepted: QApplication passes it to the parent widgets
+            return False
+        area = _scroll_area_of(watched)
+        if area is None:
+            event.ignore()  # no form to scroll: the parents may use it
             return True
-        return False
+        viewport = area.viewport()
+        position = QPointF(viewport.mapFromGlobal(event.globalPosition().toPoint()))
+        forwarded = QWheelEvent(
+            position,
+            event.globalPosition(),
+            event.pixelDelta(),
+            event.angleDelta(),
+            event.buttons(),
+            event.modifiers(),
+            event.phase(),
+            event.inverted(),
+        )
+        QApplication.sendEvent(viewport, forwarded)
+        event.accept()
+        return True
+
+
+def _scroll_area_of(widget: QWidget) -> QAbstractScrollArea | None:
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QAbstractScrollArea) and not isinstance(parent, QAbstractItemView):
+            return parent
+        parent = parent.parentWidget()
+    return None
 
 
 def _guard() -> WheelGuard:
