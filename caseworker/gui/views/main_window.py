@@ -27,6 +27,7 @@ from caseworker import i18n
 from caseworker.gui import formatting, prefs
 from caseworker.gui.errors import show_error
 from caseworker.gui.language import apply_language, label_message_box
+from caseworker.gui.widgets.wheel import guard_wheel
 
 if TYPE_CHECKING:
     from caseworker.gui import tasks
@@ -552,6 +553,7 @@ class MainWindow(QMainWindow):
         dialog.setIntValue(1000)
         dialog.setOkButtonText(_("OK"))
         dialog.setCancelButtonText(_("Cancel"))
+        guard_wheel(dialog)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.run_demo(dialog.intValue())
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from caseworker.core.dates import parse_date
 from caseworker.core.errors import ValidationError
+from caseworker.gui import formatting
 from caseworker.gui.widgets.fields import ERROR_STYLE
 from caseworker.i18n import _
 
@@ -123,11 +124,11 @@ class DateField(QWidget):
             return None, None
         if self.latest is not None and value > self.latest:
             return None, _("{date} is after {latest}; a date after it cannot be used here.").format(
-                date=value.isoformat(), latest=self.latest.isoformat()
+                date=formatting.date(value), latest=formatting.date(self.latest)
             )
         if self.earliest is not None and value < self.earliest:
             return None, _("{date} is before {earliest}, the earliest date possible here.").format(
-                date=value.isoformat(), earliest=self.earliest.isoformat()
+                date=formatting.date(value), earliest=formatting.date(self.earliest)
             )
         return value, None
 
