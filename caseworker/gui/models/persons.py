@@ -75,7 +75,8 @@ def person_columns() -> list[ColumnSpec[Row]]:
         ),
         ColumnSpec(
             Column.REGISTERED,
-            lambda: _("Registered unemployed since"),
+            # TRANSLATORS: a short column header for "Registered unemployed since" (a date)
+            lambda: _("Unemployed since"),
             lambda r: formatting.date(r.registered_unemployed_since),
         ),
     ]

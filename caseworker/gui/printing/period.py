@@ -15,13 +15,13 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QMessageBox,
     QWidget,
 )
 
 from caseworker.core import wall
 from caseworker.gui import formatting, tasks
-from caseworker.gui.language import label_button_box, label_message_box
+from caseworker.gui.language import label_button_box
+from caseworker.gui.questions import tell
 from caseworker.gui.widgets.dates import DateField
 from caseworker.gui.widgets.wheel import guard_wheel
 from caseworker.i18n import _
@@ -115,18 +115,14 @@ class NoticePeriodDialog(QDialog):
 
 def tell_empty(parent: QWidget | None, start: dt.date, end: dt.date) -> None:
     """Say that no public notice overlaps the period (nothing is printed)."""
-    box = QMessageBox(parent)
-    box.setObjectName("emptyNoticeList")
-    box.setIcon(QMessageBox.Icon.Information)
-    box.setWindowTitle(_("Print public-notice list"))
-    box.setText(
-        _("No person's public notice overlaps {period}; there is nothing to print.").format(
+    tell(
+        parent,
+        name="emptyNoticeList",
+        title=_("Print public-notice list"),
+        text=_("No person's public notice overlaps {period}; there is nothing to print.").format(
             period=formatting.date_range(start, end)
-        )
+        ),
     )
-    box.setStandardButtons(QMessageBox.StandardButton.Ok)
-    label_message_box(box)
-    box.exec()
 
 
 def print_notice_list(parent: QWidget | None, store: Any) -> tasks.Job | None:

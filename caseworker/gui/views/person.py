@@ -34,7 +34,7 @@ from caseworker.core import idcard, wall
 from caseworker.core.errors import DuplicateError, UserError, ValidationError
 from caseworker.gui import formatting
 from caseworker.gui.errors import show_error
-from caseworker.gui.language import label_message_box
+from caseworker.gui.questions import ask, ask_yes_no, tell
 from caseworker.gui.views.household import HouseholdBox
 from caseworker.gui.views.recognition_panel import RecognitionPanel
 from caseworker.gui.widgets.fields import ERROR_STYLE, FieldEditor
@@ -104,56 +104,42 @@ def new_person_defaults() -> dict[str, object]:
 
 def ask_unsaved(parent: QWidget | None) -> QMessageBox.StandardButton:
     """Save, Discard or Cancel, in the active language."""
-    box = QMessageBox(parent)
-    box.setObjectName("unsavedDialog")
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle(_("Unsaved changes"))
-    box.setText(_("This person has changes that are not saved."))
-    box.setInformativeText(_("Save them before leaving?"))
     b = QMessageBox.StandardButton
-    box.setStandardButtons(b.Save | b.Discard | b.Cancel)
-    box.setDefaultButton(b.Save)
-    box.setEscapeButton(b.Cancel)
-    label_message_box(box)
-    return QMessageBox.StandardButton(box.exec())
+    return ask(
+        parent,
+        name="unsavedDialog",
+        title=_("Unsaved changes"),
+        text=_("This person has changes that are not saved."),
+        informative=_("Save them before leaving?"),
+        buttons=b.Save | b.Discard | b.Cancel,
+        default=b.Save,
+        escape=b.Cancel,
+    )
 
 
 def ask_age(parent: QWidget | None, birth: str, age: int) -> bool:
     """Confirm an ID number that gives an age of :data:`QUESTIONABLE_AGE` or more."""
-    box = QMessageBox(parent)
-    box.setObjectName("ageQuestion")
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle(_("Check the ID number"))
-    box.setText(
-        _("The ID number gives the birth date {date}: the person would be {age} years old.").format(
-            date=birth, age=age
-        )
+    return ask_yes_no(
+        parent,
+        name="ageQuestion",
+        title=_("Check the ID number"),
+        text=_(
+            "The ID number gives the birth date {date}: the person would be {age} years old."
+        ).format(date=birth, age=age),
+        informative=_("Is the ID number right?"),
     )
-    box.setInformativeText(_("Is the ID number right?"))
-    b = QMessageBox.StandardButton
-    box.setStandardButtons(b.Yes | b.No)
-    box.setDefaultButton(b.No)
-    box.setEscapeButton(b.No)
-    label_message_box(box)
-    return QMessageBox.StandardButton(box.exec()) == b.Yes
 
 
 def ask_delete(parent: QWidget | None, name: str) -> bool:
     """Confirm deleting a person (the record is kept as deleted and can be restored)."""
-    box = QMessageBox(parent)
-    box.setObjectName("deleteDialog")
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(_("Delete person"))
-    box.setText(_("Delete {name} from the registry?").format(name=name))
-    box.setInformativeText(
-        _("The record is kept as deleted, with its history; it can be restored later.")
+    return ask_yes_no(
+        parent,
+        name="deleteDialog",
+        title=_("Delete person"),
+        text=_("Delete {name} from the registry?").format(name=name),
+        informative=_("The record is kept as deleted, with its history; it can be restored later."),
+        warning=True,
     )
-    b = QMessageBox.StandardButton
-    box.setStandardButtons(b.Yes | b.No)
-    box.setDefaultButton(b.No)
-    box.setEscapeButton(b.No)
-    label_message_box(box)
-    return QMessageBox.StandardButton(box.exec()) == b.Yes
 
 
 class PersonPage(QWidget):
@@ -679,14 +665,12 @@ class PersonPage(QWidget):
     def print_application(self) -> None:
         """Preview (then print or save) the stored person's application form."""
         if self.person_id is None or self.is_dirty():
-            box = QMessageBox(self)
-            box.setObjectName("printNeedsSave")
-            box.setIcon(QMessageBox.Icon.Information)
-            box.setWindowTitle(_("Print application"))
-            box.setText(_("Save the person before printing the application form."))
-            box.setStandardButtons(QMessageBox.StandardButton.Ok)
-            label_message_box(box)
-            box.exec()
+            tell(
+                self,
+                name="printNeedsSave",
+                title=_("Print application"),
+                text=_("Save the person before printing the application form."),
+            )
             return
         from caseworker.gui.printing import preview_application
 

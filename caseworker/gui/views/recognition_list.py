@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -184,8 +185,8 @@ class RecognitionListView(QWidget):
         tasks.start(work, lambda ids: self._arrived(generation, ids))
 
     def _arrived(self, generation: int, ids: object) -> None:
-        if generation != self.generation:
-            return
+        if generation != self.generation or not shiboken6.isValid(self.model):
+            return  # stale, or the view is gone (rebuilt in a new language)
         assert isinstance(ids, IdList)
         self.model.set_ids(ids)
         self.summary.setText(_("{n} cases").format(n=formatting.number(len(ids))))

@@ -11,6 +11,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -84,8 +85,8 @@ class ListController(QObject):
         tasks.start(work, lambda ids: self._arrived(generation, ids), self._failed)
 
     def _arrived(self, generation: int, ids: object) -> None:
-        if generation != self.generation:
-            return  # a newer request is on its way: this result is stale
+        if generation != self.generation or not shiboken6.isValid(self.model):
+            return  # a newer request is on its way, or the list is gone (a new language)
         assert isinstance(ids, IdList)
         self.applied_generation = generation
         self.model.set_ids(ids)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -24,7 +23,8 @@ from PySide6.QtWidgets import (
 from caseworker.core import wall
 from caseworker.core.errors import UserError
 from caseworker.gui import formatting
-from caseworker.gui.language import label_button_box, label_message_box
+from caseworker.gui.language import label_button_box
+from caseworker.gui.questions import ask_yes_no
 from caseworker.gui.widgets.dates import DateField
 from caseworker.gui.widgets.wheel import guard_wheel
 from caseworker.i18n import N_, _
@@ -52,22 +52,16 @@ STEP_ACTIONS = {
 
 def ask_proofs_missing(parent: QWidget | None, step: str, proofs: Sequence[str]) -> bool:
     """Ask whether to take ``step`` although ``proofs`` (their names) are not ticked."""
-    box = QMessageBox(parent)
-    box.setObjectName("proofsMissingDialog")
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(_(STEP_LABELS.get(step, step)))
-    box.setText(_("These proofs are not ticked as provided:"))
-    box.setInformativeText(
-        "\n".join(f"• {name}" for name in proofs)
+    return ask_yes_no(
+        parent,
+        name="proofsMissingDialog",
+        title=_(STEP_LABELS.get(step, step)),
+        text=_("These proofs are not ticked as provided:"),
+        informative="\n".join(f"• {name}" for name in proofs)
         + "\n\n"
-        + _("Take the step anyway? The step records that these proofs were missing.")
+        + _("Take the step anyway? The step records that these proofs were missing."),
+        warning=True,
     )
-    b = QMessageBox.StandardButton
-    box.setStandardButtons(b.Yes | b.No)
-    box.setDefaultButton(b.No)
-    box.setEscapeButton(b.No)
-    label_message_box(box)
-    return QMessageBox.StandardButton(box.exec()) == b.Yes
 
 
 class StepDialog(QDialog):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QAbstractItemModel, QEvent, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHeaderView, QStyle, QStyleOptionHeader, QTableView, QWidget
 
@@ -37,6 +37,13 @@ class FittedTableView(QTableView):
         header.setTextElideMode(Qt.TextElideMode.ElideRight)
         header.setMinimumSectionSize(24)  # the style's default (wide in Uyghur) would win
         header.sectionResized.connect(self._resized_by_hand)
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        if model is not None:  # a reset puts the sections back to their default width
+            model.modelReset.connect(self.fit)
+            model.headerDataChanged.connect(self.fit)
+        self.fit()
 
     def minimum(self, column: int) -> int:
         """The width that shows the header (with its sort arrow) and the sample whole."""
