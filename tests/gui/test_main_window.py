@@ -225,3 +225,18 @@ def test_the_status_of_a_person_without_a_case_reads_no_application(
     model = window.registry.model
     column = [model.columns[c].key for c in range(model.columnCount())].index("status")
     assert model.data(model.index(0, column)) == "No application"
+
+
+def test_settings_labels_line_up_across_the_groups(window: MainWindow) -> None:
+    from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel
+
+    assert window.settings_view is not None
+    widths = set()
+    for group in window.settings_view.findChildren(QGroupBox):
+        layout = group.layout()
+        assert isinstance(layout, QFormLayout)
+        for row in range(layout.rowCount()):
+            item = layout.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            if item is not None and isinstance(item.widget(), QLabel):
+                widths.add(item.widget().width() or item.widget().minimumWidth())
+    assert len(widths) == 1

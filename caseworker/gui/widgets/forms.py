@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QScrollArea, QStyle
+from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QStyle
 
-__all__ = ["LABEL_WIDTH_MAX", "align_labels", "fit_scroll_area"]
+__all__ = ["LABEL_WIDTH_MAX", "align_form_labels", "align_labels", "fit_scroll_area"]
 
 #: A label column never gets wider than this (in pixels): longer labels wrap onto a second
 #: line instead of pushing the fields out of a small screen.
@@ -24,6 +24,18 @@ def align_labels(labels: Sequence[QLabel], widest: int = LABEL_WIDTH_MAX) -> int
         label.setFixedWidth(width)
         label.setAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
     return width
+
+
+def align_form_labels(*layouts: QFormLayout) -> int:
+    """:func:`align_labels` over the label column of several form layouts."""
+    labels = []
+    for layout in layouts:
+        for row in range(layout.rowCount()):
+            item = layout.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            widget = item.widget() if item is not None else None
+            if isinstance(widget, QLabel):
+                labels.append(widget)
+    return align_labels(labels)
 
 
 def fit_scroll_area(area: QScrollArea) -> None:
