@@ -130,8 +130,8 @@ def _list_layout(
     return lay, margin, landscape
 
 
-def _title(lay: ListLayout, layout: dict[str, Any], title: str) -> None:
-    lay.preamble.append(lay.para(title, layout.get("title_ug"), lay.size * 1.8, "centre", 2))
+def _title(lay: ListLayout, layout: dict[str, Any], title: str, ug: str | None = None) -> None:
+    lay.preamble.append(lay.para(title, ug or layout.get("title_ug"), lay.size * 1.8, "centre", 2))
 
 
 def render_notice(
@@ -182,7 +182,7 @@ def render_roster(
     layout = load_layout("roster", layout_dir)
     lay, margin, landscape = _list_layout(layout, ROSTER_KEYS, fonts, bilingual)
     title = data.title or str(layout.get("title", ""))
-    _title(lay, layout, title)
+    _title(lay, layout, title, data.title_ug)
     lay.preamble.append(lay.para(f"{data.station.name}    {data.filters}", size=lay.size * 0.9))
     lay.continued = lay.para(title + str(layout.get("continued", "")), size=lay.size * 0.9)
     totals = roster_totals(data.rows)

@@ -317,7 +317,11 @@ def message_keys(catalog: Iterable[Message]) -> set[MessageKey]:
 def _mo_content(data: bytes) -> tuple[dict[MessageKey, Any], list[tuple[str, str]]]:
     """What a .mo file means: its translations and its headers (without the Babel version)."""
     catalog = read_mo(io.BytesIO(data))
-    messages = {(m.id, m.context): m.string for m in catalog if m.id}
+
+    def frozen(value: Any) -> Any:  # a plural message reads back as lists
+        return tuple(value) if isinstance(value, list) else value
+
+    messages = {(frozen(m.id), m.context): frozen(m.string) for m in catalog if m.id}
     headers = [(k, v) for k, v in catalog.mime_headers if k != "Generated-By"]
     return messages, headers
 

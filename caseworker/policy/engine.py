@@ -433,7 +433,7 @@ def _general_reasons(ctx: _Context, conditions: Conditions, retirement: dt.date)
                     retirement=retirement.isoformat(),
                     date=ctx.on.isoformat(),
                     citation=cite,
-                    source=pack.retirement.source,
+                    source=pack.retirement_source(),
                 )
             )
     if not conditions.work_capacity:

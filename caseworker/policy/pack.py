@@ -22,7 +22,7 @@ from typing import Any
 
 from caseworker.core.errors import NotFoundError, ValidationError
 from caseworker.core.idcard import Sex
-from caseworker.i18n import _, current_language
+from caseworker.i18n import LANGUAGES, _, current_language
 from caseworker.policy.categories import Category
 from caseworker.policy.resources import policy_dir
 from caseworker.policy.retirement import RetirementGroup, RetirementRules
@@ -30,6 +30,7 @@ from caseworker.policy.retirement import RetirementGroup, RetirementRules
 __all__ = [
     "REQUIRED_PARAMETERS",
     "CategoryRule",
+    "CitationStyle",
     "Parameter",
     "PolicyError",
     "PolicyLibrary",
@@ -63,7 +64,7 @@ REQUIRED_PARAMETERS: dict[str, str] = {
     "internship_post_allowance_min_share": "share",
 }
 
-_TOP_KEYS = frozenset({"pack", "parameters", "retirement", "proofs", "categories"})
+_TOP_KEYS = frozenset({"pack", "parameters", "retirement", "proofs", "categories", "citations"})
 _PACK_KEYS = frozenset(
     {
         "id", "format", "document_number", "title", "issuing_body", "issued_on",
@@ -73,7 +74,10 @@ _PACK_KEYS = frozenset(
 _PARAM_KEYS = frozenset({"value", "unit", "clause", "note", "until", "from"})
 _RETIREMENT_KEYS = frozenset({"source", "clause", "delay_from", "default_base_age", "groups"})
 _GROUP_KEYS = frozenset({"sex", "base_age", "months_per_step", "max_age"})
-_PROOF_KEYS = frozenset({"label_zh", "label_en"})
+_PROOF_KEYS = frozenset({"label_zh", "label_en", "label_ug"})
+_CITATION_KEYS = frozenset({"format", "clauses", "retirement_source"})
+#: How the notice is cited when a pack gives no style for the language: as issued (Chinese).
+DEFAULT_CITATION_FORMAT = "{number} {clause}"
 _CATEGORY_KEYS = frozenset({"label_zh", "clause", "proofs"})
 
 
@@ -115,11 +119,32 @@ class Proof:
     code: str
     label_zh: str
     label_en: str
+    label_ug: str = ""
 
     @property
     def label(self) -> str:
-        """English in the English interface, otherwise the Chinese name printed on the paper."""
-        return self.label_en if current_language() == "en" else self.label_zh
+        """The document's name in the interface language (the Chinese name printed on the
+        paper when the pack gives none for the language)."""
+        language = current_language()
+        if language == "en":
+            return self.label_en
+        if language == "ug_CN" and self.label_ug:
+            return self.label_ug
+        return self.label_zh
+
+
+@dataclass(frozen=True, slots=True)
+class CitationStyle:
+    """How the notice is cited in one interface language.
+
+    ``format`` has ``{number}`` (the document number, always as issued) and ``{clause}`` (the
+    clause, named through ``clauses``; a clause not listed there is cited as written);
+    ``retirement_source`` names the retirement-age decision in the language.
+    """
+
+    format: str = DEFAULT_CITATION_FORMAT
+    clauses: Mapping[str, str] = field(default_factory=dict)
+    retirement_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +172,8 @@ class PolicyPack:
     proofs: Mapping[str, Proof]
     categories: Mapping[Category, CategoryRule]
     path: Path | None = field(default=None, compare=False)
+    citations: Mapping[str, CitationStyle] = field(default_factory=dict)
+    """Citation styles by interface language (``zh_CN`` when absent: as issued)."""
 
     # -- identity and validity -------------------------------------------------------------
 
@@ -155,9 +182,22 @@ class PolicyPack:
             self.effective_to is None or day <= self.effective_to
         )
 
-    def citation(self, clause: str | None = None) -> str:
-        """``新政办发〔2023〕49号 第（八）项``: the document number and a clause."""
-        return f"{self.document_number} {clause or self.category_clause}"
+    def _style(self, language: str | None) -> CitationStyle:
+        return self.citations.get(language or current_language(), CitationStyle())
+
+    def citation(self, clause: str | None = None, language: str | None = None) -> str:
+        """The document number and a clause, in ``language`` (default: the interface's).
+
+        ``新政办发〔2023〕49号 第（八）项`` in Chinese; in another language the pack's
+        :class:`CitationStyle` for it (the number stays as issued).
+        """
+        style = self._style(language)
+        raw = clause or self.category_clause
+        return style.format.format(number=self.document_number, clause=style.clauses.get(raw, raw))
+
+    def retirement_source(self, language: str | None = None) -> str:
+        """The retirement-age decision's name in ``language`` (as issued when not given)."""
+        return self._style(language).retirement_source or self.retirement.source
 
     # -- parameters ------------------------------------------------------------------------
 
@@ -453,7 +493,10 @@ def parse_pack(data: Mapping[str, Any], where: str, path: Path | None = None) ->
         r.known(raw, _PROOF_KEYS, ctx)
         label_zh = r.text(raw, "label_zh", ctx)
         proofs[code] = Proof(
-            code, label_zh, r.text(raw, "label_en", ctx, required=False) or label_zh
+            code,
+            label_zh,
+            r.text(raw, "label_en", ctx, required=False) or label_zh,
+            r.text(raw, "label_ug", ctx, required=False),
         )
 
     categories: dict[Category, CategoryRule] = {}
@@ -491,6 +534,35 @@ def parse_pack(data: Mapping[str, Any], where: str, path: Path | None = None) ->
             tuple(proofs[p] for p in proof_codes),
         )
 
+    citations: dict[str, CitationStyle] = {}
+    raw_citations = data.get("citations", {})
+    if not isinstance(raw_citations, dict):
+        raise r.fail(_("{field} must be a table.").format(field="citations"))
+    for language, raw in raw_citations.items():
+        ctx = f"citations.{language}."
+        if language not in LANGUAGES:
+            raise r.fail(
+                _("{field}: unknown language; use one of {languages}.").format(
+                    field=ctx.rstrip("."), languages=", ".join(LANGUAGES)
+                )
+            )
+        if not isinstance(raw, dict):
+            raise r.fail(_("{field} must be a table.").format(field=ctx.rstrip(".")))
+        r.known(raw, _CITATION_KEYS, ctx)
+        form = r.text(raw, "format", ctx)
+        if "{number}" not in form or "{clause}" not in form:
+            raise r.fail(
+                _("{field} must contain {{number}} and {{clause}}.").format(field=f"{ctx}format")
+            )
+        clauses = raw.get("clauses", {})
+        if not isinstance(clauses, dict) or not all(
+            isinstance(v, str) and v.strip() for v in clauses.values()
+        ):
+            raise r.fail(_("{field} must be a table of texts.").format(field=f"{ctx}clauses"))
+        citations[language] = CitationStyle(
+            form, dict(clauses), r.text(raw, "retirement_source", ctx, required=False)
+        )
+
     return PolicyPack(
         id=pack_id,
         document_number=r.text(head, "document_number", "pack."),
@@ -507,6 +579,7 @@ def parse_pack(data: Mapping[str, Any], where: str, path: Path | None = None) ->
         proofs=proofs,
         categories=categories,
         path=path,
+        citations=citations,
     )
 
 

@@ -350,6 +350,8 @@ class RecognitionStep(Synced, Base):
     exit_reason: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
     actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"))
+    #: Proof codes (comma-separated) missing when the step was taken with confirmation.
+    missing_proofs: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     actor: Mapped[Staff | None] = relationship()
 

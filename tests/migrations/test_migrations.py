@@ -37,7 +37,7 @@ from caseworker.store.models import (
     Person,
     RecognitionCase,
 )
-from tests.helpers import make_id, register
+from tests.helpers import make_id, provide_all_proofs, register
 
 VERSIONS = Path(migrate.MIGRATIONS) / "versions"
 RECOGNITION_TABLES = {"recognition_case", "recognition_step", "proof_item"}
@@ -103,8 +103,8 @@ def revision_of(path: Path) -> str | None:
         engine.dispose()
 
 
-def test_head_is_0006_and_migration_files_are_frozen() -> None:
-    assert migrate.head_revision() == migrate.HEAD_REVISION == "0006"
+def test_head_is_0007_and_migration_files_are_frozen() -> None:
+    assert migrate.head_revision() == migrate.HEAD_REVISION == "0007"
     source = (VERSIONS / "0002_recognition.py").read_text(encoding="utf-8")
     assert "down_revision: str | None = '0001'" in source
     for path in VERSIONS.glob("*.py"):
@@ -147,6 +147,7 @@ def test_opening_an_0001_file_backs_it_up_and_migrates_keeping_the_data(tmp_path
             case = service.open_application(
                 session, found[ids[0]].id, dt.date(2024, 9, 2), ["older_worker"]
             )
+            provide_all_proofs(session, case.id)
             service.advance(session, case.id, CommunityReview(on=dt.date(2024, 9, 5), passed=True))
     finally:
         store.dispose()
@@ -307,6 +308,7 @@ def test_postgresql_migrate_register_search_recognise_and_downgrade(postgres_url
             case = service.open_application(
                 session, older.id, dt.date(2024, 9, 2), ["older_worker"]
             )
+            provide_all_proofs(session, case.id)
             service.advance(session, case.id, CommunityReview(on=dt.date(2024, 9, 5), passed=True))
             service.advance(session, case.id, TownshipReview(on=dt.date(2024, 9, 9), passed=True))
         with store.reading() as session:
