@@ -421,3 +421,26 @@ def test_household_columns_and_the_relative_dialog_fit_their_text(
     dialog = RelativeDialog(page)
     number = dialog.id_number
     assert number.minimumWidth() >= number.fontMetrics().horizontalAdvance("650102199001011234")
+
+
+def test_history_of_changes_opens_from_the_page(
+    page: PersonPage, gui_store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from caseworker.gui.views.history import HistoryDialog
+
+    assert not page.history_action.isEnabled()  # a new person has no history yet
+    person = register(gui_store, "张三", make_id(seq=21), phone="13899998888")
+    page.load(person.id)
+    page.update_actions(active=True)
+    assert page.history_action.isEnabled()
+    shown: list[HistoryDialog] = []
+
+    def fake_exec(dialog: HistoryDialog) -> int:
+        shown.append(dialog)
+        return 0
+
+    monkeypatch.setattr(HistoryDialog, "exec", fake_exec)
+    page.history_action.trigger()
+    assert len(shown) == 1
+    assert shown[0].model.rowCount() == 1
+    assert "张三" in shown[0].model.data(shown[0].model.index(0, 2))

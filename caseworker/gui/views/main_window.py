@@ -179,6 +179,7 @@ class MainWindow(QMainWindow):
             self.person.save_action,
             self.person.cancel_action,
             self.person.print_action,
+            self.person.history_action,
         ):
             self.person_menu.addAction(action)
         self.person_menu.addSeparator()

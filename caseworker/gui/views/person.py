@@ -224,6 +224,9 @@ class PersonPage(QWidget):
         self.print_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.print_action.triggered.connect(self.print_application)
         self.addAction(self.print_action)
+        self.history_action = QAction(_("History of &changes…"), self)
+        self.history_action.setObjectName("personHistory")
+        self.history_action.triggered.connect(self.show_history)
         self.delete_action = QAction(_("&Delete person…"), self)
         self.delete_action.setObjectName("deletePerson")
         self.delete_action.triggered.connect(self.delete)
@@ -602,6 +605,7 @@ class PersonPage(QWidget):
         for action in (self.save_action, self.cancel_action, self.print_action):
             action.setEnabled(active and (action is self.cancel_action or not self.deleted))
         self.delete_action.setEnabled(active and self.person_id is not None and not self.deleted)
+        self.history_action.setEnabled(active and self.person_id is not None)
 
     def delete(self) -> bool:
         """Delete the open person (a tombstone: kept with its history, restorable)."""
@@ -661,6 +665,16 @@ class PersonPage(QWidget):
     def cancel(self) -> None:
         if self.maybe_leave():
             self.closed.emit()
+
+    def show_history(self) -> None:
+        """Who changed what of this person (and their household membership, employment and
+        cases), and when: the change log, read-only (deleted records too)."""
+        if self.person_id is None:
+            return
+        from caseworker.gui.views.history import HistoryDialog
+
+        dialog = HistoryDialog(self.store, self.person_id, self)
+        dialog.exec()
 
     def print_application(self) -> None:
         """Preview (then print or save) the stored person's application form."""
