@@ -1,0 +1,320 @@
+"""Import speed, write-lock time and memory for 100,000 persons, beside a raw-SQLite floor.
+
+    python benchmarks/import.py [--rows 100000] [--formats csv,xlsx] [--small 20000]
+
+Builds (once, cached in benchmarks/out/) a .csv and an .xlsx of realistic synthetic persons
+in the import template (demo names, valid ID numbers, villages, dates, yes/no facts), then,
+each in a fresh subprocess on a fresh station database:
+
+- **import**: ``caseworker.registry.spreadsheet.check_file`` then ``write_staged`` — the two
+  phases ``persons import`` (through ``import_persons``) and the GUI's import dialog run.
+  The second phase is the whole write transaction, so its time is the time the write lock
+  is held.  Peak memory is the child's ``ru_maxrss``.
+- **floor**: the very rows the import wrote (persons, employment episodes and their
+  change-log rows, read back from the imported database) inserted into an empty database of
+  the same schema (same indexes, guard triggers and search index, loaded the same way) by a
+  bare ``executemany`` loop through the sqlite3 module, in one transaction.
+- **memory, flat in the file size**: the peak of importing ``--small`` rows beside 100,000,
+  and the peak while refusing a sheet whose ``<dimension>`` claims A1:XFD1048576 and a
+  compression bomb (both built here).
+
+Prints JSON with the figures, the ratios and the targets (100,000 rows in under 20 s, within
+5x of the floor, peak memory under 200 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import random
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import zipfile
+from pathlib import Path
+from typing import Any
+
+OUT = Path(__file__).resolve().parent / "out"
+SEED = 5
+TODAY = dt.date(2025, 7, 2)
+TARGET_SECONDS = 20.0
+TARGET_RATIO = 5.0
+TARGET_PEAK_MB = 200.0
+
+
+# -- the files ---------------------------------------------------------------------------------
+
+
+def _rows(count: int) -> tuple[list[str], list[list[object]]]:
+    from caseworker.registry import demo, vocab
+    from caseworker.registry.fields import PERSON_FIELDS, Kind
+
+    villages = list(demo._material()["places"]["villages"])
+    ids = {uuid.uuid4(): name for name in villages}
+    generator = demo._Generator(SEED, TODAY, set())
+    rows: list[list[object]] = []
+    rng = random.Random(SEED)
+    for _ in range(count):
+        person = generator.person(list(ids))
+        row: list[object] = []
+        for spec in PERSON_FIELDS:
+            if spec.kind is Kind.VILLAGE:
+                value: object = ids[person["village_id"]]
+            else:
+                value = person.get(spec.name)
+            if spec.kind is Kind.BOOL:
+                value = "是" if value else "否"
+            elif spec.kind is Kind.CODE and spec.vocabulary:
+                value = vocab.zh_label(spec.vocabulary, value) if value else ""
+            elif spec.kind is Kind.DATE:
+                value = value.isoformat() if value else ""
+            elif spec.name == "notes":
+                value = rng.choice(("", "", "", "低保户，需跟进", "=HYPERLINK(\"x\")", "-待核实"))
+            row.append("" if value is None else value)
+        rows.append(row)
+    return [f.header for f in PERSON_FIELDS], rows
+
+
+def build_files(count: int) -> dict[str, Path]:
+    OUT.mkdir(parents=True, exist_ok=True)
+    paths = {"csv": OUT / f"import-{count}.csv", "xlsx": OUT / f"import-{count}.xlsx"}
+    if all(p.exists() for p in paths.values()):
+        return paths
+    from caseworker.core.xlsxwrite import Column, write_sheet
+
+    headers, rows = _rows(count)
+    with paths["csv"].open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(headers)
+        writer.writerows(rows)
+    write_sheet(
+        paths["xlsx"],
+        title="import",
+        columns=[Column(h, 12) for h in headers],
+        rows=rows,
+        total=len(rows),
+    )
+    return paths
+
+
+def build_hostile(folder: Path) -> dict[str, Path]:
+    """A sheet whose <dimension> claims the whole sheet, and a compression bomb."""
+    lying = folder / "lying-dimension.xlsx"
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["姓名", "身份证号"])
+    sheet.append(["张三", "650102199001011234"])
+    book.save(lying)
+    with zipfile.ZipFile(lying) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    start = xml.index("<dimension")
+    end = xml.index("/>", start) + 2
+    parts["xl/worksheets/sheet1.xml"] = (
+        xml[:start] + '<dimension ref="A1:XFD1048576"/>' + xml[end:]
+    ).encode()
+    with zipfile.ZipFile(lying, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    bomb = folder / "bomb.xlsx"
+    row = "<row><c t=\"inlineStr\"><is><t>张三</t></is></c></row>"
+    body = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<sheetData>" + row * 4_000_000 + "</sheetData></worksheet>"
+    )
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for name, data in parts.items():
+            if name != "xl/worksheets/sheet1.xml":
+                target.writestr(name, data)
+        target.writestr("xl/worksheets/sheet1.xml", body)
+    return {"lying_dimension": lying, "bomb": bomb}
+
+
+# -- the children ------------------------------------------------------------------------------
+
+
+def fresh_store(path: Path) -> Any:
+    from caseworker.registry import demo, stations
+    from caseworker.store.engine import sqlite_url
+    from caseworker.store.migrate import open_store
+
+    store = open_store(sqlite_url(path), actor="benchmark")
+    stations.initialise(
+        store, demo.DEMO_STATION_CODE, demo.DEMO_STATION_NAME,
+        list(demo._material()["places"]["villages"]),
+    )  # fmt: skip
+    return store
+
+
+def child_import(file: Path, db: Path) -> dict[str, Any]:
+    from caseworker.core import wall
+    from caseworker.registry import spreadsheet
+
+    store = fresh_store(db)
+    store.dispose()
+    shutil.copyfile(db, db.with_suffix(".before"))  # the floor starts from this very state
+    with wall.use(wall.FixedWall.on(TODAY)):
+        started = time.perf_counter()
+        with spreadsheet.check_file(store, file) as staged:
+            checked = time.perf_counter()
+            report = spreadsheet.write_staged(store, staged)
+            written = time.perf_counter()
+    store.dispose()
+    return {
+        "rows": report.rows,
+        "imported": report.imported,
+        "rejected": report.rejected_count,
+        "seconds": round(written - started, 2),
+        "check_seconds": round(checked - started, 2),
+        "write_lock_seconds": round(written - checked, 2),
+    }
+
+
+def child_refuse(file: Path, db: Path) -> dict[str, Any]:
+    from caseworker.core.errors import UserError
+    from caseworker.registry import spreadsheet
+
+    store = fresh_store(db)
+    started = time.perf_counter()
+    try:
+        spreadsheet.import_persons(store, file)
+        outcome = "imported"
+    except UserError as exc:
+        outcome = str(exc)
+    store.dispose()
+    return {"seconds": round(time.perf_counter() - started, 2), "outcome": outcome}
+
+
+def child_floor(imported: Path, db: Path) -> dict[str, Any]:
+    """Insert the imported rows into the database as it was before the import, raw."""
+    from caseworker.registry.search import SQLITE_INDEX_V1
+
+    shutil.copyfile(imported.with_suffix(".before"), db)
+    with sqlite3.connect(db) as empty:
+        before_seq = empty.execute("SELECT coalesce(max(seq), 0) FROM change_log").fetchone()[0]
+    empty.close()
+    source = sqlite3.connect(imported)
+    tables = ("change_log", "person", "employment_episode")
+    data: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = {}
+    for table in tables:
+        only = "WHERE seq > ?" if table == "change_log" else ""
+        cursor = source.execute(
+            f"SELECT * FROM {table} {only} ORDER BY rowid", (before_seq,) if only else ()
+        )
+        data[table] = ([d[0] for d in cursor.description], cursor.fetchall())
+    source.close()
+    target = sqlite3.connect(db, isolation_level=None)
+    target.execute("PRAGMA foreign_keys = ON")
+    target.execute("PRAGMA synchronous = FULL")
+    started = time.perf_counter()
+    target.execute("BEGIN IMMEDIATE")
+    before = target.execute("SELECT coalesce(max(rowid), 0) FROM person").fetchone()[0]
+    target.execute("DROP TRIGGER person_fts_ai")
+    for table in tables:
+        columns, rows = data[table]
+        if table == "change_log":
+            columns = [c for c in columns if c != "seq"]
+            index = [i for i, c in enumerate(data[table][0]) if c != "seq"]
+            rows = [tuple(r[i] for i in index) for r in rows]
+        marks = ", ".join("?" * len(columns))
+        target.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+    target.execute(
+        "INSERT INTO person_fts(rowid, search_text) "
+        "SELECT rowid, search_text FROM person WHERE rowid > ?",
+        (before,),
+    )
+    target.execute(
+        "INSERT INTO person_fts_digits(rowid, id_number, phone) "
+        "SELECT rowid, id_number, phone FROM person WHERE rowid > ?",
+        (before,),
+    )
+    target.execute(SQLITE_INDEX_V1[2])
+    target.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    count = target.execute("SELECT count(*) FROM person").fetchone()[0]
+    target.close()
+    return {"seconds": round(seconds, 2), "persons": count}
+
+
+def run_child(kind: str, *args: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", kind, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"child {kind} failed:\n{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def child_main(kind: str, args: list[str]) -> None:
+    handlers = {"import": child_import, "refuse": child_refuse, "floor": child_floor}
+    result = handlers[kind](Path(args[0]), Path(args[1]))
+    result["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(result))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--small", type=int, default=20_000)
+    parser.add_argument("--formats", default="csv,xlsx")
+    parser.add_argument("--child", nargs="+")
+    args = parser.parse_args()
+    if args.child:
+        child_main(args.child[0], args.child[1:])
+        return
+    formats = [f for f in args.formats.split(",") if f]
+    files = build_files(args.rows)
+    small = build_files(args.small)
+    result: dict[str, Any] = {"rows": args.rows, "targets": {
+        "seconds": TARGET_SECONDS, "ratio_to_floor": TARGET_RATIO, "peak_mb": TARGET_PEAK_MB,
+    }}  # fmt: skip
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        floor_source: Path | None = None
+        for kind in formats:
+            db = folder / f"{kind}.sqlite3"
+            result[kind] = run_child("import", str(files[kind]), str(db))
+            result[f"{kind}_{args.small}_rows"] = run_child(
+                "import", str(small[kind]), str(folder / f"{kind}-small.sqlite3")
+            )
+            floor_source = floor_source or db
+        assert floor_source is not None
+        result["floor"] = run_child("floor", str(floor_source), str(folder / "floor.sqlite3"))
+        for name, path in build_hostile(folder).items():
+            result[name] = run_child("refuse", str(path), str(folder / f"{name}.sqlite3"))
+            result[name]["file_kb"] = round(path.stat().st_size / 1024, 1)
+        shutil.rmtree(folder, ignore_errors=True)
+    floor = max(result["floor"]["seconds"], 0.01)
+    met = True
+    for kind in formats:
+        entry = result[kind]
+        entry["ratio_to_floor"] = round(entry["seconds"] / floor, 2)
+        met &= entry["seconds"] < TARGET_SECONDS and entry["ratio_to_floor"] <= TARGET_RATIO
+        met &= entry["imported"] == args.rows
+    peaks = [
+        v["peak_mb"] for v in result.values() if isinstance(v, dict) and "peak_mb" in v
+    ]
+    result["peak_mb_max"] = max(peaks)
+    met &= result["peak_mb_max"] < TARGET_PEAK_MB
+    result["met"] = bool(met)
+    result["cpu_count"] = os.cpu_count()
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
