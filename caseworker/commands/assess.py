@@ -18,6 +18,7 @@ from typing import Any
 
 from caseworker.core import wall
 from caseworker.core.errors import UserError, ValidationError
+from caseworker.core.text import for_terminal
 from caseworker.i18n import _
 from caseworker.policy.dates import parse_iso_date
 from caseworker.policy.engine import assess
@@ -119,7 +120,12 @@ def _assess_item(item: object, on: dt.date, pack: PolicyPack) -> dict[str, Any]:
 
 
 def _write(text: str) -> None:
-    """Write UTF-8 whatever the console's code page, so that the output stays valid JSON."""
+    """Write UTF-8 whatever the console's code page, so that the output stays valid JSON.
+
+    Characters that would act on a terminal (direction overrides, C1 controls) and lone
+    surrogates, which UTF-8 cannot hold, are written as JSON escapes (``\\u202e``): the
+    same JSON, safe to show."""
+    text = for_terminal(text)
     stream = sys.stdout
     encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
     buffer = getattr(stream, "buffer", None)

@@ -52,7 +52,7 @@ def describe(problem: audit.Problem) -> str:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    store = bootstrap.open_database(args.db)
+    store = bootstrap.open_database(args.db, create=False)
     try:
         with store.reading() as session:
             report = audit.verify(session)
@@ -100,7 +100,7 @@ def entry_lines(entry: audit.Entry) -> list[str]:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    store = bootstrap.open_database(args.db)
+    store = bootstrap.open_database(args.db, create=False)
     try:
         with store.reading() as session:
             person = persons.find(session, args.person)

@@ -193,7 +193,7 @@ def build_step(args: argparse.Namespace, kind: StepKind, on: dt.date) -> Step:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    store = bootstrap.open_database(args.db)
+    store = bootstrap.open_database(args.db, create=False)
     try:
         with store.reading() as session:
             rows = service.cases(session, stage=args.stage, flagged=args.flagged)
@@ -266,7 +266,7 @@ def _print_case(session: Session, case: RecognitionCase) -> None:
 
 def run_show(args: argparse.Namespace) -> int:
     on = _date(args.on, "on")
-    store = bootstrap.open_database(args.db)
+    store = bootstrap.open_database(args.db, create=False)
     try:
         with store.reading() as session:
             person = find_person(session, args.person)
@@ -301,7 +301,7 @@ def run_advance(args: argparse.Namespace) -> int:
                 codes=", ".join(c.value for c in Category)
             )
         )
-    store = bootstrap.open_database(args.db)
+    store = bootstrap.open_database(args.db, create=False)
     try:
         with store.transaction() as session:
             person = find_person(session, args.person)
@@ -321,7 +321,7 @@ def run_advance(args: argparse.Namespace) -> int:
 
 
 def run_proof(args: argparse.Namespace) -> int:
-    store = bootstrap.open_database(args.db)
+    store = bootstrap.open_database(args.db, create=False)
     try:
         with store.transaction() as session:
             person = find_person(session, args.person)
@@ -334,7 +334,7 @@ def run_proof(args: argparse.Namespace) -> int:
 
 def run_reassess(args: argparse.Namespace) -> int:
     on = _date(args.on, "on")
-    store = bootstrap.open_database(args.db)
+    store = bootstrap.open_database(args.db, create=False)
     try:
         with store.transaction() as session:
             changed = service.reassess_recognised(session, on)

@@ -161,7 +161,9 @@ def unescape_excel(text: str) -> str:
 
 def _terminal_escape(match: re.Match[str]) -> str:
     code = ord(match.group())
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+    # \x1b for the C0 controls; \u0085, \u202e … for the rest, which is also a valid escape
+    # inside a JSON string (JSON output stays JSON, with the same meaning)
+    return f"\\x{code:02x}" if code < 0x20 else f"\\u{code:04x}"
 
 
 def for_terminal(text: str) -> str:

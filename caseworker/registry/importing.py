@@ -588,3 +588,58 @@ def import_persons(
         return write_staged(store, staged, progress=phase(PROGRESS_UNITS))
     finally:
         staged.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# What the user reads (the command line and the import dialog)
+# ---------------------------------------------------------------------------------------------
+
+
+def summary(report: ImportReport, *, dry_run: bool = False) -> str:
+    """One sentence: what happened to the file as a whole."""
+    if report.cancelled:
+        return _("The import was cancelled; nothing was imported.")
+    if dry_run:
+        return _(
+            "Checked {rows} rows: {ready} can be imported; nothing was imported (dry run)."
+        ).format(rows=report.rows, ready=report.ready)
+    return _(
+        "Imported {n} of {rows} rows, all in one step. Already registered: {known}. "
+        "Refused: {refused}."
+    ).format(
+        n=report.imported, rows=report.rows, known=report.already_count,
+        refused=report.rejected_count,
+    )  # fmt: skip
+
+
+def details(report: ImportReport) -> list[str]:
+    """Every row that was not imported, with its reason (and other notes), one a line."""
+    lines: list[str] = []
+    if report.already_count:
+        lines.append(
+            _("{n} rows were already registered and were skipped.").format(n=report.already_count)
+        )
+    lines += [
+        _(
+            "Line {line}: the ID number {id_number} is registered as {registered}, but the "
+            "file says {name}; skipped."
+        ).format(line=d.line, id_number=d.id_number, registered=d.registered_name, name=d.name_in_file)
+        for d in report.name_differs
+    ]
+    if report.ignored_columns:
+        lines.append(_("Columns not used: {names}").format(names="、".join(report.ignored_columns)))
+    lines += [
+        _("Line {line}: possibly the same person as {person}").format(line=line, person=who)
+        for line, who in report.possible_duplicates
+    ]
+    lines += [
+        _("Line {line} rejected: {reason}").format(line=row.line, reason=row.reason)
+        for row in report.rejected
+    ]
+    if report.unlisted_rejected:
+        lines.append(
+            _("… and {n} more rows rejected (fix the rows above and check the file again).").format(
+                n=report.unlisted_rejected
+            )
+        )
+    return lines

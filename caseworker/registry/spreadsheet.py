@@ -46,6 +46,7 @@ __all__ = [
     "Rejected",
     "Staged",
     "check_file",
+    "export_notes",
     "export_persons",
     "export_rows",
     "import_persons",
@@ -164,6 +165,25 @@ def export_persons(
         except StopWriting:
             return ExportReport(0, demo, 0, cancelled=True)
     return ExportReport(stats.rows, demo, stats.pictured)
+
+
+def export_notes(report: ExportReport) -> list[str]:
+    """What the person should know about an export besides the count."""
+    notes = []
+    if report.demo_left_out:
+        notes.append(
+            _("{n} demo persons (made-up data) were left out; they are never exported.").format(
+                n=report.demo_left_out
+            )
+        )
+    if report.pictured:
+        notes.append(
+            _(
+                "{n} cells held control characters from before they were refused; they are "
+                "written as visible symbols (␛, ␀ …)."
+            ).format(n=report.pictured)
+        )
+    return notes
 
 
 def write_template(directory: Path) -> tuple[Path, Path]:
