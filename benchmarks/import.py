@@ -77,7 +77,7 @@ def _rows(count: int) -> tuple[list[str], list[list[object]]]:
             elif spec.kind is Kind.DATE:
                 value = value.isoformat() if value else ""
             elif spec.name == "notes":
-                value = rng.choice(("", "", "", "低保户，需跟进", "=HYPERLINK(\"x\")", "-待核实"))
+                value = rng.choice(("", "", "", "低保户，需跟进", '=HYPERLINK("x")', "-待核实"))
             row.append("" if value is None else value)
         rows.append(row)
     return [f.header for f in PERSON_FIELDS], rows
@@ -128,7 +128,7 @@ def build_hostile(folder: Path) -> dict[str, Path]:
         for name, data in parts.items():
             target.writestr(name, data)
     bomb = folder / "bomb.xlsx"
-    row = "<row><c t=\"inlineStr\"><is><t>张三</t></is></c></row>"
+    row = '<row><c t="inlineStr"><is><t>张三</t></is></c></row>'
     body = (
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         "<sheetData>" + row * 4_000_000 + "</sheetData></worksheet>"
@@ -306,9 +306,7 @@ def main() -> None:
         entry["ratio_to_floor"] = round(entry["seconds"] / floor, 2)
         met &= entry["seconds"] < TARGET_SECONDS and entry["ratio_to_floor"] <= TARGET_RATIO
         met &= entry["imported"] == args.rows
-    peaks = [
-        v["peak_mb"] for v in result.values() if isinstance(v, dict) and "peak_mb" in v
-    ]
+    peaks = [v["peak_mb"] for v in result.values() if isinstance(v, dict) and "peak_mb" in v]
     result["peak_mb_max"] = max(peaks)
     met &= result["peak_mb_max"] < TARGET_PEAK_MB
     result["met"] = bool(met)

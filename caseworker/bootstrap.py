@@ -77,9 +77,7 @@ def device_registry() -> Path:
     return Path(user_state_dir(APP_NAME, appauthor=False)) / "devices.json"
 
 
-def open_database(
-    db: str | None = None, *, actor: str | None = None, create: bool = True
-) -> Store:
+def open_database(db: str | None = None, *, actor: str | None = None, create: bool = True) -> Store:
     """Open the station's database.  ``create=False`` (every command but ``init``) refuses a
     file that does not exist yet, so a mistyped ``--db`` path never looks like an empty
     registry."""

@@ -69,7 +69,7 @@ class _TerminalSafe(io.TextIOBase):
 @contextlib.contextmanager
 def _terminal_safe_output() -> Iterator[None]:
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = _TerminalSafe(out), _TerminalSafe(err)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = _TerminalSafe(out), _TerminalSafe(err)
     try:
         yield
     finally:

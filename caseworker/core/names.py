@@ -116,7 +116,7 @@ def _pinyin() -> Any:
 @cache
 def _segmenter() -> Any:
     """pypinyin's own converter object for ``lazy_pinyin(..., errors="ignore")``."""
-    pypinyin = _pinyin()
+    _pinyin()  # the name phrases loaded first
     from pypinyin.converter import UltimateConverter
     from pypinyin.core import Pinyin
 

@@ -39,8 +39,7 @@ _DIRECTION_CONTROLS = frozenset(
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )  # fmt: skip
 _REFUSED = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-    "\ufdd0-\ufdef\ufffe\uffff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
 )
 _REFUSED_SINGLE_LINE_SPACE = re.compile("[\t\n]+")
 _NEEDS_WORK = re.compile(_REFUSED.pattern[:-1] + "\t\n\r]")
@@ -103,9 +102,7 @@ def clean_field(text: str, field: str | None = None, *, multiline: bool = False)
                 "makes it display in a misleading order; remove it."
             )
         elif "\ud800" <= bad <= "\udfff":
-            message = _(
-                "The text holds a broken character ({char}, character {n}); type it again."
-            )
+            message = _("The text holds a broken character ({char}, character {n}); type it again.")
         else:
             message = _(
                 "The text holds a control character ({char}, character {n}) that cannot be "

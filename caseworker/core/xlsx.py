@@ -24,7 +24,7 @@ import posixpath
 import re
 import zipfile
 from array import array
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import IO
 from xml.etree import ElementTree
@@ -366,7 +366,7 @@ class XlsxTable:
 
     # -- the sheet ---------------------------------------------------------------------------
 
-    def _read_rows(self) -> Iterator[Row]:
+    def _read_rows(self) -> Generator[Row, None, None]:
         info = self.sheet_info
         limits = self.limits
         handle = self.zip.open(info)

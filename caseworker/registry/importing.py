@@ -54,8 +54,8 @@ from caseworker.core.tables import (
 from caseworker.core.text import from_cell
 from caseworker.i18n import _
 from caseworker.registry import persons, search
-from caseworker.registry.fields import BY_HEADER, BY_NAME, PERSON_FIELDS
-from caseworker.store import changelog
+from caseworker.registry.fields import BY_HEADER, BY_NAME
+from caseworker.store import changelog, faults
 from caseworker.store.models import EmploymentEpisode, Person
 from caseworker.store.uow import Store
 
@@ -144,31 +144,39 @@ class _Spool:
         self._pending: list[_StagedRow] = []
         self._indexed = False
         self._db = sqlite3.connect(self.path, check_same_thread=False)
-        self._db.executescript(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-            "CREATE TABLE ids (id_number TEXT PRIMARY KEY, line INTEGER NOT NULL,"
-            " person_id TEXT NOT NULL) WITHOUT ROWID;"
-            "CREATE TABLE chunks (seq INTEGER PRIMARY KEY, payload BLOB NOT NULL);"
-        )
+        try:
+            self._db.executescript(
+                "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+                "CREATE TABLE ids (id_number TEXT PRIMARY KEY, line INTEGER NOT NULL,"
+                " person_id TEXT NOT NULL) WITHOUT ROWID;"
+                "CREATE TABLE chunks (seq INTEGER PRIMARY KEY, payload BLOB NOT NULL);"
+            )
+        except sqlite3.Error as exc:
+            self.close()
+            raise self._no_room(exc) from exc
 
-    def _run(self, sql: str, params: Sequence[object]) -> sqlite3.Cursor:
+    def _run(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Cursor:
         try:
             return self._db.execute(sql, params)
-        except sqlite3.OperationalError as exc:
-            raise UserError(
-                _(
-                    "The import needs room in the temporary folder {folder}: {error}. Free "
-                    "some space and try again; nothing was imported."
-                ).format(folder=self.folder.parent, error=exc)
-            ) from exc
+        except sqlite3.IntegrityError:
+            raise
+        except sqlite3.Error as exc:
+            raise self._no_room(exc) from exc
+
+    def _no_room(self, exc: sqlite3.Error) -> UserError:
+        return faults.DiskFullError(
+            _(
+                "The import needs room for its working copy in the temporary folder {folder} "
+                "({error}): the disk may be full. Free some space and try again; nothing was "
+                "imported."
+            ).format(folder=self.folder.parent, error=exc)
+        )
 
     def add(self, staged: _StagedRow) -> int | None:
         """Stage a row; returns the line already holding its ID number, if any."""
         line, row = staged[0], staged[1]
         try:
-            self._run(
-                "INSERT INTO ids VALUES (?, ?, ?)", (row["id_number"], line, str(row["id"]))
-            )
+            self._run("INSERT INTO ids VALUES (?, ?, ?)", (row["id_number"], line, str(row["id"])))
         except sqlite3.IntegrityError:
             found = self._run("SELECT line FROM ids WHERE id_number = ?", (row["id_number"],))
             return int(found.fetchone()[0])
@@ -186,23 +194,24 @@ class _Spool:
 
     def chunks(self) -> Iterator[list[_StagedRow]]:
         self.flush()
-        self._db.commit()
-        for (seq,) in self._db.execute("SELECT seq FROM chunks ORDER BY seq").fetchall():
-            (payload,) = self._db.execute(
-                "SELECT payload FROM chunks WHERE seq = ?", (seq,)
-            ).fetchone()
+        try:
+            self._db.commit()
+        except sqlite3.Error as exc:
+            raise self._no_room(exc) from exc
+        for (seq,) in self._run("SELECT seq FROM chunks ORDER BY seq").fetchall():
+            (payload,) = self._run("SELECT payload FROM chunks WHERE seq = ?", (seq,)).fetchone()
             rows: list[_StagedRow] = pickle.loads(payload)
             yield rows
 
     def lines_of(self, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
         if not self._indexed:
-            self._db.execute("CREATE INDEX ids_person ON ids (person_id)")
+            self._run("CREATE INDEX ids_person ON ids (person_id)")
             self._indexed = True
         found: dict[uuid.UUID, int] = {}
         for start in range(0, len(person_ids), 500):
             part = [str(i) for i in person_ids[start : start + 500]]
             marks = ",".join("?" * len(part))
-            for person_id, line in self._db.execute(
+            for person_id, line in self._run(
                 f"SELECT person_id, line FROM ids WHERE person_id IN ({marks})", part
             ):
                 found[uuid.UUID(person_id)] = int(line)
@@ -249,9 +258,7 @@ def _columns(headers: list[str]) -> list[tuple[int, str]]:
                 _(
                     "The column {header} appears twice (columns {first} and {second}), so it is "
                     "not clear which one holds the data; delete or rename one of them."
-                ).format(
-                    header=header, first=column_name(seen[header]), second=column_name(index)
-                )
+                ).format(header=header, first=column_name(seen[header]), second=column_name(index))
             )
         seen[header] = index
     missing = [h for h in REQUIRED_HEADERS if h not in seen]
@@ -322,10 +329,13 @@ def _check(
         villages = persons.village_names(session, store.station_code)
     pending: list[tuple[int, persons.PersonData]] = []
     for count, (line, cells) in enumerate(table.rows(), start=1):
-        if count % 200 == 0 and progress is not None:
-            if not progress(int(table.fraction_read() * PROGRESS_UNITS), PROGRESS_UNITS):
-                report.cancelled = True
-                return
+        if (
+            count % 200 == 0
+            and progress is not None
+            and not progress(int(table.fraction_read() * PROGRESS_UNITS), PROGRESS_UNITS)
+        ):
+            report.cancelled = True
+            return
         if _is_blank(cells):
             continue
         report.rows += 1
@@ -375,14 +385,14 @@ def _validate(
     else:
         if not problems:
             return data
-        errors = problems
-    name = raw.get("name")
+        errors = dict(problems)
+    given_name = raw.get("name")
     id_number = raw.get("id_number")
     report.refuse(
         Rejected(
             line,
             _describe({k: errors[k] for k in BY_NAME if k in errors}),
-            str(name) if name is not None else "",
+            str(given_name) if given_name is not None else "",
             str(id_number) if id_number is not None else "",
         )
     )
@@ -623,7 +633,9 @@ def details(report: ImportReport) -> list[str]:
         _(
             "Line {line}: the ID number {id_number} is registered as {registered}, but the "
             "file says {name}; skipped."
-        ).format(line=d.line, id_number=d.id_number, registered=d.registered_name, name=d.name_in_file)
+        ).format(
+            line=d.line, id_number=d.id_number, registered=d.registered_name, name=d.name_in_file
+        )
         for d in report.name_differs
     ]
     if report.ignored_columns:

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from caseworker.core import idcard, names, wall
-from caseworker.core.dates import parse_date
+from caseworker.core.dates import parse_date, registration_problem
 from caseworker.core.errors import DuplicateError, NotFoundError, ValidationError
 from caseworker.core.text import clean_field, strip_invisible
 from caseworker.i18n import _
@@ -232,11 +232,6 @@ def validate(
 def _cross_field_errors(data: PersonData, today: dt.date) -> dict[str, str]:
     errors: dict[str, str] = {}
     birth = data.birth_date
-    sixteen = (
-        birth.replace(year=birth.year + 16)
-        if not (birth.month == 2 and birth.day == 29)
-        else (dt.date(birth.year + 16, 3, 1))
-    )
     if data.phone and not _PHONE.match(data.phone.replace(" ", "")):
         errors["phone"] = _(
             "A phone number is 11 digits starting with 1, or an area code and number."
@@ -249,10 +244,8 @@ def _cross_field_errors(data: PersonData, today: dt.date) -> dict[str, str]:
             errors["registered_unemployed_since"] = _(
                 "An employed person cannot be registered unemployed: clear the date or untick employed."
             )
-        elif since < sixteen:
-            errors["registered_unemployed_since"] = _(
-                "The unemployment registration date is before the person turned 16."
-            )
+        elif (problem := registration_problem(since, birth)) is not None:
+            errors["registered_unemployed_since"] = problem
     if data.min_living_allowance_since is not None and not data.min_living_allowance:
         errors["min_living_allowance_since"] = _(
             "A start date of the minimum living allowance needs the allowance ticked."

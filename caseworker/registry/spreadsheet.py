@@ -115,7 +115,7 @@ def write_workbook(
 
 
 def _live(include_deleted: bool) -> Any:
-    condition = Person.demo.is_(False)
+    condition: Any = Person.demo.is_(False)
     if not include_deleted:
         condition = condition & Person.deleted.is_(False)
     return condition
@@ -147,7 +147,7 @@ def export_persons(
     out (and counted).  ``progress(done, total)`` returning False cancels: no file is left."""
     if path.suffix.lower() != ".xlsx":
         raise UserError(_("Export writes .xlsx files; name the file with .xlsx at the end."))
-    demo_rows = Person.demo.is_(True)
+    demo_rows: Any = Person.demo.is_(True)
     if not include_deleted:
         demo_rows = demo_rows & Person.deleted.is_(False)
     with store.reading() as session:

@@ -94,7 +94,8 @@ def encode(value: object) -> str | None:
     if kind is bool:
         return "true" if value else "false"
     if kind is dt.date:
-        return value.isoformat()  # type: ignore[attr-defined]
+        assert isinstance(value, dt.date)
+        return value.isoformat()
     if kind is uuid.UUID or kind is int:
         return str(value)
     if isinstance(value, dt.datetime):

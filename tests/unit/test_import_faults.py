@@ -173,10 +173,10 @@ def _fresh_store(path: Path) -> Any:
 
 
 def test_rosters_and_notices_hold_no_formula(tmp_path: Path) -> None:
+    from dataclasses import replace
+
     from caseworker.forms import write_notice_xlsx, write_roster_xlsx
     from caseworker.forms.samples import sample_notice, sample_roster
-
-    from dataclasses import replace
 
     notice = sample_notice()
     roster = sample_roster()
@@ -199,7 +199,7 @@ def test_rosters_and_notices_hold_no_formula(tmp_path: Path) -> None:
 
 def _formula_sheet(tmp_path: Path, cached: bool) -> Path:
     path = write_xlsx(tmp_path / "in.xlsx", [["PLACEHOLDER", make_id(seq=21), "", ""]])
-    value = '<v>张三</v>' if cached else ""
+    value = "<v>张三</v>" if cached else ""
     return rewrite_sheet(
         path,
         lambda xml: xml.replace(
@@ -256,8 +256,7 @@ def test_control_characters_are_refused_row_by_row(store: Any, tmp_path: Path) -
     ]
     path = tmp_path / "in.csv"
     path.write_text(
-        "姓名,身份证号,常住地址,备注\n"
-        + "".join(f'{a},{b},"{c}","{d}"\n' for a, b, c, d in rows),
+        "姓名,身份证号,常住地址,备注\n" + "".join(f'{a},{b},"{c}","{d}"\n' for a, b, c, d in rows),
         encoding="utf-8",
     )
     report = spreadsheet.import_persons(store, path)
@@ -302,9 +301,7 @@ def test_old_records_with_control_characters_still_export(store: Any, tmp_path: 
 def _big_sheet(tmp_path: Path, rows: int) -> Path:
     path = write_xlsx(tmp_path / "in.xlsx", people(1))
     row = '<row><c t="inlineStr"><is><t>张三</t></is></c></row>'
-    return rewrite_sheet(
-        path, lambda xml: xml.replace("</sheetData>", row * rows + "</sheetData>")
-    )
+    return rewrite_sheet(path, lambda xml: xml.replace("</sheetData>", row * rows + "</sheetData>"))
 
 
 def test_a_compression_bomb_is_refused_before_it_is_read(store: Any, tmp_path: Path) -> None:
@@ -431,9 +428,12 @@ def test_a_failure_while_writing_leaves_nothing(
 
         from caseworker.store.models import ChangeLog
 
-        assert session.scalar(
-            select(func.count()).select_from(ChangeLog).where(ChangeLog.entity == "person")
-        ) == 0
+        assert (
+            session.scalar(
+                select(func.count()).select_from(ChangeLog).where(ChangeLog.entity == "person")
+            )
+            == 0
+        )
 
 
 def test_cancel_while_writing_leaves_nothing(store: Any, tmp_path: Path) -> None:
