@@ -56,7 +56,7 @@ tricky_text = st.one_of(
 )
 
 person_values = st.fixed_dictionaries(
-    {field: tricky_text for field in TEXT_FIELDS},
+    dict.fromkeys(TEXT_FIELDS, tricky_text),
     optional={
         "village": st.sampled_from(["南湖社区", "红旗村", ""]),
         "education": st.sampled_from(["初中", "大学本科", ""]),
