@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import Session
 
 from caseworker.core import wall
 from caseworker.core.errors import UserError
@@ -56,7 +56,7 @@ from caseworker.i18n import _
 from caseworker.registry import persons, search
 from caseworker.registry.fields import BY_HEADER, BY_NAME
 from caseworker.store import changelog, faults
-from caseworker.store.models import EmploymentEpisode, Person
+from caseworker.store.models import EmploymentEpisode, Person, Village
 from caseworker.store.uow import Store
 
 Progress = Callable[[int, int], bool]
@@ -142,13 +142,14 @@ class _Spool:
         self.path = self.folder / "staged.sqlite3"
         self.count = 0
         self._pending: list[_StagedRow] = []
-        self._indexed = False
         self._db = sqlite3.connect(self.path, check_same_thread=False)
         try:
             self._db.executescript(
                 "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
                 "CREATE TABLE ids (id_number TEXT PRIMARY KEY, line INTEGER NOT NULL,"
-                " person_id TEXT NOT NULL) WITHOUT ROWID;"
+                " person_id TEXT NOT NULL, name TEXT NOT NULL, birth TEXT NOT NULL,"
+                " described TEXT NOT NULL) WITHOUT ROWID;"
+                "CREATE INDEX ids_name ON ids (name, birth, line);"
                 "CREATE TABLE chunks (seq INTEGER PRIMARY KEY, payload BLOB NOT NULL);"
             )
         except sqlite3.Error as exc:
@@ -172,11 +173,15 @@ class _Spool:
             ).format(folder=self.folder.parent, error=exc)
         )
 
-    def add(self, staged: _StagedRow) -> int | None:
+    def add(self, staged: _StagedRow, described: str) -> int | None:
         """Stage a row; returns the line already holding its ID number, if any."""
         line, row = staged[0], staged[1]
         try:
-            self._run("INSERT INTO ids VALUES (?, ?, ?)", (row["id_number"], line, str(row["id"])))
+            self._run(
+                "INSERT INTO ids VALUES (?, ?, ?, ?, ?, ?)",
+                (row["id_number"], line, str(row["id"]), row["name"],
+                 row["birth_date"].isoformat(), described),
+            )  # fmt: skip
         except sqlite3.IntegrityError:
             found = self._run("SELECT line FROM ids WHERE id_number = ?", (row["id_number"],))
             return int(found.fetchone()[0])
@@ -203,19 +208,13 @@ class _Spool:
             rows: list[_StagedRow] = pickle.loads(payload)
             yield rows
 
-    def lines_of(self, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
-        if not self._indexed:
-            self._run("CREATE INDEX ids_person ON ids (person_id)")
-            self._indexed = True
-        found: dict[uuid.UUID, int] = {}
-        for start in range(0, len(person_ids), 500):
-            part = [str(i) for i in person_ids[start : start + 500]]
-            marks = ",".join("?" * len(part))
-            for person_id, line in self._run(
-                f"SELECT person_id, line FROM ids WHERE person_id IN ({marks})", part
-            ):
-                found[uuid.UUID(person_id)] = int(line)
-        return found
+    def earlier_namesakes(self, line: int, name: str, birth: dt.date) -> list[str]:
+        """Rows on earlier lines with the same name and birth date (another ID number)."""
+        found = self._run(
+            "SELECT described FROM ids WHERE name = ? AND birth = ? AND line < ? ORDER BY line",
+            (name, birth.isoformat(), line),
+        )
+        return [str(described) for (described,) in found]
 
     def close(self) -> None:
         self._db.close()
@@ -230,6 +229,7 @@ class Staged:
     path: Path
     report: ImportReport
     spool: _Spool
+    village_names: dict[uuid.UUID, str] = field(default_factory=dict)
 
     def close(self) -> None:
         self.spool.close()
@@ -327,6 +327,7 @@ def _check(
     unheaded: set[int] = set()
     with store.reading() as session:
         villages = persons.village_names(session, store.station_code)
+    staged.village_names = {v: k for k, v in villages.items()}
     pending: list[tuple[int, persons.PersonData]] = []
     for count, (line, cells) in enumerate(table.rows(), start=1):
         if (
@@ -407,18 +408,29 @@ def _stage(
     report = staged.report
     with store.reading() as session:
         registered = _registered(session, [d.id_number for _, d in pending])
+        namesakes = _namesakes(session, [d for _, d in pending])
     for line, data in pending:
         if data.id_number in registered:
             _already(report, line, data.id_number, data.name, registered[data.id_number])
             continue
+        maybe = [
+            who for number, who in namesakes.get((data.name, data.birth_date), [])
+            if number != data.id_number
+        ]  # fmt: skip
+        maybe += staged.spool.earlier_namesakes(line, data.name, data.birth_date)
+        for who in maybe:
+            if len(report.possible_duplicates) < MAX_LISTED:
+                report.possible_duplicates.append((line, who))
         row, episode = persons.new_records(data, today=today, station_code=store.station_code)
         row["deleted"] = row["demo"] = False
         episode_values = ""
         if episode is not None:
             episode["deleted"] = False
             episode_values = changelog.insert_values(EmploymentEpisode, episode)
+        village = staged.village_names.get(data.village_id) if data.village_id else None
         first = staged.spool.add(
-            (line, row, changelog.insert_values(Person, row), episode, episode_values)
+            (line, row, changelog.insert_values(Person, row), episode, episode_values),
+            persons.describe_values(data.name, data.id_number, village),
         )
         if first is not None:
             report.refuse(
@@ -440,6 +452,28 @@ def _registered(session: Session, id_numbers: Sequence[str]) -> dict[str, str]:
             session.execute(
                 select(Person.id_number, Person.name).where(Person.id_number.in_(part))
             ).all()
+        )
+    return found
+
+
+def _namesakes(
+    session: Session, people: Sequence[persons.PersonData]
+) -> dict[tuple[str, dt.date], list[tuple[str, str]]]:
+    """(name, birth date) → [(ID number, description)] of live registered persons sharing
+    them with one of ``people`` (who may be the same person under another ID number)."""
+    wanted = {(p.name, p.birth_date) for p in people}
+    found: dict[tuple[str, dt.date], list[tuple[str, str]]] = {}
+    if not wanted:
+        return found
+    pairs = tuple_(Person.name, Person.birth_date).in_(sorted(wanted))
+    rows = session.execute(
+        select(Person.name, Person.birth_date, Person.id_number, Village.name)
+        .outerjoin(Village, Village.id == Person.village_id)
+        .where(pairs, Person.deleted.is_(False))
+    ).all()
+    for name, birth, number, village in rows:
+        found.setdefault((name, birth), []).append(
+            (number, persons.describe_values(name, number, village))
         )
     return found
 
@@ -467,6 +501,7 @@ def write_staged(store: Store, staged: Staged, *, progress: Progress | None = No
             _large_cache(connection, restore)
             context = session.info[changelog.CONTEXT_KEY]
             at = wall.now()
+            before = _count(session)
             with search.bulk_load(connection):
                 done = 0
                 for chunk in staged.spool.chunks():
@@ -499,6 +534,8 @@ def write_staged(store: Store, staged: Staged, *, progress: Progress | None = No
                         done * PROGRESS_UNITS // total, PROGRESS_UNITS
                     ):
                         raise _Cancelled
+            if _count(session) != before + len(new_ids):  # pragma: no cover - a bug
+                raise RuntimeError("the import counted other rows than it wrote; rolled back")
     except _Cancelled:
         report.cancelled = True
         report.imported = 0
@@ -508,7 +545,6 @@ def write_staged(store: Store, staged: Staged, *, progress: Progress | None = No
             with contextlib.suppress(sqlite3.Error):
                 put_back()
     report.imported = len(new_ids)
-    _confirm(store, staged, new_ids, report)
     report.written = True
     return report
 
@@ -532,43 +568,8 @@ def _large_cache(connection: Any, restore: list[Callable[[], None]]) -> None:
     restore.append(put_back)
 
 
-def _confirm(store: Store, staged: Staged, new_ids: list[uuid.UUID], report: ImportReport) -> None:
-    """After the commit: count the rows again, and list possible duplicates (same name and
-    birth date, another ID number: registered before, or on an earlier line of the file)."""
-    new = aliased(Person)
-    other = aliased(Person)
-    counted = 0
-    with store.reading() as session:
-        for start in range(0, len(new_ids), CHUNK):
-            part = new_ids[start : start + CHUNK]
-            counted += session.scalar(
-                select(func.count()).select_from(Person).where(Person.id.in_(part))
-            ) or 0  # fmt: skip
-            pairs = session.execute(
-                select(new.id, other.id)
-                .join(
-                    other,
-                    (other.name == new.name)
-                    & (other.birth_date == new.birth_date)
-                    & (other.id_number != new.id_number),
-                )
-                .where(new.id.in_(part), other.deleted.is_(False))
-            ).all()
-            if not pairs:
-                continue
-            lines = staged.spool.lines_of([p for pair in pairs for p in pair])
-            for person_id, other_id in sorted(pairs, key=lambda p: lines[p[0]]):
-                line = lines[person_id]
-                if other_id in lines and lines[other_id] > line:
-                    continue  # reported on the later line
-                if len(report.possible_duplicates) >= MAX_LISTED:
-                    break
-                person = session.get(Person, other_id)
-                assert person is not None
-                report.possible_duplicates.append((line, persons.describe(person)))
-    if counted != len(new_ids):  # pragma: no cover - would be a bug in the store
-        raise RuntimeError(f"imported {len(new_ids)} persons but {counted} are in the database")
-    report.possible_duplicates.sort()
+def _count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Person)) or 0
 
 
 def import_persons(

@@ -302,11 +302,18 @@ def get(session: Session, person_id: uuid.UUID) -> Person:
 
 def describe(person: Person) -> str:
     """A short description that lets a caseworker find the record: name, ID, village."""
-    village = person.village.name if person.village is not None else _("no village")
+    village = person.village.name if person.village is not None else None
+    return describe_values(person.name, person.id_number, village, deleted=person.deleted)
+
+
+def describe_values(
+    name: str, id_number: str, village: str | None, *, deleted: bool = False
+) -> str:
+    """:func:`describe` from the values themselves (for rows not loaded as records)."""
     text = _("{name} ({id_number}, {village})").format(
-        name=person.name, id_number=person.id_number, village=village
+        name=name, id_number=id_number, village=village or _("no village")
     )
-    if person.deleted:
+    if deleted:
         text += " " + _("[deleted record]")
     return text
 

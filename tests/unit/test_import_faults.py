@@ -482,3 +482,29 @@ def test_the_imported_rows_pass_the_audit(store: Any, tmp_path: Path) -> None:
     with store.reading() as session:
         report = audit.verify(session)
     assert report.problems == []
+
+
+def test_possible_duplicates_are_listed_before_anything_is_written(
+    store: Any, tmp_path: Path
+) -> None:
+    born = dt.date(1990, 1, 1)
+    register_first = write_xlsx(
+        tmp_path / "a.xlsx", [["张三", make_id(birth=born, seq=81), "", ""]]
+    )
+    spreadsheet.import_persons(store, register_first)
+    path = write_xlsx(
+        tmp_path / "b.xlsx",
+        [
+            ["张三", make_id(birth=born, seq=83), "", ""],  # same name and birth, another ID
+            ["李四", make_id(birth=born, seq=85), "", ""],
+            ["李四", make_id(birth=born, seq=87), "", ""],  # same as the line before
+        ],
+    )
+    report = spreadsheet.import_persons(store, path, dry_run=True)
+    assert [(line, who.split(" ")[0]) for line, who in report.possible_duplicates] == [
+        (2, "张三"),
+        (4, "李四"),
+    ]
+    assert make_id(birth=born, seq=81) in report.possible_duplicates[0][1]
+    assert make_id(birth=born, seq=85) in report.possible_duplicates[1][1]
+    assert count(store) == 1
