@@ -123,7 +123,13 @@ def _segmenter() -> Any:
     return Pinyin(UltimateConverter(v_to_u=False, neutral_tone_with_five=False, tone_sandhi=False))
 
 
-@lru_cache(maxsize=65536)
+#: Cache sizes: enough for a station's names, bounded so that reading a large import keeps
+#: memory flat (a reading is a few hundred bytes).
+WORD_CACHE = 32768
+NAME_CACHE = 16384
+
+
+@lru_cache(maxsize=WORD_CACHE)
 def _word_syllables(word: str) -> tuple[str, ...]:
     pypinyin = _pinyin()
     converter = _segmenter()._converter
@@ -137,7 +143,7 @@ def lazy_pinyin(text: str) -> list[str]:
     return [s for word in _segmenter().seg(text) for s in _word_syllables(word)]
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=NAME_CACHE)
 def reading(name: str) -> NameReading:
     """The pinyin reading of a (normalised) name, corrected for names."""
     parts = [p for p in name.split(MIDDLE_DOT) if p]
@@ -156,7 +162,7 @@ def reading(name: str) -> NameReading:
     return NameReading(tuple(syllables))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=NAME_CACHE)
 def default_reading(name: str) -> NameReading:
     """pypinyin's own reading without the name corrections (kept as a search alternative)."""
     return NameReading(tuple(lazy_pinyin(name.replace(MIDDLE_DOT, ""))))
