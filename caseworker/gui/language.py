@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # touching a Qt class costs time: these are imported when fir
     from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QWizard
 
 from caseworker import i18n
-from caseworker.i18n import _
+from caseworker.i18n import N_, _
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,25 @@ QT_CATALOGS = {"zh_CN": ("qtbase_zh_CN",)}
 QT_LOCALES = {"zh_CN": "zh_CN", "ug_CN": "ug_CN", "en": "en_US"}
 
 _installed: list[QTranslator] = []
+
+#: Texts Qt writes itself that have no Uyghur catalog: message boxes' details button.
+QT_TEXTS = {
+    ("QMessageBox", "Show Details..."): N_("Show Details..."),
+    ("QMessageBox", "Hide Details..."): N_("Hide Details..."),
+}
+
+
+class _OwnTexts(QTranslator):
+    """Qt's own texts listed in :data:`QT_TEXTS`, through gettext (every language)."""
+
+    def translate(
+        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
+    ) -> str:
+        text = QT_TEXTS.get((context, source))
+        return _(text) if text is not None else ""
+
+    def isEmpty(self) -> bool:
+        return False
 
 
 def qt_translations_dir() -> Path:
@@ -45,6 +64,9 @@ def apply_language(app: QApplication, language: str) -> None:
             _installed.append(translator)
         else:
             log.warning("Qt catalog %s not found in %s", stem, directory)
+    own = _OwnTexts(app)
+    app.installTranslator(own)
+    _installed.append(own)
     QLocale.setDefault(QLocale(QT_LOCALES[language]))
     direction = (
         Qt.LayoutDirection.RightToLeft if i18n.is_rtl(language) else Qt.LayoutDirection.LeftToRight

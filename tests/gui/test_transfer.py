@@ -180,3 +180,16 @@ def test_the_export_says_what_was_left_out(
     assert f"Exported 1 persons to {out}" in text
     assert "5 demo persons (made-up data) were left out" in info
     assert out.exists()
+
+
+def test_the_details_button_speaks_uyghur(qapp: Any) -> None:
+    from caseworker.gui.language import apply_language
+
+    try:
+        apply_language(qapp, "ug_CN")
+        box = QMessageBox(QMessageBox.Icon.Information, "t", "x")
+        box.setDetailedText("line 1")
+        texts = {b.text() for b in box.buttons()}
+        assert "تەپسىلاتىنى كۆرسىتىش…" in texts
+    finally:
+        apply_language(qapp, "en")
