@@ -38,9 +38,9 @@ class _OwnTexts(QTranslator):
 
     def translate(
         self, context: str, source: str, disambiguation: str | None = None, n: int = -1
-    ) -> str:
+    ) -> str | None:
         text = QT_TEXTS.get((context, source))
-        return _(text) if text is not None else ""
+        return _(text) if text is not None else None  # None: ask the next catalog
 
     def isEmpty(self) -> bool:
         return False
@@ -64,9 +64,10 @@ def apply_language(app: QApplication, language: str) -> None:
             _installed.append(translator)
         else:
             log.warning("Qt catalog %s not found in %s", stem, directory)
-    own = _OwnTexts(app)
-    app.installTranslator(own)
-    _installed.append(own)
+    if language != "en":
+        own = _OwnTexts(app)
+        app.installTranslator(own)
+        _installed.append(own)
     QLocale.setDefault(QLocale(QT_LOCALES[language]))
     direction = (
         Qt.LayoutDirection.RightToLeft if i18n.is_rtl(language) else Qt.LayoutDirection.LeftToRight
