@@ -38,6 +38,22 @@ def csv_file(tmp_path: Path, count: int) -> Path:
     return path
 
 
+def hook_inserts(monkeypatch: pytest.MonkeyPatch, before: Any) -> None:
+    """Write in chunks of 20 and call ``before(n)`` ahead of the n-th bulk insert."""
+    from caseworker.registry import importing
+
+    original = importing.changelog.insert_records
+    calls = {"n": 0}
+
+    def hooked(*args: Any, **kwargs: Any) -> None:
+        calls["n"] += 1
+        before(calls["n"])
+        original(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "CHUNK", 20)
+    monkeypatch.setattr(importing.changelog, "insert_records", hooked)
+
+
 def count(store: Any) -> int:
     with store.reading() as session:
         return persons.count(session)
@@ -87,16 +103,7 @@ def test_cancel_while_writing_writes_nothing(
     message_boxes: MessageBoxes,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from caseworker.registry import importing
-
-    original = importing.changelog.insert_records
-
-    def slow(*args: Any, **kwargs: Any) -> None:
-        time.sleep(0.05)
-        original(*args, **kwargs)
-
-    monkeypatch.setattr(importing, "CHUNK", 20)
-    monkeypatch.setattr(importing.changelog, "insert_records", slow)
+    hook_inserts(monkeypatch, lambda _n: time.sleep(0.05))
     window.run_import(csv_file(tmp_path, 1000))
     qtbot.waitUntil(lambda: len(message_boxes.shown) == 1, timeout=30_000)
 
@@ -123,20 +130,13 @@ def test_an_error_while_writing_leaves_nothing_and_says_so(
     message_boxes: MessageBoxes,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from caseworker.registry import importing
     from caseworker.store import faults
 
-    original = importing.changelog.insert_records
-    calls = {"n": 0}
-
-    def full(*args: Any, **kwargs: Any) -> None:
-        calls["n"] += 1
-        if calls["n"] == 3:
+    def full(n: int) -> None:
+        if n == 3:
             raise faults.disk_full("station.sqlite3")
-        original(*args, **kwargs)
 
-    monkeypatch.setattr(importing, "CHUNK", 20)
-    monkeypatch.setattr(importing.changelog, "insert_records", full)
+    hook_inserts(monkeypatch, full)
     window.run_import(csv_file(tmp_path, 100))
     qtbot.waitUntil(lambda: len(message_boxes.shown) == 2, timeout=30_000)
     name, text, _info = message_boxes.shown[1]
