@@ -420,29 +420,30 @@ class XlsxTable:
                 in_data = True
                 pos = start.end()
             while True:
-                ws = patterns.space.match(buffer, pos)
-                if ws is not None:
+                if buffer[pos : pos + 1].isspace():
+                    ws = patterns.space.match(buffer, pos)
+                    assert ws is not None
                     pos = ws.end()
                 if buffer.startswith(patterns.end_data, pos):
                     return
-                match = patterns.row.match(buffer, pos)
-                if match is None:
+                found = patterns.next_row(buffer, pos)
+                if found is None:
                     break
-                pos = match.end()
-                number = patterns.row_number.search(match.group(1))
+                attributes, inner, pos = found
+                number = patterns.row_number.search(attributes)
                 index = int(number.group(1)) if number is not None else last_row + 1
                 if index <= last_row:
                     raise _unreadable(
                         self.name, _("row {n} comes after row {m}").format(n=index, m=last_row)
                     )
                 last_row = index
-                values = self._cells(match.group(3) or "", patterns, index, limits)
+                values = self._cells(inner, patterns, index, limits)
                 if not values:
                     continue
                 rows += 1
                 if rows > limits.max_rows + 1:  # + the header row
                     raise too_many_rows(limits)
-                cells += sum(1 for v in values if v is not None)
+                cells += len(values) - values.count(None)
                 if cells > limits.max_cells:
                     raise too_many_cells(limits)
                 yield index, values
@@ -515,8 +516,13 @@ class XlsxTable:
         values: list[Cell] = []
         column = -1
         strings = self.strings
+        known = _COLUMNS
         for letters, style, kind, v, inline in patterns.simple_cell.findall(inner):
-            column = _column_index(letters) if letters else column + 1
+            if letters:
+                found = known.get(letters)
+                column = found if found is not None else _column_index(letters)
+            else:
+                column += 1
             if column >= limits.max_columns:
                 raise TooLarge(
                     _("Row {n} has cells beyond the last column a sheet can have.").format(n=row)
@@ -544,9 +550,13 @@ class XlsxTable:
                 )
             if value is None or value == "":
                 continue
-            if column >= len(values):
-                values.extend([None] * (column + 1 - len(values)))
-            values[column] = value
+            width = len(values)
+            if column == width:
+                values.append(value)
+            else:
+                if column > width:
+                    values.extend([None] * (column + 1 - width))
+                values[column] = value
         return values
 
     def _value(self, attrs: dict[str, str], inner: str, patterns: _Patterns) -> Cell:
@@ -627,6 +637,28 @@ def _header_text(cell: Cell) -> str:
 class _Patterns:
     """The element patterns of one sheet (with the namespace prefix its writer used)."""
 
+    def next_row(self, buffer: str, pos: int) -> tuple[str, str, int] | None:
+        """(attributes, content, end) of the ``<row>`` element at ``pos``, or None when there
+        is none there, or not all of it yet (found with ``str.find``, faster than a pattern
+        over the whole row)."""
+        if not buffer.startswith(self.row_open, pos):
+            return None
+        after = pos + len(self.row_open)
+        if after >= len(buffer) or buffer[after] not in " \t\r\n/>":
+            return None
+        tag_end = buffer.find(">", after)
+        if tag_end < 0:
+            return None
+        if buffer[tag_end - 1] == "/":
+            return buffer[after : tag_end - 1], "", tag_end + 1
+        close = buffer.find(self.row_close, tag_end)
+        if close < 0:
+            return None
+        close_end = buffer.find(">", close)
+        if close_end < 0 or buffer[close + len(self.row_close) : close_end].strip():
+            return None
+        return buffer[after:tag_end], buffer[tag_end + 1 : close], close_end + 1
+
     def __init__(self, prefix: str) -> None:
         p = re.escape(prefix)
         self.prefix = prefix
@@ -641,8 +673,9 @@ class _Patterns:
         self.sheet_data = re.compile(rf"<{p}sheetData\b[^>]*?(/>|>)")
         self.end_data = f"</{prefix}sheetData"
         self.space = re.compile(r"\s+")
-        self.row = re.compile(rf"<{p}row\b([^>]*?)(/>|>(.*?)</{p}row\s*>)", re.S)
         self.row_start = re.compile(rf"<{p}row\b")
+        self.row_open = f"<{prefix}row"
+        self.row_close = f"</{prefix}row"
         self.cell = re.compile(rf"<{p}c\b([^>]*?)(?:/>|>(.*?)</{p}c\s*>)", re.S)
         self.value = re.compile(rf"<{p}v(?:\s[^>]*)?>(.*?)</{p}v\s*>", re.S)
         self.f_tag = f"<{prefix}f"
