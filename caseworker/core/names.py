@@ -10,7 +10,6 @@ table of surname readings.
 
 from __future__ import annotations
 
-import gc
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -107,23 +106,11 @@ def validate_native_name(text: str) -> str:
 @cache
 def _pinyin() -> Any:
     """pypinyin, loaded on first use (its dictionaries take ~50 MB and a third of a second),
-    with the readings of transliterated names installed, and its word list built."""
+    with the readings of transliterated names installed."""
     import pypinyin
-    from pypinyin.seg import simpleseg
 
     pypinyin.load_phrases_dict(_NAME_PHRASES)
-    simpleseg.seg("汉字")  # builds the prefix set of the phrase dictionary
-    _settle()
     return pypinyin
-
-
-def _settle() -> None:
-    """Take the objects alive now (pypinyin's dictionaries: millions of strings and lists
-    that never change) out of the garbage collector's full passes, which would otherwise
-    walk them again and again while an import or a demo load makes many objects: a third
-    of the time of a large import went there.  Objects that die later are still freed."""
-    gc.collect()
-    gc.freeze()
 
 
 @cache
