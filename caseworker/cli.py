@@ -8,13 +8,17 @@ traceback and the user is told where the log is (status 70).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import TextIO
 
 from caseworker import __version__, i18n
 from caseworker.core import wall
 from caseworker.core.errors import UserError
+from caseworker.core.text import for_terminal
 from caseworker.i18n import _
 
 #: Global options that take a value; with only these, ``caseworker`` starts the desktop
@@ -24,6 +28,52 @@ _GLOBAL_WITH_VALUE = ("--db", "--lang")
 log = logging.getLogger(__name__)
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL_ERROR = 70
+
+
+class _TerminalSafe(io.TextIOBase):
+    """A text stream that shows control characters and direction overrides as escapes
+    (:func:`caseworker.core.text.for_terminal`): names, notes and file contents that a
+    command prints can never move the cursor, recolour or reorder the terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(for_terminal(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return str(getattr(self._stream, "encoding", None) or "utf-8")
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return getattr(self._stream, "errors", None)
+
+    @property
+    def buffer(self) -> object:
+        """The byte stream underneath (for output that escapes itself, such as JSON)."""
+        return getattr(self._stream, "buffer", None)
+
+
+@contextlib.contextmanager
+def _terminal_safe_output() -> Iterator[None]:
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _TerminalSafe(out), _TerminalSafe(err)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
 
 
 class _Parser(argparse.ArgumentParser):
@@ -91,6 +141,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     bootstrap.configure_logging()
     wall.install_from_environment()
     i18n.set_language(i18n.choose_language(language))
+    with _terminal_safe_output():
+        return _run(args_list)
+
+
+def _run(args_list: list[str]) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(args_list)

@@ -125,18 +125,36 @@ def start(
                 ),
                 "starts_on",
             )
-    episode = EmploymentEpisode(
-        person=person,
-        starts_on=on,
-        kind=kind.value,
-        evidence=evidence.strip(),
-        source=source,
-        demo=person.demo,
+    values = episode_values(
+        person.id, on, kind, evidence=evidence, source=source, demo=person.demo,
         station_code=person.station_code,
-    )
+    )  # fmt: skip
+    del values["person_id"]
+    episode = EmploymentEpisode(person=person, **values)
     session.add(episode)
     refresh(person, [*existing, episode])
     return episode
+
+
+def episode_values(
+    person_id: uuid.UUID,
+    on: dt.date,
+    kind: Kind | str = Kind.UNSPECIFIED,
+    *,
+    evidence: str = "",
+    source: str = "registry",
+    demo: bool = False,
+    station_code: str | None = None,
+) -> dict[str, object]:
+    """The values of a new open episode from ``on`` (for :func:`start`, and for bulk loads
+    through :func:`caseworker.store.changelog.insert_records`, which need every value)."""
+    values: dict[str, object] = {
+        "id": uuid.uuid4(), "person_id": person_id, "starts_on": on, "ends_on": None,
+        "kind": Kind(kind).value, "evidence": evidence.strip(), "source": source, "demo": demo,
+    }  # fmt: skip
+    if station_code:
+        values["station_code"] = station_code
+    return values
 
 
 def end(session: Session, person: Person, on: dt.date) -> EmploymentEpisode | None:

@@ -94,7 +94,10 @@ def encode(value: object) -> str | None:
         return None
     if kind is bool:
         return "true" if value else "false"
-    if kind is int:
+    if kind is dt.date:
+        assert isinstance(value, dt.date)
+        return value.isoformat()
+    if kind is uuid.UUID or kind is int:
         return str(value)
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
@@ -295,6 +298,17 @@ def _before_flush(session: Session, _context: Any, _instances: Iterable[Any] | N
 # ---------------------------------------------------------------------------------------------
 
 
+def insert_values(model: type[Synced], row: Mapping[str, Any]) -> str:
+    """The ``new_value`` of the insert log row of ``row`` (a new record of ``model`` with every
+    logged value, ``station_code``, ``deleted`` and ``demo`` included): what
+    :func:`insert_records` logs.  Bulk loads build it with the row, before the write lock."""
+    keys = logged_keys(inspect(model))
+    missing = [k for k in keys if k not in row]
+    if missing:
+        raise ValueError(f"{model.__name__} rows need every logged value; missing {missing}")
+    return values_json({k: row[k] for k in keys})
+
+
 def insert_records(
     connection: Connection,
     context: Context,
@@ -302,31 +316,42 @@ def insert_records(
     rows: Sequence[dict[str, Any]],
     *,
     at: dt.datetime | None = None,
+    new_values: Sequence[str] | None = None,
 ) -> None:
     """Insert many new records of ``model`` (dicts of attribute values, ``id`` included),
-    stamped and logged exactly as the session would (the log rows go in first)."""
+    stamped and logged exactly as the session would (the log rows go in first).
+
+    ``new_values``, when given, are :func:`insert_values` of the rows, made beforehand (the
+    first is checked against its row)."""
     if not rows:
         return
     at = at or wall.now()
     mapper = inspect(model)
     table = table_name(mapper)
     keys = logged_keys(mapper)
+    if new_values is not None and (
+        len(new_values) != len(rows) or new_values[0] != insert_values(model, rows[0])
+    ):
+        raise ValueError(f"the logged values given do not match the {table} rows")
     log: list[dict[str, object]] = []
-    for row in rows:
+    for index, row in enumerate(rows):
         row.setdefault("station_code", context.station_code)
         row.setdefault("deleted", False)
         row.setdefault("demo", False)
         row["version"] = 1
         stamp = str(context.clock.now())
         row["created_hlc"] = row["updated_hlc"] = stamp
-        missing = [k for k in keys if k not in row]
-        if missing:
-            raise ValueError(f"{table} rows need every logged value; missing {missing}")
+        if new_values is None:
+            missing = [k for k in keys if k not in row]
+            if missing:
+                raise ValueError(f"{table} rows need every logged value; missing {missing}")
+            new = values_json({k: row[k] for k in keys})
+        else:
+            new = new_values[index]
         log.append(
             new_row(
                 context, hlc=stamp, at=at, entity=table, entity_id=row["id"], op=INSERT,
-                field="*", old=None, new=values_json({k: row[k] for k in keys}),
-                station_code=str(row["station_code"]),
+                field="*", old=None, new=new, station_code=str(row["station_code"]),
             )
         )  # fmt: skip
     append(connection, log)

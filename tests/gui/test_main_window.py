@@ -128,8 +128,9 @@ def test_import_and_export(
     csv = tmp_path / "persons.csv"
     csv.write_text(f"姓名,身份证号\n王五,{make_id(seq=15)}\n赵六,bad\n", encoding="utf-8")
     window.run_import(csv)
-    qtbot.waitUntil(lambda: bool(message_boxes.shown), timeout=20_000)
-    assert "Imported 1 of 2" in message_boxes.shown[0][1]
+    qtbot.waitUntil(lambda: len(message_boxes.shown) == 2, timeout=20_000)
+    assert "1 of the 2 rows" in message_boxes.shown[0][1]  # checked first, then asked
+    assert "Imported 1 of 2" in message_boxes.shown[1][1]
     assert window.count_label.text() == "3 persons"
     out = tmp_path / "out.xlsx"
     window.run_export(out)

@@ -469,49 +469,9 @@ class MainWindow(QMainWindow):
             self.run_import(Path(path))
 
     def run_import(self, path: Path) -> tasks.Job:
-        from caseworker.gui import tasks
+        from caseworker.gui.views import transfer
 
-        store = self.store
-
-        def work(progress: tasks.Progress) -> Any:
-            from caseworker.registry import spreadsheet
-
-            return spreadsheet.import_persons(store, path, progress=progress)
-
-        return tasks.run_with_progress(
-            self,
-            work,
-            label=_("Importing {name}…").format(name=path.name),
-            on_success=self._imported,
-        )
-
-    def _imported(self, report: Any) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
-        self._after_bulk_change()
-        if report.cancelled:
-            text = _("The import was cancelled; nothing was added.")
-        else:
-            text = _(
-                "Imported {imported} of {rows} rows. Already registered: {known}. Refused: {rejected}."
-            ).format(
-                imported=report.imported,
-                rows=report.rows,
-                known=len(report.already_registered),
-                rejected=len(report.rejected),
-            )
-        box = QMessageBox(
-            QMessageBox.Icon.Information, _("Import"), text, QMessageBox.StandardButton.Ok, self
-        )
-        if report.rejected:
-            box.setDetailedText(
-                "\n".join(
-                    _("Line {line}: {reason}").format(line=r.line, reason=r.reason)
-                    for r in report.rejected
-                )
-            )
-        label_message_box(box)
-        box.exec()
+        return transfer.run_import(self, self.store, path, on_changed=self._after_bulk_change)
 
     def export_persons(self) -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -523,23 +483,9 @@ class MainWindow(QMainWindow):
             self.run_export(Path(path))
 
     def run_export(self, path: Path) -> tasks.Job:
-        from caseworker.gui import tasks
+        from caseworker.gui.views import transfer
 
-        store = self.store
-
-        def work(_progress: tasks.Progress) -> int:
-            from caseworker.registry import spreadsheet
-
-            return spreadsheet.export_persons(store, path)
-
-        def done(count: object) -> None:
-            self.statusBar().showMessage(
-                _("Exported {n} persons to {path}.").format(n=count, path=path), 10_000
-            )
-
-        return tasks.run_with_progress(
-            self, work, label=_("Exporting…"), on_success=done, cancellable=False
-        )
+        return transfer.run_export(self, self.store, path)
 
     def add_demo_data(self) -> None:
         from PySide6.QtWidgets import QDialog, QInputDialog
