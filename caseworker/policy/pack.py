@@ -28,8 +28,8 @@ from caseworker.policy.resources import policy_dir
 from caseworker.policy.retirement import RetirementGroup, RetirementRules
 
 __all__ = [
-    "REQUIRED_PARAMETERS",
     "EVIDENCE_KINDS",
+    "REQUIRED_PARAMETERS",
     "CategoryRule",
     "EvidenceRule",
     "Parameter",

@@ -17,10 +17,11 @@ from caseworker.policy.families import FamilyMember, counts, read_family
 D = dt.date
 PACK = default_library().get("xj-2023-49")
 ON = D(2025, 6, 1)
+BORN = D(1990, 5, 1)
 
 
 def m(
-    birth: dt.date = D(1990, 5, 1),
+    birth: dt.date = BORN,
     *,
     sex: Sex = Sex.MALE,
     capacity: str = "full",
