@@ -30,12 +30,14 @@ from caseworker.registry import search, stations
 from caseworker.store import audit, migrate
 from caseworker.store.engine import make_engine, sqlite_url
 from caseworker.store.models import (
+    AssistancePlan,
     Base,
     ChangeLog,
     EmploymentEpisode,
     HouseholdMember,
     Person,
     RecognitionCase,
+    Staff,
 )
 from tests.helpers import make_id, register
 
@@ -103,8 +105,8 @@ def revision_of(path: Path) -> str | None:
         engine.dispose()
 
 
-def test_head_is_0005_and_migration_files_are_frozen() -> None:
-    assert migrate.head_revision() == migrate.HEAD_REVISION == "0005"
+def test_head_is_0006_and_migration_files_are_frozen() -> None:
+    assert migrate.head_revision() == migrate.HEAD_REVISION == "0006"
     source = (VERSIONS / "0002_recognition.py").read_text(encoding="utf-8")
     assert "down_revision: str | None = '0001'" in source
     for path in VERSIONS.glob("*.py"):
@@ -131,7 +133,7 @@ def test_opening_an_0001_file_backs_it_up_and_migrates_keeping_the_data(tmp_path
     try:
         backups = list((tmp_path / "backups").iterdir())
         assert len(backups) == 1
-        assert backups[0].name.startswith("station-before-0005-")
+        assert backups[0].name.startswith("station-before-0006-")
         assert revision_of(backups[0]) == "0001"
         with sqlite3.connect(backups[0]) as old:
             assert old.execute("SELECT count(*) FROM person").fetchone() == (2,)
@@ -349,11 +351,31 @@ def _assert_guards_hold(store: Any, person_id: uuid.UUID, case_person: uuid.UUID
                 )
             )  # fmt: skip
 
+    def open_plan() -> None:
+        with store.transaction(actor="王芳") as session:
+            worker = session.scalar(select(Staff.id).where(Staff.name == "王芳"))
+            session.add(
+                AssistancePlan(
+                    person_id=case_person, worker_id=worker, basis="recognised",
+                    opened_on=dt.date(2024, 9, 21),
+                )
+            )  # fmt: skip
+
+    open_plan()
+
+    def unlogged_contact() -> None:
+        with store.transaction() as session:
+            session.execute(text("UPDATE assistance_plan SET measures = 'x'"))
+
     for attempt in (bulk_update, edit_log):
         with pytest.raises(sqlalchemy.exc.DatabaseError, match="refused"):
             attempt()
     with pytest.raises(sqlalchemy.exc.IntegrityError, match="uq_recognition_case_open_person"):
         second_open_case()
+    with pytest.raises(sqlalchemy.exc.IntegrityError, match="uq_assistance_plan_open_person"):
+        open_plan()
+    with pytest.raises(sqlalchemy.exc.DatabaseError, match="refused"):
+        unlogged_contact()
 
 
 FIXTURE_0003 = Path(__file__).resolve().parent.parent / "fixtures" / "station-0003.sqlite3"
@@ -365,7 +387,7 @@ def test_a_0003_station_with_demo_rows_is_carried_forward(tmp_path: Path) -> Non
     store = migrate.open_store(sqlite_url(path), actor="李娜")
     try:
         backups = list((tmp_path / "backups").iterdir())
-        assert [b.name.startswith("station-before-0005-") for b in backups] == [True]
+        assert [b.name.startswith("station-before-0006-") for b in backups] == [True]
         with store.reading() as session:
             people = session.scalars(select(Person)).all()
             demo_rows = {p.name for p in people if p.demo}
@@ -424,19 +446,28 @@ def _migration(name: str) -> Any:
     return module
 
 
-@pytest.mark.parametrize("name", ["0004_audit_trail", "0005_case_rows"])
-def test_frozen_copies_in_the_migrations_match_the_live_code(name: str) -> None:
-    from caseworker.store import changelog, guards
+def test_the_latest_guards_are_the_live_guards() -> None:
+    from caseworker.store import guards
 
-    module = _migration(name)
-    latest = _migration("0005_case_rows")
-    assert latest.SYNCED_0005 == guards.SYNCED_TABLES
-    assert latest.sqlite_guards(latest.SYNCED_0005) == guards.sqlite_ddl(guards.SYNCED_TABLES)
-    assert latest.postgres_guards(latest.SYNCED_0005) == [
+    latest = _migration("0006_assistance")
+    assert latest.SYNCED_0006 == guards.SYNCED_TABLES
+    assert latest.sqlite_guards(latest.SYNCED_0006) == guards.sqlite_ddl(guards.SYNCED_TABLES)
+    assert latest.postgres_guards(latest.SYNCED_0006) == [
         s
         for s in guards.postgres_ddl(guards.SYNCED_TABLES)
         if not s.startswith("CREATE OR REPLACE")
     ]
+    # 0006 drops the guards that 0005 installed, with the same DDL
+    previous = _migration("0005_case_rows")
+    assert latest.SYNCED_0005 == previous.SYNCED_0005
+    assert latest.sqlite_guards(latest.SYNCED_0005) == previous.sqlite_guards(previous.SYNCED_0005)
+
+
+@pytest.mark.parametrize("name", ["0004_audit_trail", "0005_case_rows"])
+def test_frozen_copies_in_the_migrations_match_the_live_code(name: str) -> None:
+    from caseworker.store import changelog
+
+    module = _migration(name)
     assert module.HASHED == changelog.HASHED
     row = {
         "seq": 7, "change_id": uuid.uuid4(), "hlc": "0001760000000000-00001-650102001.ab",
