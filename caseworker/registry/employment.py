@@ -126,12 +126,13 @@ def start(
                 "starts_on",
             )
     episode = EmploymentEpisode(
+        person_id=person.id,  # set now: the change log takes the values before the flush
         person=person,
         starts_on=on,
         kind=kind.value,
         evidence=evidence.strip(),
         source=source,
-        demo=person.demo,
+        demo=bool(person.demo),
         station_code=person.station_code,
     )
     session.add(episode)
