@@ -22,7 +22,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -117,7 +117,7 @@ def _employed_on(on: dt.date) -> ColumnElement[bool]:
     )
 
 
-def _member_statement(on: dt.date) -> Select[Unpack[tuple[Any, ...]]]:
+def _member_statement(on: dt.date) -> Select[*tuple[Any, ...]]:
     return (
         select(
             HouseholdMember.household_id,
@@ -196,7 +196,7 @@ def readings(
 ) -> dict[uuid.UUID, Reading]:
     """Read households on ``on`` (all of them, or ``household_ids``), in bulk."""
     pack = (rules or rules_on(on)).pack
-    statements: list[Select[Unpack[tuple[Any, ...]]]] = []
+    statements: list[Select[*tuple[Any, ...]]] = []
     if household_ids is None:
         statements.append(_member_statement(on))
     else:

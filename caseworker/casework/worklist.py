@@ -18,7 +18,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -109,7 +109,7 @@ def due_statement(
     rules: AssistanceRules | None = None,
     worker_id: uuid.UUID | None = None,
     village_id: uuid.UUID | None = None,
-) -> Select[Unpack[tuple[Any, ...]]]:
+) -> Select[*tuple[Any, ...]]:
     """The open plans in ``window`` on ``on``, most overdue first (then by name).
 
     Columns: plan id, person id, the due date, the reason code (see :func:`due_columns`).
@@ -202,7 +202,7 @@ class DueRow:
         }
 
 
-def _row_statement(on: dt.date, rules: AssistanceRules) -> Select[Unpack[tuple[Any, ...]]]:
+def _row_statement(on: dt.date, rules: AssistanceRules) -> Select[*tuple[Any, ...]]:
     due_on, reason = due_columns(on, rules)
     return (
         select(
