@@ -26,7 +26,6 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from caseworker.casework import families
 from caseworker.casework.rules import AssistanceRules, rules_on
 from caseworker.casework.vocab import (
     Answer,
@@ -46,7 +45,7 @@ from caseworker.i18n import _
 from caseworker.policy.dates import add_months
 from caseworker.recognition import service as recognition
 from caseworker.recognition.workflow import Stage
-from caseworker.registry import employment
+from caseworker.registry import employment, families
 from caseworker.store import changelog
 from caseworker.store.models import (
     AssistanceContact,
@@ -647,10 +646,7 @@ def record_outcome(
         plan.employed_on = on
         plan.follow_up_until = add_months(on, rules.employed_follow_up_months)
     session.flush()
-    recognition.reassess_person(session, person.id)
-    household_id = families.household_of(session, person.id)
-    if household_id is not None:
-        families.refresh(session, wall.today(), [household_id])
+    recognition.reassess_person(session, person.id)  # (the tracker followed the episode)
     return outcome
 
 

@@ -6,11 +6,13 @@ The ``*_ZH`` tables give the wording printed on paper (the forms stay Chinese); 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from typing import Any
 
 from caseworker.core.errors import ValidationError
 from caseworker.i18n import N_, _
+from caseworker.registry.families import EpisodeEnd
 
 
 class Basis(StrEnum):
@@ -71,13 +73,6 @@ class DueReason(StrEnum):
     FIRST_CONTACT = "first_contact"
     FOLLOW_UP = "follow_up"
     EMPLOYED_FOLLOW_UP = "employed_follow_up"
-
-
-class EpisodeEnd(StrEnum):
-    """Why a zero-employment episode ended."""
-
-    EMPLOYED = "employed"  # cleared: a member who counts is employed
-    NO_LONGER = "no_longer"  # no longer a zero-employment family for another reason
 
 
 BASIS_LABELS = {
@@ -164,7 +159,7 @@ EPISODE_END_LABELS = {
 }
 
 
-def label(table: dict[str, str], code: str | None) -> str:
+def label(table: Mapping[Any, str], code: str | None) -> str:
     """The screen wording of ``code`` in ``table`` (the code itself when unknown)."""
     if code is None:
         return ""

@@ -19,7 +19,7 @@ from caseworker.core import idcard, names, wall
 from caseworker.core.dates import parse_date
 from caseworker.core.errors import DuplicateError, NotFoundError, ValidationError
 from caseworker.i18n import _
-from caseworker.registry import employment, search, vocab
+from caseworker.registry import employment, families, search, vocab
 from caseworker.registry.fields import BY_NAME, PERSON_FIELDS, Kind
 from caseworker.store.models import Person, Village
 
@@ -337,6 +337,7 @@ def register(session: Session, data: PersonData) -> Registered:
     session.add(person)
     _apply(session, person, data)
     session.flush()
+    families.follow_person(session, person.id)
     return Registered(
         person, possible_duplicates(session, data.name, data.birth_date, data.id_number)
     )
@@ -357,6 +358,7 @@ def update(
             raise DuplicateError(duplicate_message(existing), existing.id)
     _apply(session, person, data)
     session.flush()
+    families.follow_person(session, person.id)
     return Registered(
         person, possible_duplicates(session, data.name, data.birth_date, data.id_number)
     )
@@ -381,6 +383,7 @@ def tombstone(session: Session, person_id: uuid.UUID) -> Person:
     person = get(session, person_id)
     person.deleted = True
     session.flush()
+    families.follow_person(session, person_id)
     return person
 
 
@@ -388,6 +391,7 @@ def restore(session: Session, person_id: uuid.UUID) -> Person:
     person = get(session, person_id)
     person.deleted = False
     session.flush()
+    families.follow_person(session, person_id)
     return person
 
 
