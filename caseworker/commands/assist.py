@@ -41,7 +41,7 @@ from caseworker.commands.recognition import find_person
 from caseworker.core import idcard
 from caseworker.core.errors import UsageError, ValidationError
 from caseworker.core.money import Money
-from caseworker.i18n import _
+from caseworker.i18n import _, ngettext
 from caseworker.policy.dates import parse_iso_date
 from caseworker.store.uow import find_staff
 
@@ -357,7 +357,9 @@ def run_due(args: argparse.Namespace) -> int:
         last = r.last_contact_on.isoformat() if r.last_contact_on else "-"
         print(
             f"{r.name}  {idcard.mask(r.id_number)}  {r.worker}  {r.due_on.isoformat()}  "
-            + _("{n} days overdue").format(n=r.days_overdue)
+            + ngettext("{n} day overdue", "{n} days overdue", r.days_overdue).format(
+                n=r.days_overdue
+            )
             + f"  {last}  {label(DUE_LABELS, r.reason)}"
         )
     print(_("{n} persons.").format(n=len(rows)))

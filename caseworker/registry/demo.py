@@ -2,7 +2,9 @@
 
 ``generate(store, persons=N, seed=S)`` adds N persons with Han, Uyghur, Kazakh and Hui names,
 valid Xinjiang ID numbers, households with members (relatives born in the past, of plausible
-ages) and mixed statuses.  The same seed gives the same names, ID numbers and facts; record
+ages) and mixed statuses; and, from :mod:`caseworker.casework.demo`, recognised cases and
+assistance plans with about a year of contacts for a tenth of the persons, offers, outcomes,
+and the zero-employment families of the demo households.  The same seed gives the same names, ID numbers and facts; record
 ids are fresh random UUIDs, so two stations that load the same seed never share a record id.
 
 Every row it writes is marked ``demo`` (synthetic: never exported to the county) and logged
@@ -247,6 +249,26 @@ def _ensure_station(store: Store) -> list[uuid.UUID]:
         return [v.id for v in stations.villages(session, store.station_code)]
 
 
+def _assistance(store: Store, seed: int, today: dt.date) -> Any:
+    """The maker of the demo's assistance records, with the demo caseworkers on staff."""
+    from caseworker.casework import demo as casework_demo
+    from caseworker.casework.rules import rules_on
+    from caseworker.store.models import Staff
+    from caseworker.store.uow import find_staff, staff_id
+
+    ids = []
+    with store.transaction() as session:
+        for name in casework_demo.STAFF:
+            known = find_staff(session, name)
+            if known is None:
+                known = staff_id(session, name, store.station_code)
+                staff = session.get(Staff, known)
+                assert staff is not None
+                staff.demo = True
+            ids.append(known)
+    return casework_demo.Maker(seed, today, rules_on(today), ids)
+
+
 def _chunks(total: int, size: int) -> Iterator[int]:
     done = 0
     while done < total:
@@ -275,9 +297,13 @@ def generate(
         taken = set(session.scalars(select(Person.id_number)))
         taken.update(session.scalars(select(HouseholdMember.id_number)))
     gen = _Generator(seed, today or wall.today(), taken)
+    assistance = _assistance(store, seed, gen.today)
     added = 0
     for size in _chunks(persons, BATCH):
         batch = _batch(gen, size, village_ids)
+        extra = assistance.batch_rows(
+            batch.persons, batch.episodes, batch.households, batch.members
+        )
         with store.transaction() as session, search.bulk_load(session.connection()):
             context = session.info[changelog.CONTEXT_KEY]
             connection = session.connection()
@@ -287,6 +313,7 @@ def generate(
                 (EmploymentEpisode, batch.episodes),
                 (Household, batch.households),
                 (HouseholdMember, batch.members),
+                *extra.ordered(),
             ):
                 changelog.insert_records(connection, context, model, rows, at=at)
         added += size
