@@ -311,7 +311,7 @@ class Maker:
                 note=rng.choice(NOTES),
                 next_on=day + dt.timedelta(days=rng.choice((14, 21, 30))) if rng.random() < 0.3 else None,
             )  # fmt: skip
-            day += dt.timedelta(days=rng.randint(20, 40))
+            day += dt.timedelta(days=rng.randint(18, 33))
         if last is not None:
             plan["last_contact_on"], plan["next_contact_on"] = last["on"], last["next_on"]
         for _ in range(rng.choice((0, 1, 1, 2, 3, 4))):

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from caseworker.casework.rules import rules_on
@@ -124,7 +124,8 @@ def family_rows(
         )
         .join(Household, Household.id == ZeroEmploymentEpisode.household_id)
         .outerjoin(Village, Village.id == Household.village_id)
-        .where(ZeroEmploymentEpisode.id.in_(list(episode_ids)))
+        .where(ZeroEmploymentEpisode.id.in_(bindparam("episodes", expanding=True))),
+        {"episodes": list(episode_ids)},
     ).all()
     found = readings(session, on, [e[1] for e in episodes], pack=rules.pack)
     rows: dict[uuid.UUID, FamilyRow] = {}

@@ -15,6 +15,7 @@ command line, the worklist screen and the dashboard share.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,11 +23,13 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Select,
     String,
+    Uuid,
     and_,
+    bindparam,
     case,
-    exists,
     func,
     or_,
     select,
@@ -49,12 +52,13 @@ from caseworker.store.models import (
 
 __all__ = [
     "DueRow",
+    "Query",
     "Refusal",
     "Window",
     "due_columns",
     "due_ids",
+    "due_query",
     "due_rows",
-    "due_statement",
     "refusal_list",
 ]
 
@@ -71,25 +75,36 @@ class Window:
     CHOICES = (DUE, OVERDUE, TODAY, WEEK, ALL)
 
 
-def _employed_on(on: dt.date) -> ColumnElement[bool]:
-    return exists().where(
-        EmploymentEpisode.person_id == AssistancePlan.person_id,
-        EmploymentEpisode.deleted.is_(False),
-        EmploymentEpisode.starts_on <= on,
-        or_(EmploymentEpisode.ends_on.is_(None), EmploymentEpisode.ends_on >= on),
+ON = bindparam("on", type_=Date)
+WEEK_END = bindparam("week_end", type_=Date)
+WORKER = bindparam("worker_id", type_=Uuid)
+VILLAGE = bindparam("village_id", type_=Uuid)
+PERSONS = bindparam("person_ids", type_=Uuid, expanding=True)
+
+
+def _employed() -> Any:
+    """The persons with an employment covering the day ``:on`` (a subquery, joined once)."""
+    return (
+        select(EmploymentEpisode.person_id)
+        .where(
+            EmploymentEpisode.deleted.is_(False),
+            EmploymentEpisode.starts_on <= ON,
+            or_(EmploymentEpisode.ends_on.is_(None), EmploymentEpisode.ends_on >= ON),
+        )
+        .distinct()
+        .subquery("employed")
     )
 
 
-def due_columns(
-    on: dt.date, rules: AssistanceRules
-) -> tuple[ColumnElement[dt.date], ColumnElement[str]]:
+def due_columns(interval: int, employed: Any) -> tuple[ColumnElement[dt.date], ColumnElement[str]]:
     """SQL for each open plan: the due date (NULL: nothing due, the employed follow-up is
-    over) and the reason code, evaluated on ``on``."""
-    in_follow_up = and_(AssistancePlan.follow_up_until.is_not(None), _employed_on(on))
-    base = func.coalesce(AssistancePlan.last_contact_on, AssistancePlan.opened_on)
-    scheduled = func.coalesce(
-        AssistancePlan.next_contact_on, add_days(base, rules.contact_interval_days)
+    over) and the reason code, on the day ``:on``; ``employed`` is :func:`_employed` joined
+    to the plan's person; ``interval`` the contact interval in days."""
+    in_follow_up = and_(
+        AssistancePlan.follow_up_until.is_not(None), employed.c.person_id.is_not(None)
     )
+    base = func.coalesce(AssistancePlan.last_contact_on, AssistancePlan.opened_on)
+    scheduled = func.coalesce(AssistancePlan.next_contact_on, add_days(base, interval))
     due_on = case(
         (and_(in_follow_up, scheduled >= AssistancePlan.follow_up_until), None),
         else_=scheduled,
@@ -102,54 +117,88 @@ def due_columns(
     return due_on, reason
 
 
-def due_statement(
+@functools.lru_cache(maxsize=64)
+def _statement(
+    window: str, interval: int, worker: bool, village: bool, persons: bool
+) -> Select[*tuple[Any, ...]]:
+    """The worklist's query for one shape, built once (the values are bound parameters)."""
+    employed = _employed()
+    due_on, reason = due_columns(interval, employed)
+    plans = select(
+        AssistancePlan.id.label("plan_id"),
+        AssistancePlan.person_id.label("person_id"),
+        AssistancePlan.worker_id.label("worker_id"),
+        AssistancePlan.last_contact_on.label("last_contact_on"),
+        due_on.label("due_on"),
+        reason.label("reason"),
+    ).outerjoin(employed, employed.c.person_id == AssistancePlan.person_id)
+    plans = plans.where(AssistancePlan.closed_on.is_(None), AssistancePlan.deleted.is_(False))
+    if persons:
+        plans = plans.where(AssistancePlan.person_id.in_(PERSONS))
+    if worker:
+        plans = plans.where(AssistancePlan.worker_id == WORKER)
+    due = plans.subquery("due")
+    stmt = (
+        select(
+            due.c.person_id, due.c.plan_id, Person.id_number, Person.name, Village.name,
+            Person.phone, Staff.name, due.c.due_on, due.c.last_contact_on, due.c.reason,
+        )
+        .join(Person, Person.id == due.c.person_id)
+        .join(Staff, Staff.id == due.c.worker_id)
+        .outerjoin(Village, Village.id == Person.village_id)
+        .where(Person.deleted.is_(False), due.c.due_on.is_not(None))
+    )  # fmt: skip
+    if window == Window.DUE:
+        stmt = stmt.where(due.c.due_on <= ON)
+    elif window == Window.OVERDUE:
+        stmt = stmt.where(due.c.due_on < ON)
+    elif window == Window.TODAY:
+        stmt = stmt.where(due.c.due_on == ON)
+    elif window == Window.WEEK:
+        stmt = stmt.where(due.c.due_on <= WEEK_END)
+    elif window != Window.ALL:
+        raise ValueError(window)
+    if village:
+        stmt = stmt.where(Person.village_id == VILLAGE)
+    return stmt.order_by(due.c.due_on, Person.name_pinyin, Person.id_number)
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A worklist query and the values of its parameters."""
+
+    statement: Select[*tuple[Any, ...]]
+    params: dict[str, Any]
+
+
+def due_query(
     on: dt.date,
     *,
     window: str = Window.DUE,
     rules: AssistanceRules | None = None,
     worker_id: uuid.UUID | None = None,
     village_id: uuid.UUID | None = None,
-) -> Select[*tuple[Any, ...]]:
-    """The open plans in ``window`` on ``on``, most overdue first (then by name).
+    person_ids: Sequence[uuid.UUID] | None = None,
+) -> Query:
+    """The open plans in ``window`` on ``on``, most overdue first (then by name): one query
+    for the command line, the worklist screen (its ids, and its pages) and the dashboard.
 
-    Columns: plan id, person id, the due date, the reason code (see :func:`due_columns`).
+    Columns: person id, plan id, ID number, name, village, phone, caseworker, due date, last
+    contact, reason code.
     """
     rules = rules or rules_on(on)
-    due_on, reason = due_columns(on, rules)
-    plans = (
-        select(
-            AssistancePlan.id.label("plan_id"),
-            AssistancePlan.person_id.label("person_id"),
-            due_on.label("due_on"),
-            reason.label("reason"),
-        )
-        .where(AssistancePlan.closed_on.is_(None), AssistancePlan.deleted.is_(False))
-        .subquery("due")
-    )
-    stmt = (
-        select(plans.c.plan_id, plans.c.person_id, plans.c.due_on, plans.c.reason)
-        .join(Person, Person.id == plans.c.person_id)
-        .where(Person.deleted.is_(False), plans.c.due_on.is_not(None))
-    )
-    if window == Window.DUE:
-        stmt = stmt.where(plans.c.due_on <= on)
-    elif window == Window.OVERDUE:
-        stmt = stmt.where(plans.c.due_on < on)
-    elif window == Window.TODAY:
-        stmt = stmt.where(plans.c.due_on == on)
-    elif window == Window.WEEK:
-        stmt = stmt.where(plans.c.due_on <= on + dt.timedelta(days=6))
-    elif window != Window.ALL:
-        raise ValueError(window)
+    statement = _statement(
+        window, rules.contact_interval_days, worker_id is not None, village_id is not None,
+        person_ids is not None,
+    )  # fmt: skip
+    params: dict[str, Any] = {"on": on, "week_end": on + dt.timedelta(days=6)}
     if worker_id is not None:
-        stmt = stmt.where(
-            exists().where(
-                AssistancePlan.id == plans.c.plan_id, AssistancePlan.worker_id == worker_id
-            )
-        )
+        params["worker_id"] = worker_id
     if village_id is not None:
-        stmt = stmt.where(Person.village_id == village_id)
-    return stmt.order_by(plans.c.due_on, Person.name_pinyin, Person.id_number)
+        params["village_id"] = village_id
+    if person_ids is not None:
+        params["person_ids"] = list(person_ids)
+    return Query(statement, params)
 
 
 def due_ids(
@@ -163,14 +212,15 @@ def due_ids(
 ) -> list[uuid.UUID]:
     """The person ids of the worklist in display order (the screen's id query); ``text``
     narrows it as the registry's search does."""
-    stmt = due_statement(on, window=window, worker_id=worker_id, village_id=village_id)
+    query = due_query(on, window=window, worker_id=worker_id, village_id=village_id)
+    stmt = query.statement.with_only_columns(
+        type_coerce(Person.id, String), maintain_column_froms=True
+    )
     if text.strip():
         from caseworker.registry import search
 
         stmt = stmt.where(search.predicate(session, text))
-    ids = session.execute(
-        stmt.with_only_columns(type_coerce(Person.id, String), maintain_column_froms=True)
-    ).scalars()
+    ids = session.execute(stmt, query.params).scalars()
     return [uuid.UUID(value) for value in ids]
 
 
@@ -202,58 +252,22 @@ class DueRow:
         }
 
 
-def _row_statement(on: dt.date, rules: AssistanceRules) -> Select[*tuple[Any, ...]]:
-    due_on, reason = due_columns(on, rules)
-    return (
-        select(
-            AssistancePlan.person_id,
-            AssistancePlan.id,
-            Person.id_number,
-            Person.name,
-            Village.name,
-            Person.phone,
-            Staff.name,
-            due_on,
-            AssistancePlan.last_contact_on,
-            reason,
-        )
-        .join(Person, Person.id == AssistancePlan.person_id)
-        .join(Staff, Staff.id == AssistancePlan.worker_id)
-        .outerjoin(Village, Village.id == Person.village_id)
-        .where(AssistancePlan.closed_on.is_(None), AssistancePlan.deleted.is_(False))
-    )
-
-
-def _due_row(row: Sequence[Any], on: dt.date) -> DueRow | None:
-    person_id, plan_id, id_number, name, village, phone, worker, due_on, last, reason = row
-    if due_on is None:
-        return None
-    return DueRow(
-        person_id, plan_id, id_number, name, village or "", phone or "", worker, due_on,
-        max(0, (on - due_on).days), last, reason,
-    )  # fmt: skip
-
-
 def due_rows(
     session: Session, on: dt.date, person_ids: Sequence[uuid.UUID] | None = None, **kw: Any
 ) -> list[DueRow]:
-    """Worklist rows: of ``person_ids`` (a page of the screen; in no particular order), or
-    else the whole list of ``window`` (keywords of :func:`due_statement`), in its order."""
-    rules = rules_on(on)
+    """Worklist rows in the worklist's order: the whole list of ``window`` (keywords of
+    :func:`due_query`), or, for a page of the screen, those of ``person_ids`` (any window)."""
     if person_ids is not None:
         if not person_ids:
             return []
-        stmt = _row_statement(on, rules).where(AssistancePlan.person_id.in_(list(person_ids)))
-        rows = (_due_row(r, on) for r in session.execute(stmt))
-        return [r for r in rows if r is not None]
-    ordered = due_statement(on, rules=rules, **kw).subquery("ordered")
-    stmt = (
-        _row_statement(on, rules)
-        .join(ordered, ordered.c.plan_id == AssistancePlan.id)
-        .order_by(ordered.c.due_on, Person.name_pinyin, Person.id_number)
-    )
-    rows = (_due_row(r, on) for r in session.execute(stmt))
-    return [r for r in rows if r is not None]
+        kw = {**kw, "window": Window.ALL, "person_ids": person_ids}
+    query = due_query(on, **kw)
+    return [
+        DueRow(pid, plan, number, name, village or "", phone or "", worker, due_on,
+               max(0, (on - due_on).days), last, reason)
+        for pid, plan, number, name, village, phone, worker, due_on, last, reason
+        in session.execute(query.statement, query.params)
+    ]  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,13 +22,25 @@ deleted, and recorded relatives without an ID number (their age is unknown).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import (
+    Date,
+    Select,
+    String,
+    Uuid,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from caseworker.core import wall
@@ -70,16 +82,30 @@ class EpisodeEnd(StrEnum):
     NO_LONGER = "no_longer"  # no longer a zero-employment family for another reason
 
 
+def _uuid(value: object) -> uuid.UUID:
+    """A record id read as stored text (SQLite) or as a UUID (PostgreSQL)."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
 @dataclass(frozen=True, slots=True)
 class MemberFacts:
-    """One member of a household as the reading sees it."""
+    """One member of a household as the reading sees it (record ids as read: converted to
+    UUIDs only when asked for, which lists of many households rarely do)."""
 
-    member_id: uuid.UUID
-    person_id: uuid.UUID | None
+    member_key: object
+    person_key: object | None
     relation: str
     name: str
     id_number: str
     facts: FamilyMember | None  # None: left out (deleted record, or no ID number)
+
+    @property
+    def member_id(self) -> uuid.UUID:
+        return _uuid(self.member_key)
+
+    @property
+    def person_id(self) -> uuid.UUID | None:
+        return None if self.person_key is None else _uuid(self.person_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,21 +136,25 @@ class Reading:
         return heads[0] if heads else (self.members[0] if self.members else None)
 
 
-def _employed_on(on: dt.date) -> ColumnElement[bool]:
-    return exists().where(
+_ON = bindparam("on", type_=Date)
+_HOUSEHOLDS = bindparam("households", type_=Uuid, expanding=True)
+
+
+@functools.lru_cache(maxsize=4)
+def _member_statement(some: bool) -> Select[*tuple[Any, ...]]:
+    """The members of every household (``some``: of the households ``:households``) with
+    what the reading needs on the day ``:on``; built once, the values are bound."""
+    employed = exists().where(
         EmploymentEpisode.person_id == HouseholdMember.person_id,
         EmploymentEpisode.deleted.is_(False),
-        EmploymentEpisode.starts_on <= on,
-        or_(EmploymentEpisode.ends_on.is_(None), EmploymentEpisode.ends_on >= on),
+        EmploymentEpisode.starts_on <= _ON,
+        or_(EmploymentEpisode.ends_on.is_(None), EmploymentEpisode.ends_on >= _ON),
     )
-
-
-def _member_statement(on: dt.date) -> Select[*tuple[Any, ...]]:
-    return (
+    stmt = (
         select(
-            HouseholdMember.household_id,
-            HouseholdMember.id,
-            HouseholdMember.person_id,
+            type_coerce(HouseholdMember.household_id, String),
+            type_coerce(HouseholdMember.id, String),
+            type_coerce(HouseholdMember.person_id, String),
             HouseholdMember.relation,
             HouseholdMember.name,
             HouseholdMember.id_number,
@@ -139,7 +169,7 @@ def _member_statement(on: dt.date) -> Select[*tuple[Any, ...]]:
             Person.wants_work,
             Person.retirement_base_age,
             Person.deleted,
-            _employed_on(on),
+            employed,
             Household.business_or_investment_income,
             Household.deleted,
             Household.demo,
@@ -149,6 +179,7 @@ def _member_statement(on: dt.date) -> Select[*tuple[Any, ...]]:
         .where(HouseholdMember.deleted.is_(False))
         .order_by(HouseholdMember.household_id, HouseholdMember.sort_order)
     )
+    return stmt.where(HouseholdMember.household_id.in_(_HOUSEHOLDS)) if some else stmt
 
 
 def _member(row: Sequence[Any]) -> MemberFacts:
@@ -157,9 +188,7 @@ def _member(row: Sequence[Any]) -> MemberFacts:
         p_name, p_id, p_birth, p_sex, p_capacity, p_wants, p_base, p_deleted, p_employed,
         _business, _h_deleted, _h_demo,
     ) = row  # fmt: skip
-    assert isinstance(member_id, uuid.UUID)
     if person_id is not None:
-        assert isinstance(person_id, uuid.UUID)
         assert isinstance(p_birth, dt.date)
         facts = None
         if not p_deleted:
@@ -199,25 +228,26 @@ def readings(
     """Read households on ``on`` (all of them, or ``household_ids``), in bulk, with the pack
     in force on ``on``."""
     pack = pack or default_library().in_force_on(on)
-    statements: list[Select[*tuple[Any, ...]]] = []
+    batches: list[tuple[Select[*tuple[Any, ...]], dict[str, Any]]] = []
     if household_ids is None:
-        statements.append(_member_statement(on))
+        batches.append((_member_statement(False), {"on": on}))
     else:
         ids = list(dict.fromkeys(household_ids))
-        statements += [
-            _member_statement(on).where(HouseholdMember.household_id.in_(ids[i : i + _CHUNK]))
+        batches += [
+            (_member_statement(True), {"on": on, "households": ids[i : i + _CHUNK]})
             for i in range(0, len(ids), _CHUNK)
         ]
-    grouped: dict[uuid.UUID, list[MemberFacts]] = {}
-    flags: dict[uuid.UUID, tuple[bool, bool, bool]] = {}
-    for stmt in statements:
-        for row in session.execute(stmt):
+    grouped: dict[object, list[MemberFacts]] = {}
+    flags: dict[object, tuple[bool, bool, bool]] = {}
+    for stmt, params in batches:
+        for row in session.execute(stmt, params):
             household_id = row[0]
             grouped.setdefault(household_id, []).append(_member(row))
             flags[household_id] = (bool(row[18]), bool(row[19]), bool(row[20]))
     result: dict[uuid.UUID, Reading] = {}
-    for household_id, members in grouped.items():
-        business, deleted, demo = flags[household_id]
+    for key, members in grouped.items():
+        business, deleted, demo = flags[key]
+        household_id = _uuid(key)
         included = tuple(m for m in members if m.facts is not None)
         family = [m.facts for m in included if m.facts is not None]
         result[household_id] = Reading(

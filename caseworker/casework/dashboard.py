@@ -1,0 +1,276 @@
+"""The station's figures at a glance (the dashboard): persons recognised by category, open
+plans, contacts due today and overdue, offers this month and their answers, employed this
+month and this year, zero-employment families open, overdue and cleared, and two trends over
+the last twelve months.  Every figure has a list behind it (:func:`offers_between`,
+:func:`outcomes_between` and the lists of the worklist, the tracker and the registry)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, exists, extract, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from caseworker.casework.rules import rules_on
+from caseworker.casework.vocab import Answer
+from caseworker.casework.worklist import Window, due_query
+from caseworker.policy.dates import add_months
+from caseworker.recognition.workflow import Stage
+from caseworker.registry.families import EpisodeEnd
+from caseworker.store.models import (
+    AssistanceContact,
+    AssistanceOffer,
+    AssistanceOutcome,
+    AssistancePlan,
+    CaseCategory,
+    Household,
+    Person,
+    RecognitionCase,
+    ZeroEmploymentEpisode,
+)
+
+__all__ = [
+    "Figures",
+    "ListedOffer",
+    "ListedOutcome",
+    "figures",
+    "offers_between",
+    "outcomes_between",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    on: dt.date
+    recognised: int
+    #: (category code, persons recognised claiming it), in the order of clause (八)
+    by_category: tuple[tuple[str, int], ...]
+    open_plans: int
+    due_today: int
+    overdue: int
+    #: offers made this month, by answer code
+    offers: dict[str, int]
+    employed_month: int
+    employed_year: int
+    zero_open: int
+    zero_overdue: int
+    zero_cleared_year: int
+    #: (first day of the month, count) for the last twelve months, oldest first
+    contacts_by_month: tuple[tuple[dt.date, int], ...]
+    outcomes_by_month: tuple[tuple[dt.date, int], ...]
+
+    @property
+    def offers_total(self) -> int:
+        return sum(self.offers.values())
+
+
+def month_start(on: dt.date) -> dt.date:
+    return on.replace(day=1)
+
+
+def _months(on: dt.date) -> list[dt.date]:
+    first = month_start(on)
+    return [add_months(first, -k) for k in range(11, -1, -1)]
+
+
+def _by_month(
+    rows: list[tuple[int, int, int]], months: list[dt.date]
+) -> tuple[tuple[dt.date, int], ...]:
+    counts = {(int(y), int(m)): int(n) for y, m, n in rows}
+    return tuple((d, counts.get((d.year, d.month), 0)) for d in months)
+
+
+def _standing() -> object:
+    newer = aliased(AssistanceContact)
+    return ~exists().where(newer.supersedes_id == AssistanceContact.id, newer.deleted.is_(False))
+
+
+def figures(session: Session, on: dt.date) -> Figures:
+    """Every figure of the dashboard on ``on``."""
+    rules = rules_on(on)
+    month, year = month_start(on), on.replace(month=1, day=1)
+    live_person = Person.deleted.is_(False)
+
+    recognised_case = and_(
+        RecognitionCase.deleted.is_(False),
+        RecognitionCase.stage == Stage.RECOGNISED.value,
+        RecognitionCase.recognised_on <= on,
+    )
+    recognised = session.scalar(
+        select(func.count(func.distinct(RecognitionCase.person_id)))
+        .join(Person, Person.id == RecognitionCase.person_id)
+        .where(recognised_case, live_person)
+    )
+    by_category = session.execute(
+        select(CaseCategory.category, func.count(func.distinct(RecognitionCase.person_id)))
+        .join(RecognitionCase, RecognitionCase.id == CaseCategory.case_id)
+        .join(Person, Person.id == RecognitionCase.person_id)
+        .where(recognised_case, live_person, CaseCategory.deleted.is_(False))
+        .group_by(CaseCategory.category, CaseCategory.sort_order)
+        .order_by(CaseCategory.sort_order)
+    ).all()
+
+    query = due_query(on, window=Window.ALL, rules=rules)
+    due = query.statement.subquery("due")
+    due_today, overdue = session.execute(
+        select(
+            func.coalesce(func.sum(case((due.c.due_on == on, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((due.c.due_on < on, 1), else_=0)), 0),
+        ).select_from(due),
+        query.params,
+    ).one()
+    # (plans whose employed follow-up is over have nothing due, and are open plans too)
+    open_plans = (
+        session.scalar(
+            select(func.count())
+            .select_from(AssistancePlan)
+            .join(Person, Person.id == AssistancePlan.person_id)
+            .where(
+                AssistancePlan.closed_on.is_(None), AssistancePlan.deleted.is_(False), live_person
+            )
+        )
+        or 0
+    )
+
+    offers = dict(
+        session.execute(
+            select(AssistanceOffer.answer, func.count())
+            .where(
+                AssistanceOffer.deleted.is_(False),
+                AssistanceOffer.on >= month,
+                AssistanceOffer.on <= on,
+            )
+            .group_by(AssistanceOffer.answer)
+        ).all()
+    )
+    outcome_live = AssistanceOutcome.deleted.is_(False)
+    employed_month, employed_year = session.execute(
+        select(
+            func.coalesce(func.sum(case((AssistanceOutcome.on >= month, 1), else_=0)), 0),
+            func.count(),
+        ).where(outcome_live, AssistanceOutcome.on >= year, AssistanceOutcome.on <= on)
+    ).one()
+
+    open_on = and_(
+        ZeroEmploymentEpisode.deleted.is_(False),
+        Household.deleted.is_(False),
+        ZeroEmploymentEpisode.identified_on <= on,
+        or_(ZeroEmploymentEpisode.ended_on.is_(None), ZeroEmploymentEpisode.ended_on > on),
+    )
+    late = ZeroEmploymentEpisode.identified_on < on - dt.timedelta(days=rules.clearing_days)
+    zero_open, zero_overdue = session.execute(
+        select(func.count(), func.coalesce(func.sum(case((late, 1), else_=0)), 0))
+        .select_from(ZeroEmploymentEpisode)
+        .join(Household, Household.id == ZeroEmploymentEpisode.household_id)
+        .where(open_on)
+    ).one()
+    zero_cleared = session.scalar(
+        select(func.count()).where(
+            ZeroEmploymentEpisode.deleted.is_(False),
+            ZeroEmploymentEpisode.end_reason == EpisodeEnd.EMPLOYED.value,
+            ZeroEmploymentEpisode.ended_on >= year,
+            ZeroEmploymentEpisode.ended_on <= on,
+        )
+    )
+
+    months = _months(on)
+    first = months[0]
+    contact_rows = session.execute(
+        select(
+            extract("year", AssistanceContact.on),
+            extract("month", AssistanceContact.on),
+            func.count(),
+        )
+        .where(
+            AssistanceContact.deleted.is_(False),
+            AssistanceContact.on >= first,
+            AssistanceContact.on <= on,
+            _standing(),  # type: ignore[arg-type]
+        )
+        .group_by(extract("year", AssistanceContact.on), extract("month", AssistanceContact.on))
+    ).all()
+    outcome_rows = session.execute(
+        select(
+            extract("year", AssistanceOutcome.on),
+            extract("month", AssistanceOutcome.on),
+            func.count(),
+        )
+        .where(outcome_live, AssistanceOutcome.on >= first, AssistanceOutcome.on <= on)
+        .group_by(extract("year", AssistanceOutcome.on), extract("month", AssistanceOutcome.on))
+    ).all()
+
+    return Figures(
+        on=on,
+        recognised=int(recognised or 0),
+        by_category=tuple((str(code), int(n)) for code, n in by_category),
+        open_plans=int(open_plans),
+        due_today=int(due_today),
+        overdue=int(overdue),
+        offers={a.value: int(offers.get(a.value, 0)) for a in Answer},
+        employed_month=int(employed_month),
+        employed_year=int(employed_year),
+        zero_open=int(zero_open),
+        zero_overdue=int(zero_overdue),
+        zero_cleared_year=int(zero_cleared or 0),
+        contacts_by_month=_by_month([tuple(r) for r in contact_rows], months),  # type: ignore[misc]
+        outcomes_by_month=_by_month([tuple(r) for r in outcome_rows], months),  # type: ignore[misc]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The lists behind the figures
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ListedOffer:
+    person_id: uuid.UUID
+    name: str
+    id_number: str
+    on: dt.date
+    kind: str
+    post: str
+    employer: str
+    answer: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedOutcome:
+    person_id: uuid.UUID
+    name: str
+    id_number: str
+    on: dt.date
+    evidence: str
+    note: str
+
+
+def offers_between(session: Session, start: dt.date, end: dt.date) -> list[ListedOffer]:
+    """Offers made from ``start`` to ``end`` (both included), newest first."""
+    rows = session.execute(
+        select(
+            Person.id, Person.name, Person.id_number, AssistanceOffer.on, AssistanceOffer.kind,
+            AssistanceOffer.post, AssistanceOffer.employer, AssistanceOffer.answer,
+            AssistanceOffer.reason,
+        )
+        .join(Person, Person.id == AssistanceOffer.person_id)
+        .where(AssistanceOffer.deleted.is_(False), AssistanceOffer.on >= start, AssistanceOffer.on <= end)
+        .order_by(AssistanceOffer.on.desc(), Person.name_pinyin)
+    ).all()  # fmt: skip
+    return [ListedOffer(*row) for row in rows]
+
+
+def outcomes_between(session: Session, start: dt.date, end: dt.date) -> list[ListedOutcome]:
+    """Employment outcomes dated from ``start`` to ``end`` (both included), newest first."""
+    rows = session.execute(
+        select(
+            Person.id, Person.name, Person.id_number, AssistanceOutcome.on,
+            AssistanceOutcome.evidence, AssistanceOutcome.note,
+        )
+        .join(Person, Person.id == AssistanceOutcome.person_id)
+        .where(AssistanceOutcome.deleted.is_(False), AssistanceOutcome.on >= start, AssistanceOutcome.on <= end)
+        .order_by(AssistanceOutcome.on.desc(), Person.name_pinyin)
+    ).all()  # fmt: skip
+    return [ListedOutcome(*row) for row in rows]
