@@ -38,6 +38,9 @@ SECTIONS = (
     ("registry", N_("Registry")),
     ("recognition", N_("Recognition")),
     ("settings", N_("Settings")),
+    ("worklist", N_("Worklist")),
+    ("families", N_("Zero-employment families")),
+    ("dashboard", N_("Dashboard")),
 )
 
 
@@ -209,7 +212,12 @@ class MainWindow(QMainWindow):
             widget = self.stack.widget(0)
             self.stack.removeWidget(widget)
             widget.deleteLater()
+        from caseworker.gui.views import casework_sections
+
+        self.casework_views = casework_sections.build(self)
         for widget in (self.registry_stack, self.recognition, self.settings_view):
+            self.stack.addWidget(widget)
+        for widget in self.casework_views:
             self.stack.addWidget(widget)
         self.registry.open_person_requested.connect(self.open_person)
         self.registry.new_person_requested.connect(self.new_person)
@@ -317,6 +325,10 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(index)
         if index == 1:
             self.recognition.reload()
+        if index >= 3:
+            from caseworker.gui.views import casework_sections
+
+            casework_sections.shown(self.stack.widget(index))
 
     def section(self) -> int:
         return self.nav.currentRow()

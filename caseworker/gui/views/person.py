@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -263,9 +264,18 @@ class PersonPage(QWidget):
         side_scroll.setWidget(side_widget)
         side_widget.setMinimumWidth(360)
 
+        from caseworker.gui.views.assistance import AssistancePanel
+
+        self.assistance = AssistancePanel(store)
+        self.assistance.changed.connect(self._case_changed)
+        self.side_tabs = QTabWidget()
+        self.side_tabs.setObjectName("sideTabs")
+        self.side_tabs.addTab(side_scroll, _("Household and recognition"))
+        self.side_tabs.addTab(self.assistance, _("Assistance"))
+
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
-        splitter.addWidget(side_scroll)
+        splitter.addWidget(self.side_tabs)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
@@ -335,6 +345,11 @@ class PersonPage(QWidget):
         self._update_title()
         self.household.load(person_id)
         self.recognition.load(person_id, self.form_facts)
+        self.assistance.load(person_id)
+
+    def show_assistance(self) -> None:
+        """Show the Assistance tab (from the worklist, the tracker, the dashboard)."""
+        self.side_tabs.setCurrentWidget(self.assistance)
 
     def _update_title(self) -> None:
         if self.person_id is None:
@@ -461,6 +476,7 @@ class PersonPage(QWidget):
         if new:
             self.household.load(person_id)
             self.recognition.load(person_id, self.form_facts)
+            self.assistance.load(person_id)
         else:
             self.recognition.facts_changed()
         self.saved.emit(person_id)
