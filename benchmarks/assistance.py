@@ -149,9 +149,7 @@ def floor_due_screen(
 
 FAMILY_IDS_SQL = """
 SELECT z.id, z.household_id, z.identified_on FROM zero_employment_episode z
-JOIN household h ON h.id = z.household_id
-WHERE z.deleted = 0 AND h.deleted = 0 AND z.identified_on <= :on
-  AND (z.ended_on IS NULL OR z.ended_on > :on)
+WHERE z.deleted = 0 AND z.ended_on IS NULL AND z.identified_on <= :on
 ORDER BY z.identified_on, z.household_id
 """
 MEMBERS_SQL = """

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, case, exists, extract, func, or_, select
+from sqlalchemy import String, and_, case, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
+from caseworker.casework.families import open_on
 from caseworker.casework.rules import rules_on
 from caseworker.casework.vocab import Answer
 from caseworker.casework.worklist import Window, due_query
@@ -25,7 +28,6 @@ from caseworker.store.models import (
     AssistanceOutcome,
     AssistancePlan,
     CaseCategory,
-    Household,
     Person,
     RecognitionCase,
     ZeroEmploymentEpisode,
@@ -75,16 +77,44 @@ def _months(on: dt.date) -> list[dt.date]:
     return [add_months(first, -k) for k in range(11, -1, -1)]
 
 
-def _by_month(
-    rows: list[tuple[int, int, int]], months: list[dt.date]
-) -> tuple[tuple[dt.date, int], ...]:
-    counts = {(int(y), int(m)): int(n) for y, m, n in rows}
-    return tuple((d, counts.get((d.year, d.month), 0)) for d in months)
+def _month_of(column: Any) -> Any:
+    """SQL: ``YYYY-MM`` of a date column (the same text on SQLite and PostgreSQL)."""
+    return func.substr(cast(column, String), 1, 7)
 
 
-def _standing() -> object:
-    newer = aliased(AssistanceContact)
-    return ~exists().where(newer.supersedes_id == AssistanceContact.id, newer.deleted.is_(False))
+def _contacts_by_month(session: Session, first: dt.date, on: dt.date) -> dict[tuple[int, int], int]:
+    """The standing contacts (not replaced by a correction) by month: all of them, read from
+    the date index alone, less the few a correction replaced."""
+    month = _month_of(AssistanceContact.on)
+    counts: Counter[str] = Counter(
+        dict(
+            session.execute(
+                select(month, func.count())
+                .where(
+                    AssistanceContact.on >= first,
+                    AssistanceContact.on <= on,
+                    AssistanceContact.deleted.is_(False),
+                )
+                .group_by(month)
+            ).all()
+        )
+    )
+    old = aliased(AssistanceContact)
+    replaced_month = _month_of(old.on)
+    for key, n in session.execute(
+        select(replaced_month, func.count(func.distinct(old.id)))
+        .join(AssistanceContact, AssistanceContact.supersedes_id == old.id)
+        .where(
+            AssistanceContact.supersedes_id.is_not(None),
+            AssistanceContact.deleted.is_(False),
+            old.deleted.is_(False),
+            old.on >= first,
+            old.on <= on,
+        )
+        .group_by(replaced_month)
+    ):
+        counts[key] -= n
+    return {(int(k[:4]), int(k[5:7])): n for k, n in counts.items()}
 
 
 def figures(session: Session, on: dt.date) -> Figures:
@@ -153,18 +183,11 @@ def figures(session: Session, on: dt.date) -> Figures:
         ).where(outcome_live, AssistanceOutcome.on >= year, AssistanceOutcome.on <= on)
     ).one()
 
-    open_on = and_(
-        ZeroEmploymentEpisode.deleted.is_(False),
-        Household.deleted.is_(False),
-        ZeroEmploymentEpisode.identified_on <= on,
-        or_(ZeroEmploymentEpisode.ended_on.is_(None), ZeroEmploymentEpisode.ended_on > on),
-    )
     late = ZeroEmploymentEpisode.identified_on < on - dt.timedelta(days=rules.clearing_days)
     zero_open, zero_overdue = session.execute(
-        select(func.count(), func.coalesce(func.sum(case((late, 1), else_=0)), 0))
-        .select_from(ZeroEmploymentEpisode)
-        .join(Household, Household.id == ZeroEmploymentEpisode.household_id)
-        .where(open_on)
+        select(func.count(), func.coalesce(func.sum(case((late, 1), else_=0)), 0)).where(
+            open_on(on)
+        )
     ).one()
     zero_cleared = session.scalar(
         select(func.count()).where(
@@ -177,29 +200,16 @@ def figures(session: Session, on: dt.date) -> Figures:
 
     months = _months(on)
     first = months[0]
-    contact_rows = session.execute(
-        select(
-            extract("year", AssistanceContact.on),
-            extract("month", AssistanceContact.on),
-            func.count(),
+    contact_rows = _contacts_by_month(session, first, on)
+    outcome_month = _month_of(AssistanceOutcome.on)
+    outcome_rows = {
+        (int(k[:4]), int(k[5:7])): int(n)
+        for k, n in session.execute(
+            select(outcome_month, func.count())
+            .where(outcome_live, AssistanceOutcome.on >= first, AssistanceOutcome.on <= on)
+            .group_by(outcome_month)
         )
-        .where(
-            AssistanceContact.deleted.is_(False),
-            AssistanceContact.on >= first,
-            AssistanceContact.on <= on,
-            _standing(),  # type: ignore[arg-type]
-        )
-        .group_by(extract("year", AssistanceContact.on), extract("month", AssistanceContact.on))
-    ).all()
-    outcome_rows = session.execute(
-        select(
-            extract("year", AssistanceOutcome.on),
-            extract("month", AssistanceOutcome.on),
-            func.count(),
-        )
-        .where(outcome_live, AssistanceOutcome.on >= first, AssistanceOutcome.on <= on)
-        .group_by(extract("year", AssistanceOutcome.on), extract("month", AssistanceOutcome.on))
-    ).all()
+    }
 
     return Figures(
         on=on,
@@ -214,8 +224,8 @@ def figures(session: Session, on: dt.date) -> Figures:
         zero_open=int(zero_open),
         zero_overdue=int(zero_overdue),
         zero_cleared_year=int(zero_cleared or 0),
-        contacts_by_month=_by_month([tuple(r) for r in contact_rows], months),  # type: ignore[misc]
-        outcomes_by_month=_by_month([tuple(r) for r in outcome_rows], months),  # type: ignore[misc]
+        contacts_by_month=tuple((m, contact_rows.get((m.year, m.month), 0)) for m in months),
+        outcomes_by_month=tuple((m, outcome_rows.get((m.year, m.month), 0)) for m in months),
     )
 
 

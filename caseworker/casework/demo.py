@@ -296,7 +296,7 @@ class Maker:
         if rng.random() < 0.18:
             outcome_on = self.day_between(opened + dt.timedelta(days=20), self.today)
         # contacts: about monthly from the opening, some persons left overdue
-        stop = self.today - dt.timedelta(days=rng.choice((0, 0, 0, 0, 20, 45, 90)))
+        stop = self.today - dt.timedelta(days=rng.choice((0,) * 12 + (20, 45, 90)))
         follow_end = (
             add_months(outcome_on, self.rules.employed_follow_up_months) if outcome_on else None
         )
@@ -311,7 +311,7 @@ class Maker:
                 note=rng.choice(NOTES),
                 next_on=day + dt.timedelta(days=rng.choice((14, 21, 30))) if rng.random() < 0.3 else None,
             )  # fmt: skip
-            day += dt.timedelta(days=rng.randint(18, 33))
+            day += dt.timedelta(days=rng.randint(20, 30))
         if last is not None:
             plan["last_contact_on"], plan["next_contact_on"] = last["on"], last["next_on"]
         for _ in range(rng.choice((0, 1, 1, 2, 3, 4))):

@@ -13,10 +13,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, bindparam, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from caseworker.casework.rules import rules_on
+from caseworker.core import wall
 from caseworker.registry.families import EpisodeEnd, readings, refresh
 from caseworker.store.models import Household, Village, ZeroEmploymentEpisode
 
@@ -27,6 +28,7 @@ __all__ = [
     "family_rows",
     "household_key",
     "open_families",
+    "open_on",
     "refresh",
 ]
 
@@ -75,34 +77,45 @@ class FamilyRow:
         return data
 
 
+def open_on(on: dt.date) -> ColumnElement[bool]:
+    """SQL: the episode is open on ``on`` (identified by then, not ended by then).
+
+    An episode never ends after today (the tracker looks as of today), so from today on
+    "open" is "not ended", which the index of open episodes answers alone.
+    """
+    identified = ZeroEmploymentEpisode.identified_on <= on
+    live = ZeroEmploymentEpisode.deleted.is_(False)
+    if on >= wall.today():
+        return and_(ZeroEmploymentEpisode.ended_on.is_(None), live, identified)
+    return and_(
+        or_(ZeroEmploymentEpisode.ended_on.is_(None), ZeroEmploymentEpisode.ended_on > on),
+        live,
+        identified,
+    )
+
+
 def episode_statement(
     on: dt.date, *, include_ended: bool = False, overdue_only: bool = False, clearing_days: int = 0
 ) -> Select[uuid.UUID]:
     """``SELECT episode.id`` of the episodes open on ``on`` (and, with ``include_ended``, those
-    ended by then), the longest open first (so the overdue come first)."""
-    live = and_(
-        ZeroEmploymentEpisode.deleted.is_(False),
-        ZeroEmploymentEpisode.identified_on <= on,
-        Household.deleted.is_(False),
-    )
-    still_open = or_(ZeroEmploymentEpisode.ended_on.is_(None), ZeroEmploymentEpisode.ended_on > on)
-    stmt = (
-        select(ZeroEmploymentEpisode.id)
-        .join(Household, Household.id == ZeroEmploymentEpisode.household_id)
-        .where(live)
-    )
-    if not include_ended:
-        stmt = stmt.where(still_open)
+    ended by then), the longest open first (so the overdue come first).  (The episodes of a
+    deleted household are ended by the tracker, so no household is read here.)"""
+    if include_ended:
+        stmt = select(ZeroEmploymentEpisode.id).where(
+            ZeroEmploymentEpisode.deleted.is_(False), ZeroEmploymentEpisode.identified_on <= on
+        )
+        ended_last = ZeroEmploymentEpisode.ended_on.is_not(None) & (
+            ZeroEmploymentEpisode.ended_on <= on
+        )
+        return stmt.order_by(
+            ended_last, ZeroEmploymentEpisode.identified_on, ZeroEmploymentEpisode.household_id
+        )
+    stmt = select(ZeroEmploymentEpisode.id).where(open_on(on))
     if overdue_only:
         stmt = stmt.where(
-            still_open, ZeroEmploymentEpisode.identified_on < on - dt.timedelta(days=clearing_days)
+            ZeroEmploymentEpisode.identified_on < on - dt.timedelta(days=clearing_days)
         )
-    ended_last = ZeroEmploymentEpisode.ended_on.is_not(None) & (
-        ZeroEmploymentEpisode.ended_on <= on
-    )
-    return stmt.order_by(
-        ended_last, ZeroEmploymentEpisode.identified_on, ZeroEmploymentEpisode.household_id
-    )
+    return stmt.order_by(ZeroEmploymentEpisode.identified_on, ZeroEmploymentEpisode.household_id)
 
 
 def family_rows(

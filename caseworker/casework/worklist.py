@@ -163,6 +163,12 @@ def _statement(
     return stmt.order_by(due.c.due_on, Person.name_pinyin, Person.id_number)
 
 
+@functools.lru_cache(maxsize=64)
+def _ids_only(statement: Select[*tuple[Any, ...]]) -> Select[Any]:
+    """The person ids of a worklist query (as stored text), built once per query."""
+    return statement.with_only_columns(type_coerce(Person.id, String), maintain_column_froms=True)
+
+
 @dataclass(frozen=True, slots=True)
 class Query:
     """A worklist query and the values of its parameters."""
@@ -213,9 +219,7 @@ def due_ids(
     """The person ids of the worklist in display order (the screen's id query); ``text``
     narrows it as the registry's search does."""
     query = due_query(on, window=window, worker_id=worker_id, village_id=village_id)
-    stmt = query.statement.with_only_columns(
-        type_coerce(Person.id, String), maintain_column_froms=True
-    )
+    stmt = _ids_only(query.statement)
     if text.strip():
         from caseworker.registry import search
 

@@ -398,6 +398,21 @@ class AssistancePlan(Synced, Base):
             sqlite_where=text("deleted = 0 AND closed_on IS NULL"),
             postgresql_where=text("deleted = false AND closed_on IS NULL"),
         ),
+        # the worklist reads every open plan from this index alone (no wide rows)
+        Index(
+            "ix_assistance_plan_open",
+            "closed_on",
+            "deleted",
+            "person_id",
+            "worker_id",
+            "opened_on",
+            "last_contact_on",
+            "next_contact_on",
+            "follow_up_until",
+            "id",
+            sqlite_where=text("deleted = 0 AND closed_on IS NULL"),
+            postgresql_where=text("deleted = false AND closed_on IS NULL"),
+        ),
     )
 
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
@@ -430,10 +445,14 @@ class AssistanceContact(Synced, Base):
     ``supersedes_id`` names the one it replaces; the replaced row stays as it was."""
 
     __tablename__ = "assistance_contact"
+    __table_args__ = (
+        # counts by month read this index alone
+        Index("ix_assistance_contact_on_date", "on_date", "deleted"),
+    )
 
     plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assistance_plan.id"), index=True)
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
-    on: Mapped[dt.date] = mapped_column("on_date", Date, index=True)
+    on: Mapped[dt.date] = mapped_column("on_date", Date)
     channel: Mapped[str] = mapped_column(String(12))
     worker_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff.id"))
     services: Mapped[str] = mapped_column(String(200), default="")
@@ -494,11 +513,22 @@ class ZeroEmploymentEpisode(Synced, Base):
             sqlite_where=text("deleted = 0 AND ended_on IS NULL"),
             postgresql_where=text("deleted = false AND ended_on IS NULL"),
         ),
+        # the open families, longest open first, read from this index alone
+        Index(
+            "ix_zero_employment_episode_open",
+            "ended_on",
+            "deleted",
+            "identified_on",
+            "household_id",
+            "id",
+            sqlite_where=text("deleted = 0 AND ended_on IS NULL"),
+            postgresql_where=text("deleted = false AND ended_on IS NULL"),
+        ),
     )
 
     household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), index=True)
     identified_on: Mapped[dt.date] = mapped_column(Date, index=True)
-    ended_on: Mapped[dt.date | None] = mapped_column(Date)
+    ended_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     end_reason: Mapped[str | None] = mapped_column(String(16))
     cleared_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("household_member.id"))
 

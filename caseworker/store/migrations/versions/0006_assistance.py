@@ -118,9 +118,9 @@ def _indexes(table: str, columns: Sequence[str]) -> None:
         op.create_index(f"ix_{table}_{column}", table, [column])
 
 
-def _open_index(name: str, table: str, column: str, closed: str) -> None:
+def _open_index(name: str, table: str, columns: str | list[str], closed: str, *, unique: bool = True) -> None:
     op.create_index(
-        name, table, [column], unique=True,
+        name, table, [columns] if isinstance(columns, str) else columns, unique=unique,
         sqlite_where=sa.text(f"deleted = 0 AND {closed} IS NULL"),
         postgresql_where=sa.text(f"deleted = false AND {closed} IS NULL"),
     )  # fmt: skip
@@ -157,6 +157,12 @@ def upgrade() -> None:
     )
     _indexes(t, ("person_id", "worker_id"))
     _open_index("uq_assistance_plan_open_person", t, "person_id", "closed_on")
+    _open_index(
+        "ix_assistance_plan_open", t,
+        ["closed_on", "deleted", "person_id", "worker_id", "opened_on", "last_contact_on",
+         "next_contact_on", "follow_up_until", "id"],
+        "closed_on", unique=False,
+    )  # fmt: skip
 
     t = "assistance_contact"
     op.create_table(
@@ -176,7 +182,8 @@ def upgrade() -> None:
         _fk(t, "supersedes_id", "assistance_contact"),
         _fk(t, "worker_id", "staff"),
     )
-    _indexes(t, ("on_date", "person_id", "plan_id", "supersedes_id"))
+    _indexes(t, ("person_id", "plan_id", "supersedes_id"))
+    op.create_index("ix_assistance_contact_on_date", t, ["on_date", "deleted"])
 
     t = "assistance_offer"
     op.create_table(
@@ -227,8 +234,12 @@ def upgrade() -> None:
         _fk(t, "cleared_by_id", "household_member"),
         _fk(t, "household_id", "household"),
     )
-    _indexes(t, ("household_id", "identified_on"))
+    _indexes(t, ("ended_on", "household_id", "identified_on"))
     _open_index("uq_zero_employment_episode_open_household", t, "household_id", "ended_on")
+    _open_index(
+        "ix_zero_employment_episode_open", t,
+        ["ended_on", "deleted", "identified_on", "household_id", "id"], "ended_on", unique=False,
+    )  # fmt: skip
     _guards(SYNCED_0006, None)
 
 
