@@ -13,7 +13,7 @@ import uuid
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QAction, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -173,16 +175,31 @@ class AssistancePanel(QWidget):
                 ("outcome", _("Employment outcome…"), self.record_outcome),
                 ("correct", _("Correct the contact…"), self.correct_contact),
                 ("close", _("Close the plan…"), self.close_plan),
-                ("history", _("History of changes…"), self.show_history),
-                ("card", _("Print the assistance card…"), self.print_card),
-                ("record", _("Print the contact record…"), self.print_record),
             )
         ):
             button = QPushButton(text)
             button.setObjectName(f"assist_{key}")
             button.clicked.connect(slot)
             self.buttons[key] = button
-            grid.addWidget(button, position // 2, position % 2)
+            grid.addWidget(button, position // 4, position % 4)
+        self.more = QToolButton()
+        self.more.setObjectName("assistMore")
+        self.more.setText(_("More…"))
+        self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.more.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        menu = QMenu(self.more)
+        self.more_actions: dict[str, QAction] = {}
+        for key, text, slot in (
+            ("history", _("History of changes…"), self.show_history),
+            ("card", _("Print the assistance card…"), self.print_card),
+            ("record", _("Print the contact record…"), self.print_record),
+        ):
+            action = menu.addAction(text)
+            action.setObjectName(f"assist_{key}")
+            action.triggered.connect(slot)
+            self.more_actions[key] = action
+        self.more.setMenu(menu)
+        grid.addWidget(self.more, 1, 3)
 
         # the quick contact: today, a phone call; type what was done and press Enter
         self.quick = QGroupBox(_("Add a contact"))
@@ -348,8 +365,8 @@ class AssistancePanel(QWidget):
             is_open and selected is not None and selected.kind == "offer"
             and selected.answer == Answer.PENDING.value
         )  # fmt: skip
-        for key in ("history", "card", "record"):
-            self.buttons[key].setEnabled(has_person and self.view is not None)
+        for action in self.more_actions.values():
+            action.setEnabled(has_person and self.view is not None)
         self.quick.setEnabled(is_open)
 
     # -- actions --------------------------------------------------------------------------

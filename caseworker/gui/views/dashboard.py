@@ -162,12 +162,17 @@ class DashboardView(QWidget):
         self.categories.setObjectName("categoryChart")
         self.categories.activated.connect(self._category_clicked)
         self.trend = TrendChart()
-        self.trend.setObjectName("trendChart")
+        self.trend.setObjectName("contactTrend")
         self.trend.activated.connect(self._month_clicked)
+        self.employed_trend = TrendChart()
+        self.employed_trend.setObjectName("employedTrend")
+        self.employed_trend.activated.connect(self._month_clicked)
         by_category = QGroupBox(_("Persons recognised, by category"))
         QVBoxLayout(by_category).addWidget(self.categories)
         trend = QGroupBox(_("The last twelve months"))
-        QVBoxLayout(trend).addWidget(self.trend)
+        trends = QVBoxLayout(trend)
+        trends.addWidget(self.trend)
+        trends.addWidget(self.employed_trend)
         charts = QHBoxLayout()
         charts.addWidget(by_category, 1)
         charts.addWidget(trend, 1)
@@ -236,13 +241,12 @@ class DashboardView(QWidget):
             [category_label(c) for c, _n in f.by_category], [n for _c, n in f.by_category]
         )
         months = [m for m, _n in f.contacts_by_month]
+        month_name = lambda d: formatting.date(d, "MMM")  # noqa: E731
         self.trend.set_data(
-            months,
-            [
-                (_("Contacts"), [n for _m, n in f.contacts_by_month]),
-                (_("Employed"), [n for _m, n in f.outcomes_by_month]),
-            ],
-            lambda d: formatting.date(d, "MMM"),
+            months, [(_("Contacts"), [n for _m, n in f.contacts_by_month])], month_name
+        )
+        self.employed_trend.set_data(
+            months, [(_("Employed"), [n for _m, n in f.outcomes_by_month])], month_name, second=True
         )
         self.note.setText(_("Click a figure, a bar or a month to see the list behind it."))
 

@@ -103,7 +103,7 @@ class FamilyTrackerView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((120, 160, 110, 90, 100, 100, 70)):
+        for column, width in enumerate((130, 160, 120, 130, 100, 100, 80)):
             self.table.setColumnWidth(column, width)
         self.table.activated.connect(self._activated)
         top = QHBoxLayout()

@@ -39,7 +39,7 @@ SECTIONS = (
     ("recognition", N_("Recognition")),
     ("settings", N_("Settings")),
     ("worklist", N_("Worklist")),
-    ("families", N_("Zero-employment families")),
+    ("families", N_("Family tracker")),
     ("dashboard", N_("Dashboard")),
 )
 

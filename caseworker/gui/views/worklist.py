@@ -111,7 +111,7 @@ class WorklistView(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((120, 160, 110, 110, 100, 90, 80, 90)):
+        for column, width in enumerate((130, 160, 120, 110, 110, 90, 80, 90)):
             self.table.setColumnWidth(column, width)
         self.table.activated.connect(self._activated)
         top = QHBoxLayout()

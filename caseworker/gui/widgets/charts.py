@@ -138,8 +138,10 @@ class TrendChart(QWidget):
         months: Sequence[dt.date],
         series: Sequence[tuple[str, Sequence[int]]],
         month_label: Callable[[dt.date], str] | None = None,
+        *,
+        second: bool = False,
     ) -> None:
-        colours = (BAR, SECOND)
+        colours = (SECOND, BAR) if second else (BAR, SECOND)
         self.months = list(months)
         self.series = [
             (name, list(values), colours[i % 2]) for i, (name, values) in enumerate(series)
@@ -158,10 +160,8 @@ class TrendChart(QWidget):
 
     def _plot(self) -> QRectF:
         metrics = QFontMetrics(self.font())
-        legend = metrics.height() + 6
-        return QRectF(
-            8, legend + 4, self.width() - 16, self.height() - legend - metrics.height() - 14
-        )
+        top = 2 * metrics.height() + 12  # the legend, and the values above the columns
+        return QRectF(8, top, self.width() - 16, self.height() - top - metrics.height() - 10)
 
     def column_at(self, x: float) -> int:
         if not self.months:
@@ -215,6 +215,18 @@ class TrendChart(QWidget):
                 h = plot.height() * values[k] / top_value
                 rect = QRectF(x_of(base + s * bar_w, bar_w), plot.bottom() - h, bar_w - 1, h)
                 painter.fillRect(rect, colour)
+                if n == 1:  # one series: its value above each column
+                    painter.setPen(TEXT)
+                    painter.drawText(
+                        QRectF(
+                            x_of(base - 3, step),
+                            rect.top() - metrics.height() - 2,
+                            step,
+                            metrics.height(),
+                        ),
+                        Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
+                        formatting.number(values[k]),
+                    )
             painter.setPen(TEXT)
             label = self.month_label(month)
             painter.drawText(
