@@ -22,6 +22,7 @@ from tests.helpers import make_id, on_day, recognise, register
 
 D = dt.date
 TODAY = D(2024, 12, 20)
+OPENED = D(2024, 10, 15)
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def accept(monkeypatch: pytest.MonkeyPatch, cls: type, fill: Callable[[Any], Non
 
 
 def open_plan(
-    page: PersonPage, monkeypatch: pytest.MonkeyPatch, on: dt.date = D(2024, 10, 15)
+    page: PersonPage, monkeypatch: pytest.MonkeyPatch, on: dt.date = OPENED
 ) -> None:
     def fill(d: Any) -> None:
         d.worker.setCurrentText("古丽")
