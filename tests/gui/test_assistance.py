@@ -62,9 +62,7 @@ def accept(monkeypatch: pytest.MonkeyPatch, cls: type, fill: Callable[[Any], Non
     monkeypatch.setattr(cls, "exec", fake_exec)
 
 
-def open_plan(
-    page: PersonPage, monkeypatch: pytest.MonkeyPatch, on: dt.date = OPENED
-) -> None:
+def open_plan(page: PersonPage, monkeypatch: pytest.MonkeyPatch, on: dt.date = OPENED) -> None:
     def fill(d: Any) -> None:
         d.worker.setCurrentText("古丽")
         d.opened.setDate(dialogs.to_qdate(on))

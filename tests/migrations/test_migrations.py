@@ -485,3 +485,41 @@ def test_head_revision_constant_matches_the_scripts() -> None:
     from caseworker.store.migrate import HEAD_REVISION, head_revision
 
     assert head_revision() == HEAD_REVISION
+
+
+@pytest.mark.postgres
+def test_postgresql_runs_the_assistance_queries(postgres_url: str) -> None:
+    """The worklist's date arithmetic, the family tracker and the dashboard on PostgreSQL."""
+    from caseworker.casework import dashboard, families, plans, worklist
+    from caseworker.registry import households
+    from tests.helpers import on_day, recognise
+
+    store = migrate.open_store(postgres_url, actor="李娜")
+    try:
+        stations.initialise(store, "650102001", "燕儿窝街道就业服务站", ["红旗村"])
+        with on_day(dt.date(2024, 9, 1)):
+            head = register(
+                store, "张三", make_id(birth=dt.date(1975, 4, 1), seq=131),
+                registered_unemployed_since=dt.date(2023, 1, 1), village="红旗村",
+            )  # fmt: skip
+        recognise(store, head.id)
+        day = dt.date(2024, 12, 20)
+        with on_day(dt.date(2024, 10, 12)), store.transaction() as session:
+            household = households.create(session)
+            households.add_person(session, household.id, head.id, "head")
+        with on_day(day), store.transaction() as session:
+            plans.open_plan(session, head.id, on=dt.date(2024, 10, 31), worker="李娜")
+            plans.add_contact(session, head.id, on=dt.date(2024, 11, 30), channel="phone")
+        with on_day(day), store.reading() as session:
+            assert worklist.due_rows(session, day) == []  # due on 2024-12-30
+            rows = worklist.due_rows(session, dt.date(2025, 1, 5))
+            assert [(r.due_on, r.days_overdue) for r in rows] == [(dt.date(2024, 12, 30), 6)]
+            (family,) = families.open_families(session, day)
+            assert family.identified_on == dt.date(2024, 10, 12)
+            figures = dashboard.figures(session, day)
+            assert figures.open_plans == 1
+            assert figures.zero_open == 1
+            assert dict(figures.contacts_by_month)[dt.date(2024, 11, 1)] == 1
+            assert audit.verify(session).ok
+    finally:
+        store.dispose()
