@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
@@ -126,14 +127,8 @@ def _text(value: str, field_name: str, limit: int = MAX_TEXT) -> str:
 
 
 def _person(session: Session, person_id: uuid.UUID) -> Person:
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFoundError(_("No person with this record number exists."))
-    if person.deleted:
-        raise NotFoundError(
-            _("The record of {name} is deleted; restore it first.").format(name=person.name)
-        )
-    return person
+    """The live person (the same refusals as the recognition workflow's)."""
+    return recognition._person(session, person_id)
 
 
 def _worker(session: Session, name: str | None, station_code: str) -> uuid.UUID | None:
@@ -516,14 +511,22 @@ def answer_offer(
     return offer
 
 
-def offers(session: Session, plan_id: uuid.UUID) -> list[AssistanceOffer]:
+R = TypeVar("R", AssistanceOffer, AssistanceOutcome)
+
+
+def _records(session: Session, model: type[R], plan_id: uuid.UUID) -> list[R]:
+    """The live records of a plan, newest first."""
     return list(
         session.scalars(
-            select(AssistanceOffer)
-            .where(AssistanceOffer.plan_id == plan_id, AssistanceOffer.deleted.is_(False))
-            .order_by(AssistanceOffer.on.desc(), AssistanceOffer.created_hlc.desc())
+            select(model)
+            .where(model.plan_id == plan_id, model.deleted.is_(False))
+            .order_by(model.on.desc(), model.created_hlc.desc())
         )
     )
+
+
+def offers(session: Session, plan_id: uuid.UUID) -> list[AssistanceOffer]:
+    return _records(session, AssistanceOffer, plan_id)
 
 
 def refusal_window(on: dt.date, rules: AssistanceRules) -> dt.date:
@@ -651,10 +654,4 @@ def record_outcome(
 
 
 def outcomes(session: Session, plan_id: uuid.UUID) -> list[AssistanceOutcome]:
-    return list(
-        session.scalars(
-            select(AssistanceOutcome)
-            .where(AssistanceOutcome.plan_id == plan_id, AssistanceOutcome.deleted.is_(False))
-            .order_by(AssistanceOutcome.on.desc(), AssistanceOutcome.created_hlc.desc())
-        )
-    )
+    return _records(session, AssistanceOutcome, plan_id)

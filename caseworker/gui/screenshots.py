@@ -1,4 +1,5 @@
-"""Render the main screens offscreen into ``docs/screenshots/`` (Chinese and Uyghur).
+"""Render the main screens offscreen into ``docs/screenshots/`` (Chinese and Uyghur), the
+assistance screens too (:mod:`caseworker.gui.screenshots_assistance`).
 
     python -m caseworker.gui.screenshots [--out docs/screenshots] [--persons 2000]
 
@@ -120,6 +121,9 @@ def shoot(out: Path, persons: int, languages: list[str]) -> list[Path]:
         app = create_application(["screenshots"], languages[0])
         store = open_store(sqlite_url(folder / "demo.sqlite3"), actor="古丽")
         showcase = prepare(store, persons)
+        from caseworker.gui import screenshots_assistance
+
+        assisted = screenshots_assistance.prepare(store)
         empty = open_store(sqlite_url(folder / "empty.sqlite3"), actor="古丽")
         try:
             for language in languages:
@@ -149,6 +153,7 @@ def shoot(out: Path, persons: int, languages: list[str]) -> list[Path]:
                 window.show_section(2)
                 _settle(app, window, lambda: True)
                 save("settings", window)
+                screenshots_assistance.shoot(app, window, save, assisted)
                 window.show_section(0)
                 window.save_preferences()
                 tasks.wait_for_all()

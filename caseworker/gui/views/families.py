@@ -163,10 +163,9 @@ class FamilyTrackerView(QWidget):
         self.summary.setText(_("{n} families").format(n=formatting.number(len(ids))))
 
     def _failed(self, exc: BaseException) -> None:
-        from caseworker.gui.errors import log_exception, message_for
+        from caseworker.gui.views.worklist import show_failure
 
-        log_exception(exc, "family tracker")
-        self.summary.setText(message_for(exc))
+        show_failure(self.summary, exc, "family tracker")
 
     def _activated(self, index: QModelIndex) -> None:
         row = self.model.row_data(index.row())

@@ -39,6 +39,14 @@ WINDOWS = (
 )
 
 
+def show_failure(label: QLabel, exc: BaseException, context: str) -> None:
+    """A list that could not be read says why in its summary line (the log has the rest)."""
+    from caseworker.gui.errors import log_exception, message_for
+
+    log_exception(exc, context)
+    label.setText(message_for(exc))
+
+
 def due_columns() -> list[ColumnSpec[DueRow]]:
     return [
         ColumnSpec("name", lambda: _("Name"), lambda r: r.name, sortable=False),
@@ -182,10 +190,7 @@ class WorklistView(QWidget):
             self.table.setCurrentIndex(self.model.index(0, 0))
 
     def _failed(self, exc: BaseException) -> None:
-        from caseworker.gui.errors import log_exception, message_for
-
-        log_exception(exc, "worklist")
-        self.summary.setText(message_for(exc))
+        show_failure(self.summary, exc, "worklist")
 
     def _activated(self, index: QModelIndex) -> None:
         person_id = self.model.id_at(index.row())
