@@ -40,6 +40,7 @@ from caseworker.casework import dashboard, families, worklist
 from caseworker.casework.rules import rules_on
 from caseworker.core import wall
 from caseworker.core.idcard import IdNumber, Sex
+from caseworker.gui.models.ids import IdList
 from caseworker.policy.facts import WorkCapacity
 from caseworker.policy.families import FamilyMember, read_family
 from caseworker.registry import demo
@@ -95,18 +96,20 @@ def summary(times: list[float]) -> dict[str, float]:
 DUE_SQL = """
 WITH due AS (
   SELECT p.id AS plan_id, p.person_id, p.last_contact_on, p.worker_id,
-    CASE WHEN p.follow_up_until IS NOT NULL AND e.person_id IS NOT NULL
+    CASE WHEN p.follow_up_until IS NOT NULL AND EXISTS (
+              SELECT 1 FROM employment_episode e WHERE e.person_id = p.person_id
+              AND e.deleted = 0 AND e.starts_on <= :on AND (e.ends_on IS NULL OR e.ends_on >= :on))
               AND coalesce(p.next_contact_on, date(coalesce(p.last_contact_on, p.opened_on), :mod))
                   >= p.follow_up_until
          THEN NULL
          ELSE coalesce(p.next_contact_on, date(coalesce(p.last_contact_on, p.opened_on), :mod))
     END AS due_on,
-    CASE WHEN p.follow_up_until IS NOT NULL AND e.person_id IS NOT NULL THEN 'employed_follow_up'
+    CASE WHEN p.follow_up_until IS NOT NULL AND EXISTS (
+              SELECT 1 FROM employment_episode e WHERE e.person_id = p.person_id
+              AND e.deleted = 0 AND e.starts_on <= :on AND (e.ends_on IS NULL OR e.ends_on >= :on))
+         THEN 'employed_follow_up'
          WHEN p.last_contact_on IS NULL THEN 'first_contact' ELSE 'follow_up' END AS reason
   FROM assistance_plan p
-  LEFT JOIN (SELECT DISTINCT person_id FROM employment_episode
-             WHERE deleted = 0 AND starts_on <= :on AND (ends_on IS NULL OR ends_on >= :on)) e
-         ON e.person_id = p.person_id
   WHERE p.closed_on IS NULL AND p.deleted = 0 {persons}
 )
 SELECT {columns}
@@ -236,13 +239,13 @@ def main() -> None:
             "open_families": len(ids),
         }
 
-        def due_screen() -> object:
-            found = worklist.due_ids(session, today)
-            return worklist.due_rows(session, today, person_ids=found[:PAGE])
+        def due_screen() -> list[worklist.DueRow]:
+            found = IdList(worklist.due_ids(session, today))
+            return worklist.due_rows(session, today, person_ids=found.slice(0, PAGE))
 
         def families_screen() -> object:
-            found = list(session.scalars(families.episode_statement(today)))
-            return families.family_rows(session, found[:PAGE], today)
+            found = IdList(families.episode_ids(session, families.episode_statement(today)))
+            return families.family_rows(session, found.slice(0, PAGE), today)
 
         checks = {
             "worklist_cli": (

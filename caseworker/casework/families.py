@@ -13,20 +13,22 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from caseworker.casework.rules import rules_on
 from caseworker.core import wall
-from caseworker.registry.families import EpisodeEnd, readings, refresh
+from caseworker.registry.families import EpisodeEnd, look, readings, refresh
 from caseworker.store.models import Household, Village, ZeroEmploymentEpisode
 
 __all__ = [
     "EpisodeEnd",
     "FamilyRow",
+    "episode_ids",
     "episode_statement",
     "family_rows",
     "household_key",
+    "look",
     "open_families",
     "open_on",
     "refresh",
@@ -116,6 +118,14 @@ def episode_statement(
             ZeroEmploymentEpisode.identified_on < on - dt.timedelta(days=clearing_days)
         )
     return stmt.order_by(ZeroEmploymentEpisode.identified_on, ZeroEmploymentEpisode.household_id)
+
+
+def episode_ids(session: Session, stmt: Select[uuid.UUID]) -> bytes:
+    """The ids of :func:`episode_statement`, 16 bytes each (for the screen's paged model)."""
+    from caseworker.casework.worklist import id_blob
+
+    keys = stmt.with_only_columns(type_coerce(ZeroEmploymentEpisode.id, String))
+    return id_blob(session.scalars(keys))
 
 
 def family_rows(

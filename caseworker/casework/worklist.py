@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    exists,
     func,
     or_,
     select,
@@ -59,6 +60,7 @@ __all__ = [
     "due_ids",
     "due_query",
     "due_rows",
+    "id_blob",
     "refusal_list",
 ]
 
@@ -82,27 +84,22 @@ VILLAGE = bindparam("village_id", type_=Uuid)
 PERSONS = bindparam("person_ids", type_=Uuid, expanding=True)
 
 
-def _employed() -> Any:
-    """The persons with an employment covering the day ``:on`` (a subquery, joined once)."""
-    return (
-        select(EmploymentEpisode.person_id)
-        .where(
-            EmploymentEpisode.deleted.is_(False),
-            EmploymentEpisode.starts_on <= ON,
-            or_(EmploymentEpisode.ends_on.is_(None), EmploymentEpisode.ends_on >= ON),
-        )
-        .distinct()
-        .subquery("employed")
+def _employed() -> ColumnElement[bool]:
+    """SQL: the plan's person has an employment covering the day ``:on`` (an index probe,
+    asked only of plans with an outcome)."""
+    return exists().where(
+        EmploymentEpisode.person_id == AssistancePlan.person_id,
+        EmploymentEpisode.deleted.is_(False),
+        EmploymentEpisode.starts_on <= ON,
+        or_(EmploymentEpisode.ends_on.is_(None), EmploymentEpisode.ends_on >= ON),
     )
 
 
-def due_columns(interval: int, employed: Any) -> tuple[ColumnElement[dt.date], ColumnElement[str]]:
+def due_columns(interval: int) -> tuple[ColumnElement[dt.date], ColumnElement[str]]:
     """SQL for each open plan: the due date (NULL: nothing due, the employed follow-up is
-    over) and the reason code, on the day ``:on``; ``employed`` is :func:`_employed` joined
-    to the plan's person; ``interval`` the contact interval in days."""
-    in_follow_up = and_(
-        AssistancePlan.follow_up_until.is_not(None), employed.c.person_id.is_not(None)
-    )
+    over) and the reason code, on the day ``:on``; ``interval`` is the contact interval in
+    days."""
+    in_follow_up = and_(AssistancePlan.follow_up_until.is_not(None), _employed())
     base = func.coalesce(AssistancePlan.last_contact_on, AssistancePlan.opened_on)
     scheduled = func.coalesce(AssistancePlan.next_contact_on, add_days(base, interval))
     due_on = case(
@@ -122,8 +119,7 @@ def _statement(
     window: str, interval: int, worker: bool, village: bool, persons: bool
 ) -> Select[*tuple[Any, ...]]:
     """The worklist's query for one shape, built once (the values are bound parameters)."""
-    employed = _employed()
-    due_on, reason = due_columns(interval, employed)
+    due_on, reason = due_columns(interval)
     plans = select(
         AssistancePlan.id.label("plan_id"),
         AssistancePlan.person_id.label("person_id"),
@@ -131,7 +127,7 @@ def _statement(
         AssistancePlan.last_contact_on.label("last_contact_on"),
         due_on.label("due_on"),
         reason.label("reason"),
-    ).outerjoin(employed, employed.c.person_id == AssistancePlan.person_id)
+    )
     plans = plans.where(AssistancePlan.closed_on.is_(None), AssistancePlan.deleted.is_(False))
     if persons:
         plans = plans.where(AssistancePlan.person_id.in_(PERSONS))
@@ -215,17 +211,25 @@ def due_ids(
     text: str = "",
     worker_id: uuid.UUID | None = None,
     village_id: uuid.UUID | None = None,
-) -> list[uuid.UUID]:
-    """The person ids of the worklist in display order (the screen's id query); ``text``
-    narrows it as the registry's search does."""
+) -> bytes:
+    """The person ids of the worklist in display order, 16 bytes each (the screen's id
+    query, for its paged model); ``text`` narrows it as the registry's search does."""
     query = due_query(on, window=window, worker_id=worker_id, village_id=village_id)
     stmt = _ids_only(query.statement)
     if text.strip():
         from caseworker.registry import search
 
         stmt = stmt.where(search.predicate(session, text))
-    ids = session.execute(stmt, query.params).scalars()
-    return [uuid.UUID(value) for value in ids]
+    return id_blob(session.execute(stmt, query.params).scalars())
+
+
+def id_blob(values: Iterable[object]) -> bytes:
+    """Record ids read as stored text (SQLite: 32 hex digits) or as UUIDs (PostgreSQL), packed
+    16 bytes each."""
+    return b"".join(
+        v.bytes if isinstance(v, uuid.UUID) else bytes.fromhex(str(v).replace("-", ""))
+        for v in values
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -129,7 +129,7 @@ def run_zero_families(args: argparse.Namespace) -> int:
     store = bootstrap.open_database(args.db)
     try:
         with store.transaction() as session:
-            families.refresh(session, wall.today())
+            families.look(session, wall.today())
         with store.reading() as session:
             data = family_list_data(session, on, now=_now(), station_code=store.station_code)
     finally:

@@ -33,7 +33,7 @@ def run_zero(args: argparse.Namespace) -> int:
     store = bootstrap.open_database(args.db)
     try:
         with store.transaction() as session:
-            families.refresh(session, wall.today())
+            families.look(session, wall.today())
         with store.reading() as session:
             rows = families.open_families(session, args.on, include_ended=args.all)
     finally:

@@ -11,9 +11,9 @@ zero-employment family.  A family that falls back opens a new episode; ended epi
 
 When does the tracker look?  Whenever the registry changes what the reading depends on, for
 the household concerned (:func:`follow`: a person's record, a membership, the household's
-income, an employment episode), and over every household when the tracker, the dashboard or
-``caseworker families zero`` is opened (ages move without anyone writing: a member turns 16
-or retires).  The lists are in :mod:`caseworker.casework.families`.
+income, an employment episode), and over every household once a day (:func:`look`, when the
+tracker, the dashboard or ``caseworker families zero`` is first opened that day: ages move
+without anyone writing, a member turns 16 or retires).  The lists are in :mod:`caseworker.casework.families`.
 
 Members left out of the reading, as in the assessment: registered persons whose record is
 deleted, and recorded relatives without an ID number (their age is unknown).
@@ -68,6 +68,7 @@ __all__ = [
     "follow_person",
     "household_of",
     "is_zero_employment",
+    "look",
     "readings",
     "refresh",
 ]
@@ -367,6 +368,26 @@ def refresh(
             _end(session, episode, reading_or_none, on)
             result.ended.append(episode)
     session.flush()
+    return result
+
+
+#: The setting that holds the day of the tracker's last look at every household.
+LOOKED_KEY = "zero_employment_looked_on"
+
+
+def look(session: Session, today: dt.date | None = None) -> RefreshResult | None:
+    """Look at every household once a day (ages move without anyone writing: a member turns
+    16 or retires); the registry's changes are followed as they happen (:func:`follow`).
+    Returns what changed, or None when today's look was done already."""
+    from caseworker.store.models import Setting
+    from caseworker.store.uow import put_setting
+
+    today = today or wall.today()
+    done = session.get(Setting, LOOKED_KEY)
+    if done is not None and done.value >= today.isoformat():
+        return None
+    result = refresh(session, today)
+    put_setting(session, LOOKED_KEY, today.isoformat())
     return result
 
 

@@ -265,17 +265,22 @@ class Store:
 
     def put_setting(self, session: Session, key: str, value: str) -> None:
         """Change a setting inside the caller's transaction, logged."""
-        row = session.get(Setting, key)
-        old = row.value if row is not None else None
-        if row is None:
-            session.add(Setting(key=key, value=value))
-        else:
-            row.value = value
-        context = session.info[changelog.CONTEXT_KEY]
-        changelog.log_setting(session.connection(), context, key, old, value)
+        put_setting(session, key, value)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def put_setting(session: Session, key: str, value: str) -> None:
+    """Change a setting inside the session's transaction, logged (who, when, old, new)."""
+    row = session.get(Setting, key)
+    old = row.value if row is not None else None
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+    context = session.info[changelog.CONTEXT_KEY]
+    changelog.log_setting(session.connection(), context, key, old, value)
 
 
 def find_staff(session: Session, name: str) -> uuid.UUID | None:

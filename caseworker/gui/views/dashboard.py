@@ -204,7 +204,7 @@ class DashboardView(QWidget):
 
             today = wall.today()
             with store.transaction() as session:
-                families.refresh(session, today)
+                families.look(session, today)
             with store.reading() as session:
                 return dashboard.figures(session, today)
 

@@ -145,13 +145,13 @@ class FamilyTrackerView(QWidget):
             today = wall.today()
             if look:
                 with store.transaction() as session:
-                    families.refresh(session, today)
+                    families.look(session, today)
             with store.reading() as session:
                 stmt = families.episode_statement(
                     today, include_ended=choice == ALL, overdue_only=choice == OVERDUE,
                     clearing_days=rules.clearing_days,
                 )  # fmt: skip
-                return IdList.from_uuids(session.scalars(stmt))
+                return IdList(families.episode_ids(session, stmt))
 
         tasks.start(work, lambda ids: self._arrived(generation, ids), self._failed)
 

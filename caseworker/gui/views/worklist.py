@@ -171,12 +171,12 @@ class WorklistView(QWidget):
             from caseworker.casework import worklist
 
             with store.reading() as session:
-                ids = worklist.due_ids(
+                blob = worklist.due_ids(
                     session, wall.today(), window=window, text=text,
                     worker_id=uuid.UUID(worker) if worker else None,
                     village_id=uuid.UUID(village) if village else None,
                 )  # fmt: skip
-            return IdList.from_uuids(ids)
+            return IdList(blob)
 
         tasks.start(work, lambda ids: self._arrived(generation, ids), self._failed)
 
