@@ -613,3 +613,58 @@ def test_business_income_ends_the_episode_without_clearing_it(store: Any) -> Non
         assert families.open_families(session, D(2024, 10, 10)) == []
         # on a past date the episode was open
         assert len(families.open_families(session, D(2024, 10, 5))) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# The dashboard
+# ---------------------------------------------------------------------------------------------
+
+
+def test_dashboard_figures(store: Any) -> None:
+    from caseworker.casework import dashboard
+
+    zhang = recognised(store, 131)
+    li = recognised(store, 141)
+    guli = person(store, 152, birth=D(1980, 6, 1), registered_unemployed_since=None)
+    family(store, (guli, "head"), on=D(2024, 12, 1))
+    open_plan(store, zhang, D(2024, 10, 15))
+    open_plan(store, li, D(2024, 11, 25))
+    first = contact(store, zhang, D(2024, 11, 2))
+    contact(store, zhang, D(2024, 11, 2), channel="visit", supersedes=first.id)
+    contact(store, zhang, D(2024, 12, 3))
+    act(
+        store,
+        D(2024, 12, 5),
+        lambda s: plans.add_offer(
+            s, zhang.id, on=D(2024, 12, 5), kind="caring", post="保洁", answer="refused"
+        ),
+    )
+    act(
+        store,
+        D(2024, 12, 6),
+        lambda s: plans.add_offer(s, li.id, on=D(2024, 12, 6), kind="market", post="司机"),
+    )
+    act(
+        store,
+        D(2024, 12, 10),
+        lambda s: plans.record_outcome(s, li.id, on=D(2024, 12, 10), evidence="business_licence"),
+    )
+    on = D(2024, 12, 25)
+    with on_day(on), store.reading() as session:
+        f = dashboard.figures(session, on)
+    assert f.recognised == 2
+    assert dict(f.by_category)["long_term_unemployed_1y"] == 2
+    assert f.open_plans == 2
+    # 张三 is due on 2025-01-02; 李四 (employed, follow-up) on 2024-12-25: due today
+    assert (f.due_today, f.overdue) == (1, 0)
+    assert f.offers == {"accepted": 0, "refused": 1, "pending": 1}
+    assert (f.employed_month, f.employed_year) == (1, 1)
+    assert (f.zero_open, f.zero_overdue, f.zero_cleared_year) == (1, 0, 0)
+    months = dict(f.contacts_by_month)
+    assert months[D(2024, 11, 1)] == 1  # the replaced contact is not counted
+    assert months[D(2024, 12, 1)] == 1
+    assert dict(f.outcomes_by_month)[D(2024, 12, 1)] == 1
+    with on_day(D(2025, 1, 5)), store.reading() as session:
+        later = dashboard.figures(session, D(2025, 1, 5))
+    assert (later.zero_open, later.zero_overdue) == (1, 1)
+    assert later.overdue == 2  # 张三 (due 2025-01-02) and 李四 (2024-12-25)
