@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, func, select
+from sqlalchemy import String, and_, case, cast, false, func, select
 from sqlalchemy.orm import Session
 
 from caseworker.casework.families import open_on
@@ -162,7 +162,7 @@ def figures(session: Session, on: dt.date) -> Figures:
             .select_from(AssistancePlan)
             .join(Person, Person.id == AssistancePlan.person_id)
             .where(
-                AssistancePlan.closed_on.is_(None), AssistancePlan.deleted.is_(False), live_person
+                AssistancePlan.closed_on.is_(None), AssistancePlan.deleted == false(), live_person
             )
         )
         or 0
@@ -195,7 +195,7 @@ def figures(session: Session, on: dt.date) -> Figures:
     ).one()
     zero_cleared = session.scalar(
         select(func.count()).where(
-            ZeroEmploymentEpisode.deleted.is_(False),
+            ZeroEmploymentEpisode.deleted == false(),
             ZeroEmploymentEpisode.end_reason == EpisodeEnd.EMPLOYED.value,
             ZeroEmploymentEpisode.ended_on >= year,
             ZeroEmploymentEpisode.ended_on <= on,

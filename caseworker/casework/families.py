@@ -13,7 +13,17 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, String, and_, bindparam, or_, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    bindparam,
+    false,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from caseworker.casework.rules import rules_on
@@ -86,7 +96,7 @@ def open_on(on: dt.date) -> ColumnElement[bool]:
     "open" is "not ended", which the index of open episodes answers alone.
     """
     identified = ZeroEmploymentEpisode.identified_on <= on
-    live = ZeroEmploymentEpisode.deleted.is_(False)
+    live = ZeroEmploymentEpisode.deleted == false()
     if on >= wall.today():
         return and_(ZeroEmploymentEpisode.ended_on.is_(None), live, identified)
     return and_(
@@ -104,7 +114,7 @@ def episode_statement(
     deleted household are ended by the tracker, so no household is read here.)"""
     if include_ended:
         stmt = select(ZeroEmploymentEpisode.id).where(
-            ZeroEmploymentEpisode.deleted.is_(False), ZeroEmploymentEpisode.identified_on <= on
+            ZeroEmploymentEpisode.deleted == false(), ZeroEmploymentEpisode.identified_on <= on
         )
         ended_last = ZeroEmploymentEpisode.ended_on.is_not(None) & (
             ZeroEmploymentEpisode.ended_on <= on

@@ -23,7 +23,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, false, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -156,7 +156,7 @@ def _plans(session: Session, person_id: uuid.UUID) -> list[AssistancePlan]:
     return list(
         session.scalars(
             select(AssistancePlan)
-            .where(AssistancePlan.person_id == person_id, AssistancePlan.deleted.is_(False))
+            .where(AssistancePlan.person_id == person_id, AssistancePlan.deleted == false())
             .order_by(AssistancePlan.opened_on, AssistancePlan.created_hlc)
         )
     )

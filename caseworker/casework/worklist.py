@@ -31,6 +31,7 @@ from sqlalchemy import (
     bindparam,
     case,
     exists,
+    false,
     func,
     or_,
     select,
@@ -128,7 +129,7 @@ def _statement(
         due_on.label("due_on"),
         reason.label("reason"),
     )
-    plans = plans.where(AssistancePlan.closed_on.is_(None), AssistancePlan.deleted.is_(False))
+    plans = plans.where(AssistancePlan.closed_on.is_(None), AssistancePlan.deleted == false())
     if persons:
         plans = plans.where(AssistancePlan.person_id.in_(PERSONS))
     if worker:
@@ -226,9 +227,12 @@ def due_ids(
 def id_blob(values: Iterable[object]) -> bytes:
     """Record ids read as stored text (SQLite: 32 hex digits) or as UUIDs (PostgreSQL), packed
     16 bytes each."""
+    items = list(values)
+    if all(type(v) is str for v in items):  # SQLite: one conversion for all
+        return bytes.fromhex("".join(items))  # type: ignore[arg-type]
     return b"".join(
         v.bytes if isinstance(v, uuid.UUID) else bytes.fromhex(str(v).replace("-", ""))
-        for v in values
+        for v in items
     )
 
 

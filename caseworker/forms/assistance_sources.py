@@ -12,7 +12,7 @@ import uuid
 from collections import Counter
 from typing import TypeVar
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from caseworker.casework import families, plans, worklist
@@ -178,7 +178,7 @@ def ledger_data(
     contacts (the standing ones), services, offers and employment."""
     first, last = month_bounds(month, now.date())
     open_in_month = and_(
-        AssistancePlan.deleted.is_(False),
+        AssistancePlan.deleted == false(),
         AssistancePlan.opened_on <= last,
         or_(AssistancePlan.closed_on.is_(None), AssistancePlan.closed_on >= first),
     )

@@ -36,6 +36,7 @@ from sqlalchemy import (
     Uuid,
     bindparam,
     exists,
+    false,
     func,
     or_,
     select,
@@ -295,7 +296,7 @@ def _open_episodes(
     session: Session, household_ids: list[uuid.UUID] | None
 ) -> dict[uuid.UUID, ZeroEmploymentEpisode]:
     stmt = select(ZeroEmploymentEpisode).where(
-        ZeroEmploymentEpisode.deleted.is_(False), ZeroEmploymentEpisode.ended_on.is_(None)
+        ZeroEmploymentEpisode.deleted == false(), ZeroEmploymentEpisode.ended_on.is_(None)
     )
     found: dict[uuid.UUID, ZeroEmploymentEpisode] = {}
     if household_ids is None:
