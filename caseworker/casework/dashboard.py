@@ -12,13 +12,14 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, false, func, select
+from sqlalchemy import String, and_, case, cast, false, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from caseworker.casework.families import open_on
 from caseworker.casework.rules import rules_on
 from caseworker.casework.vocab import Answer
 from caseworker.casework.worklist import Window, due_query
+from caseworker.policy.categories import Category
 from caseworker.policy.dates import add_months
 from caseworker.recognition.workflow import Stage
 from caseworker.registry.families import EpisodeEnd
@@ -132,19 +133,26 @@ def figures(session: Session, on: dt.date) -> Figures:
         RecognitionCase.stage == Stage.RECOGNISED.value,
         RecognitionCase.recognised_on <= on,
     )
-    recognised = session.scalar(
-        select(func.count(func.distinct(RecognitionCase.person_id)))
+    # (person, category) of every live recognised case, in one read; counted here
+    claimed = session.execute(
+        select(type_coerce(RecognitionCase.person_id, String), CaseCategory.category)
         .join(Person, Person.id == RecognitionCase.person_id)
+        .outerjoin(
+            CaseCategory,
+            and_(CaseCategory.case_id == RecognitionCase.id, CaseCategory.deleted.is_(False)),
+        )
         .where(recognised_case, live_person)
-    )
-    by_category = session.execute(
-        select(CaseCategory.category, func.count(func.distinct(RecognitionCase.person_id)))
-        .join(RecognitionCase, RecognitionCase.id == CaseCategory.case_id)
-        .join(Person, Person.id == RecognitionCase.person_id)
-        .where(recognised_case, live_person, CaseCategory.deleted.is_(False))
-        .group_by(CaseCategory.category, CaseCategory.sort_order)
-        .order_by(CaseCategory.sort_order)
     ).all()
+    recognised = len({person for person, _code in claimed})
+    per_category: dict[str, set[object]] = {}
+    for person, code in claimed:
+        if code is not None:
+            per_category.setdefault(code, set()).add(person)
+    order = [c.value for c in Category]
+    by_category = sorted(
+        ((code, len(people)) for code, people in per_category.items()),
+        key=lambda item: order.index(item[0]) if item[0] in order else len(order),
+    )
 
     query = due_query(on, window=Window.DUE, rules=rules)
     due = query.statement.subquery("due")
@@ -218,7 +226,7 @@ def figures(session: Session, on: dt.date) -> Figures:
     return Figures(
         on=on,
         recognised=int(recognised or 0),
-        by_category=tuple((str(code), int(n)) for code, n in by_category),
+        by_category=tuple(by_category),
         open_plans=int(open_plans),
         due_today=int(due_today),
         overdue=int(overdue),

@@ -30,6 +30,7 @@ from caseworker.casework.rules import rules_on
 from caseworker.core import wall
 from caseworker.registry.families import EpisodeEnd, look, readings, refresh
 from caseworker.store.models import Household, Village, ZeroEmploymentEpisode
+from caseworker.store.values import id_blob
 
 __all__ = [
     "EpisodeEnd",
@@ -132,8 +133,6 @@ def episode_statement(
 
 def episode_ids(session: Session, stmt: Select[uuid.UUID]) -> bytes:
     """The ids of :func:`episode_statement`, 16 bytes each (for the screen's paged model)."""
-    from caseworker.casework.worklist import id_blob
-
     keys = stmt.with_only_columns(type_coerce(ZeroEmploymentEpisode.id, String))
     return id_blob(session.scalars(keys))
 

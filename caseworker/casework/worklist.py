@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,12 +51,15 @@ from caseworker.store.models import (
     Staff,
     Village,
 )
+from caseworker.store.values import as_date, as_uuid, id_blob
 
 __all__ = [
     "DueRow",
     "Query",
     "Refusal",
     "Window",
+    "as_date",
+    "as_uuid",
     "due_columns",
     "due_ids",
     "due_query",
@@ -137,8 +140,11 @@ def _statement(
     due = plans.subquery("due")
     stmt = (
         select(
-            due.c.person_id, due.c.plan_id, Person.id_number, Person.name, Village.name,
-            Person.phone, Staff.name, due.c.due_on, due.c.last_contact_on, due.c.reason,
+            # ids and dates as stored text: converted in Python only where they are used
+            type_coerce(due.c.person_id, String), type_coerce(due.c.plan_id, String),
+            Person.id_number, Person.name, Village.name, Person.phone, Staff.name,
+            type_coerce(due.c.due_on, String), type_coerce(due.c.last_contact_on, String),
+            due.c.reason,
         )
         .join(Person, Person.id == due.c.person_id)
         .join(Staff, Staff.id == due.c.worker_id)
@@ -224,24 +230,12 @@ def due_ids(
     return id_blob(session.execute(stmt, query.params).scalars())
 
 
-def id_blob(values: Iterable[object]) -> bytes:
-    """Record ids read as stored text (SQLite: 32 hex digits) or as UUIDs (PostgreSQL), packed
-    16 bytes each."""
-    items = list(values)
-    if all(type(v) is str for v in items):  # SQLite: one conversion for all
-        return bytes.fromhex("".join(items))  # type: ignore[arg-type]
-    return b"".join(
-        v.bytes if isinstance(v, uuid.UUID) else bytes.fromhex(str(v).replace("-", ""))
-        for v in items
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class DueRow:
     """One line of the worklist (what ``caseworker assist due --json`` prints, and more)."""
 
-    person_id: uuid.UUID
-    plan_id: uuid.UUID
+    person_key: object
+    plan_key: object
     id_number: str
     name: str
     village: str
@@ -251,6 +245,14 @@ class DueRow:
     days_overdue: int
     last_contact_on: dt.date | None
     reason: str
+
+    @property
+    def person_id(self) -> uuid.UUID:
+        return as_uuid(self.person_key)
+
+    @property
+    def plan_id(self) -> uuid.UUID:
+        return as_uuid(self.plan_key)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -274,12 +276,18 @@ def due_rows(
             return []
         kw = {**kw, "window": Window.ALL, "person_ids": person_ids}
     query = due_query(on, **kw)
-    return [
-        DueRow(pid, plan, number, name, village or "", phone or "", worker, due_on,
-               max(0, (on - due_on).days), last, reason)
-        for pid, plan, number, name, village, phone, worker, due_on, last, reason
-        in session.execute(query.statement, query.params)
-    ]  # fmt: skip
+    rows = []
+    for pid, plan, number, name, village, phone, worker, due, last, reason in session.execute(
+        query.statement, query.params
+    ):
+        due_on = as_date(due)
+        rows.append(
+            DueRow(
+                pid, plan, number, name, village or "", phone or "", worker, due_on,
+                max(0, (on - due_on).days), as_date(last) if last is not None else None, reason,
+            )
+        )  # fmt: skip
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------

@@ -128,8 +128,7 @@ def run_zero_families(args: argparse.Namespace) -> int:
     on = args.on or wall.today()
     store = bootstrap.open_database(args.db)
     try:
-        with store.transaction() as session:
-            families.look(session, wall.today())
+        families.look(store, wall.today())
         with store.reading() as session:
             data = family_list_data(session, on, now=_now(), station_code=store.station_code)
     finally:

@@ -32,8 +32,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run_zero(args: argparse.Namespace) -> int:
     store = bootstrap.open_database(args.db)
     try:
-        with store.transaction() as session:
-            families.look(session, wall.today())
+        families.look(store, wall.today())
         with store.reading() as session:
             rows = families.open_families(session, args.on, include_ended=args.all)
     finally:

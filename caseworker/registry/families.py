@@ -59,6 +59,7 @@ from caseworker.store.models import (
     Person,
     ZeroEmploymentEpisode,
 )
+from caseworker.store.values import as_date, as_uuid
 
 __all__ = [
     "EpisodeEnd",
@@ -84,11 +85,6 @@ class EpisodeEnd(StrEnum):
     NO_LONGER = "no_longer"  # no longer a zero-employment family for another reason
 
 
-def _uuid(value: object) -> uuid.UUID:
-    """A record id read as stored text (SQLite) or as a UUID (PostgreSQL)."""
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
-
 @dataclass(frozen=True, slots=True)
 class MemberFacts:
     """One member of a household as the reading sees it (record ids as read: converted to
@@ -103,11 +99,11 @@ class MemberFacts:
 
     @property
     def member_id(self) -> uuid.UUID:
-        return _uuid(self.member_key)
+        return as_uuid(self.member_key)
 
     @property
     def person_id(self) -> uuid.UUID | None:
-        return None if self.person_key is None else _uuid(self.person_key)
+        return None if self.person_key is None else as_uuid(self.person_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +161,7 @@ def _member_statement(some: bool) -> Select[*tuple[Any, ...]]:
             HouseholdMember.wants_work,
             Person.name,
             Person.id_number,
-            Person.birth_date,
+            type_coerce(Person.birth_date, String),
             Person.sex,
             Person.work_capacity,
             Person.wants_work,
@@ -191,11 +187,10 @@ def _member(row: Sequence[Any]) -> MemberFacts:
         _business, _h_deleted, _h_demo,
     ) = row  # fmt: skip
     if person_id is not None:
-        assert isinstance(p_birth, dt.date)
         facts = None
         if not p_deleted:
             facts = FamilyMember(
-                birth_date=p_birth,
+                birth_date=as_date(p_birth),
                 sex=Sex(str(p_sex)),
                 work_capacity=WorkCapacity(str(p_capacity)),
                 wants_work=bool(p_wants),
@@ -249,7 +244,7 @@ def readings(
     result: dict[uuid.UUID, Reading] = {}
     for key, members in grouped.items():
         business, deleted, demo = flags[key]
-        household_id = _uuid(key)
+        household_id = as_uuid(key)
         included = tuple(m for m in members if m.facts is not None)
         family = [m.facts for m in included if m.facts is not None]
         result[household_id] = Reading(
@@ -376,19 +371,34 @@ def refresh(
 LOOKED_KEY = "zero_employment_looked_on"
 
 
-def look(session: Session, today: dt.date | None = None) -> RefreshResult | None:
-    """Look at every household once a day (ages move without anyone writing: a member turns
-    16 or retires); the registry's changes are followed as they happen (:func:`follow`).
-    Returns what changed, or None when today's look was done already."""
+def to_change(session: Session, on: dt.date) -> list[uuid.UUID]:
+    """The households whose episode does not match their reading on ``on`` (read only: the
+    slow part of a look at every household needs no write lock)."""
+    found = readings(session, on)
+    episodes = _open_episodes(session, None)
+    stale = [h for h, r in found.items() if r.zero_employment and h not in episodes]
+    stale += [h for h in episodes if h not in found or not found[h].zero_employment]
+    return stale
+
+
+def look(store: Any, today: dt.date | None = None) -> RefreshResult | None:
+    """Look at every household of ``store`` once a day (ages move without anyone writing: a
+    member turns 16 or retires); the registry's changes are followed as they happen
+    (:func:`follow`).  The households are read without the write lock, then the few that
+    changed are refreshed in a short transaction.  Returns what changed, or None when today's
+    look was done already."""
     from caseworker.store.models import Setting
     from caseworker.store.uow import put_setting
 
     today = today or wall.today()
-    done = session.get(Setting, LOOKED_KEY)
-    if done is not None and done.value >= today.isoformat():
-        return None
-    result = refresh(session, today)
-    put_setting(session, LOOKED_KEY, today.isoformat())
+    with store.reading() as session:
+        done = session.get(Setting, LOOKED_KEY)
+        if done is not None and done.value >= today.isoformat():
+            return None
+        stale = to_change(session, today)
+    with store.transaction() as session:
+        result = refresh(session, today, stale) if stale else RefreshResult()
+        put_setting(session, LOOKED_KEY, today.isoformat())
     return result
 
 

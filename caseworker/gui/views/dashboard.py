@@ -203,8 +203,7 @@ class DashboardView(QWidget):
             from caseworker.casework import dashboard, families
 
             today = wall.today()
-            with store.transaction() as session:
-                families.look(session, today)
+            families.look(store, today)
             with store.reading() as session:
                 return dashboard.figures(session, today)
 

@@ -144,8 +144,7 @@ class FamilyTrackerView(QWidget):
 
             today = wall.today()
             if look:
-                with store.transaction() as session:
-                    families.look(session, today)
+                families.look(store, today)
             with store.reading() as session:
                 stmt = families.episode_statement(
                     today, include_ended=choice == ALL, overdue_only=choice == OVERDUE,
