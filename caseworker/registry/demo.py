@@ -249,24 +249,31 @@ def _ensure_station(store: Store) -> list[uuid.UUID]:
         return [v.id for v in stations.villages(session, store.station_code)]
 
 
-def _assistance(store: Store, seed: int, today: dt.date) -> Any:
-    """The maker of the demo's assistance records, with the demo caseworkers on staff."""
+def _assistance(seed: int, today: dt.date) -> Any:
+    """The maker of the demo's assistance records (its caseworkers are put on staff in the
+    first chunk's transaction: :func:`_staff`)."""
     from caseworker.casework import demo as casework_demo
     from caseworker.casework.rules import rules_on
+
+    return casework_demo.Maker(seed, today, rules_on(today), [])
+
+
+def _staff(session: Any, station_code: str) -> list[uuid.UUID]:
+    """The demo caseworkers' staff records (made, and marked demo, when missing)."""
+    from caseworker.casework import demo as casework_demo
     from caseworker.store.models import Staff
     from caseworker.store.uow import find_staff, staff_id
 
     ids = []
-    with store.transaction() as session:
-        for name in casework_demo.STAFF:
-            known = find_staff(session, name)
-            if known is None:
-                known = staff_id(session, name, store.station_code)
-                staff = session.get(Staff, known)
-                assert staff is not None
-                staff.demo = True
-            ids.append(known)
-    return casework_demo.Maker(seed, today, rules_on(today), ids)
+    for name in casework_demo.STAFF:
+        known = find_staff(session, name)
+        if known is None:
+            known = staff_id(session, name, station_code)
+            staff = session.get(Staff, known)
+            assert staff is not None
+            staff.demo = True
+        ids.append(known)
+    return ids
 
 
 def _chunks(total: int, size: int) -> Iterator[int]:
@@ -297,14 +304,16 @@ def generate(
         taken = set(session.scalars(select(Person.id_number)))
         taken.update(session.scalars(select(HouseholdMember.id_number)))
     gen = _Generator(seed, today or wall.today(), taken)
-    assistance = _assistance(store, seed, gen.today)
+    assistance = _assistance(seed, gen.today)
     added = 0
     for size in _chunks(persons, BATCH):
         batch = _batch(gen, size, village_ids)
-        extra = assistance.batch_rows(
-            batch.persons, batch.episodes, batch.households, batch.members
-        )
         with store.transaction() as session, search.bulk_load(session.connection()):
+            if not assistance.staff:
+                assistance.staff = _staff(session, store.station_code)
+            extra = assistance.batch_rows(
+                batch.persons, batch.episodes, batch.households, batch.members
+            )
             context = session.info[changelog.CONTEXT_KEY]
             connection = session.connection()
             at = wall.now()
