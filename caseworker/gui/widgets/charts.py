@@ -229,6 +229,8 @@ class TrendChart(QWidget):
                     )
             painter.setPen(TEXT)
             label = self.month_label(month)
+            if metrics.horizontalAdvance(label) > step - 2:  # long month names: the number
+                label = formatting.number(month.month)
             painter.drawText(
                 QRectF(x_of(base - 3, step), plot.bottom() + 2, step, metrics.height() + 6),
                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
