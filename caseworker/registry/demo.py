@@ -317,14 +317,18 @@ def generate(
             context = session.info[changelog.CONTEXT_KEY]
             connection = session.connection()
             at = wall.now()
-            for model, rows in (
-                (Person, batch.persons),
-                (EmploymentEpisode, batch.episodes),
-                (Household, batch.households),
-                (HouseholdMember, batch.members),
-                *extra.ordered(),
-            ):
-                changelog.insert_records(connection, context, model, rows, at=at)
+            changelog.insert_many(
+                connection,
+                context,
+                [
+                    (Person, batch.persons),
+                    (EmploymentEpisode, batch.episodes),
+                    (Household, batch.households),
+                    (HouseholdMember, batch.members),
+                    *extra.ordered(),
+                ],
+                at=at,
+            )
         added += size
         if progress is not None and not progress(added, persons):
             break

@@ -336,11 +336,15 @@ def register(session: Session, data: PersonData) -> Registered:
     person = Person(id=uuid.uuid4())
     session.add(person)
     _apply(session, person, data)
-    session.flush()
-    families.follow_person(session, person.id)
+    session.flush()  # (a new person belongs to no household yet: nothing for the tracker)
     return Registered(
         person, possible_duplicates(session, data.name, data.birth_date, data.id_number)
     )
+
+
+#: The facts of a person the zero-employment reading depends on (employment is followed by
+#: registry.employment itself).
+_FAMILY_FACTS = ("id_number", "work_capacity", "wants_work", "retirement_base_age")
 
 
 def update(
@@ -356,9 +360,11 @@ def update(
         existing = session.scalar(select(Person).where(Person.id_number == data.id_number))
         if existing is not None:
             raise DuplicateError(duplicate_message(existing), existing.id)
+    before = [getattr(person, name) for name in _FAMILY_FACTS]
     _apply(session, person, data)
     session.flush()
-    families.follow_person(session, person.id)
+    if before != [getattr(person, name) for name in _FAMILY_FACTS]:
+        families.follow_person(session, person.id)
     return Registered(
         person, possible_duplicates(session, data.name, data.birth_date, data.id_number)
     )

@@ -305,9 +305,32 @@ def insert_records(
 ) -> None:
     """Insert many new records of ``model`` (dicts of attribute values, ``id`` included),
     stamped and logged exactly as the session would (the log rows go in first)."""
-    if not rows:
-        return
+    insert_many(connection, context, [(model, rows)], at=at)
+
+
+def insert_many(
+    connection: Connection,
+    context: Context,
+    batches: Sequence[tuple[type[Synced], Sequence[dict[str, Any]]]],
+    *,
+    at: dt.datetime | None = None,
+) -> None:
+    """:func:`insert_records` for several models at once, in the order given (the order the
+    foreign keys need): the log rows of all of them are chained and written first, in one go."""
     at = at or wall.now()
+    log: list[dict[str, object]] = []
+    for model, rows in batches:
+        log += _log_rows(context, model, rows, at)
+    append(connection, log)
+    for model, rows in batches:
+        if rows:
+            insert_rows(connection, model, rows)  # type: ignore[arg-type]
+
+
+def _log_rows(
+    context: Context, model: type[Synced], rows: Sequence[dict[str, Any]], at: dt.datetime
+) -> list[dict[str, object]]:
+    """Stamp ``rows`` (new records of ``model``) and make their insert log rows."""
     mapper = inspect(model)
     table = table_name(mapper)
     keys = logged_keys(mapper)
@@ -329,8 +352,7 @@ def insert_records(
                 station_code=str(row["station_code"]),
             )
         )  # fmt: skip
-    append(connection, log)
-    insert_rows(connection, model, rows)  # type: ignore[arg-type]
+    return log
 
 
 def log_setting(

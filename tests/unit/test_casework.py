@@ -668,3 +668,15 @@ def test_dashboard_figures(store: Any) -> None:
         later = dashboard.figures(session, D(2025, 1, 5))
     assert (later.zero_open, later.zero_overdue) == (1, 1)
     assert later.overdue == 2  # 张三 (due 2025-01-02) and 李四 (2024-12-25)
+
+
+def test_a_change_of_a_member_is_followed_and_a_note_is_not(store: Any) -> None:
+    from caseworker.registry import persons
+
+    who = person(store, registered_unemployed_since=None)
+    family(store, (who, "head"))
+    assert episodes(store) == [(FORMED, None, None)]
+    act(store, D(2024, 10, 3), lambda s: persons.change(s, who.id, notes="来站咨询"))
+    assert episodes(store) == [(FORMED, None, None)]
+    act(store, D(2024, 10, 4), lambda s: persons.change(s, who.id, wants_work=False))
+    assert episodes(store) == [(FORMED, D(2024, 10, 4), EpisodeEnd.NO_LONGER)]
