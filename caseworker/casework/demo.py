@@ -53,6 +53,11 @@ from caseworker.store.models import (
 STAFF = ("李娜", "王芳", "古丽·买买提", "阿依古丽·吐尔逊")
 #: About this share of the persons get a plan.
 PLAN_SHARE = 0.10
+#: The generated relatives are employed at the registry demo's rate (35%), which leaves about
+#: half of the households in zero employment; in a zero-employment household a relative of
+#: working age, able and willing, is made employed at this rate, so that the tracker holds a
+#: realistic few per cent of the households.
+REALISTIC_EARNER = 0.9
 NOTES = (
     "电话了解求职意向",
     "入户走访，了解家庭情况",
@@ -208,6 +213,12 @@ class Maker:
             reading = read_family(
                 family, household["business_or_investment_income"], self.today, self.rules.pack
             )
+            relatives = [i for i in reading.counted if rows_of[i]["person_id"] is None]
+            if reading.zero_employment and relatives and self.rng.random() < REALISTIC_EARNER:
+                # most such households have a relative at work: a station tracks few families
+                earner = rows_of[self.rng.choice(relatives)]
+                earner["employed"], earner["registered_unemployed"] = True, False
+                continue
             if reading.zero_employment:
                 episode = rows.add(
                     ZeroEmploymentEpisode, household_id=household["id"],
