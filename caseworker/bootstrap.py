@@ -77,10 +77,12 @@ def device_registry() -> Path:
     return Path(user_state_dir(APP_NAME, appauthor=False)) / "devices.json"
 
 
-def open_database(db: str | None = None, *, actor: str | None = None, create: bool = True) -> Store:
-    """Open the station's database.  ``create=False`` (every command but ``init``) refuses a
-    file that does not exist yet, so a mistyped ``--db`` path never looks like an empty
-    registry."""
+def open_database(
+    db: str | None = None, *, actor: str | None = None, create: bool = False
+) -> Store:
+    """Open the station's database.  Unless ``create`` (``init`` and the desktop program's
+    first start), a file that does not exist yet is refused, so a mistyped ``--db`` path never
+    looks like an empty registry."""
     url = database_url(db)
     if not create:
         from sqlalchemy.engine import make_url

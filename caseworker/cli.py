@@ -3,6 +3,11 @@
 Each command group lives in :mod:`caseworker.commands` and registers itself here.  A user
 error prints one clear line and exits with status 2; anything unexpected is logged with its
 traceback and the user is told where the log is (status 70).
+
+A command may tell refused input apart from a usage mistake: it sets ``refused_status`` in its
+defaults (``caseworker assist`` and ``caseworker families`` use 1), and then a user error
+raised while it runs exits with that status, except a
+:class:`~caseworker.core.errors.UsageError` or a mistake argparse found (always 2).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import TextIO
 
 from caseworker import __version__, i18n
 from caseworker.core import wall
-from caseworker.core.errors import UserError
+from caseworker.core.errors import UsageError, UserError
 from caseworker.core.text import for_terminal
 from caseworker.i18n import _
 
@@ -27,6 +32,8 @@ _GLOBAL_WITH_VALUE = ("--db", "--lang")
 
 log = logging.getLogger(__name__)
 EXIT_USER_ERROR = 2
+#: Refused input (an unknown person, a date in the future …) of the commands that ask for it.
+EXIT_REFUSED = 1
 EXIT_INTERNAL_ERROR = 70
 
 
@@ -97,7 +104,17 @@ def _only_global_options(argv: Sequence[str]) -> bool:
 
 def build_parser() -> argparse.ArgumentParser:
     from caseworker import bootstrap
-    from caseworker.commands import assess, audit, demo, init, persons, printing, recognition
+    from caseworker.commands import (
+        assess,
+        assist,
+        audit,
+        demo,
+        families,
+        init,
+        persons,
+        printing,
+        recognition,
+    )
 
     parser = _Parser(
         prog="caseworker",
@@ -113,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--lang", choices=i18n.LANGUAGES, help=_("language of messages"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (init, demo, persons, assess, recognition, printing, audit):
+    for module in (init, demo, persons, assess, recognition, assist, families, printing, audit):
         module.register(sub)
     return parser
 
@@ -146,6 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args_list: list[str]) -> int:
+    args: argparse.Namespace | None = None
     try:
         parser = build_parser()
         args = parser.parse_args(args_list)
@@ -157,7 +175,9 @@ def _run(args_list: list[str]) -> int:
         return status
     except UserError as exc:
         print(_("caseworker: error: {message}").format(message=exc), file=sys.stderr)
-        return EXIT_USER_ERROR
+        if args is None or isinstance(exc, UsageError):
+            return EXIT_USER_ERROR
+        return int(getattr(args, "refused_status", EXIT_USER_ERROR))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

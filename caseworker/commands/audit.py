@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    store = bootstrap.open_database(args.db, create=False)
+    store = bootstrap.open_database(args.db)
     try:
         with store.reading() as session:
             report = audit.verify(session)
@@ -47,7 +47,7 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    store = bootstrap.open_database(args.db, create=False)
+    store = bootstrap.open_database(args.db)
     try:
         with store.reading() as session:
             person = persons.find(session, args.person)

@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.persons < 0 or args.persons > 2_000_000:
         raise UserError(_("--persons must be between 0 and 2000000."))
-    store = bootstrap.open_database(args.db, create=False)
+    store = bootstrap.open_database(args.db)
     try:
         started = time.perf_counter()
         added = demo.generate(store, persons=args.persons, seed=args.seed)

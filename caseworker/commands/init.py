@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    store = bootstrap.open_database(args.db, actor=args.caseworker or None)
+    store = bootstrap.open_database(args.db, actor=args.caseworker or None, create=True)
     try:
         if args.caseworker:
             store.set_setting(bootstrap.CASEWORKER_KEY, args.caseworker.strip())

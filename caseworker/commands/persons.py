@@ -49,7 +49,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    store = bootstrap.open_database(args.db, create=False)
+    store = bootstrap.open_database(args.db)
     try:
         report = spreadsheet.import_persons(store, args.file, dry_run=args.dry_run)
     finally:
@@ -61,7 +61,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    store = bootstrap.open_database(args.db, create=False)
+    store = bootstrap.open_database(args.db)
     try:
         report = spreadsheet.export_persons(
             store, args.output, include_deleted=args.include_deleted
@@ -108,7 +108,7 @@ def list_persons(
 
 
 def run_list(args: argparse.Namespace) -> int:
-    store = bootstrap.open_database(args.db, create=False)
+    store = bootstrap.open_database(args.db)
     try:
         with store.reading() as session:
             hits = list_persons(session, args.query, village=args.village, limit=args.limit)
@@ -148,7 +148,7 @@ def _line(label: str, value: object) -> str:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    store = bootstrap.open_database(args.db, create=False)
+    store = bootstrap.open_database(args.db)
     try:
         with store.reading() as session:
             p = _find(session, args.person)

@@ -67,6 +67,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.set_defaults(handler=run_roster)
 
+    from caseworker.commands.assist_print import register_print
+
+    register_print(actions)
+
 
 def output_kind(path: Path, allowed: tuple[str, ...]) -> str:
     """The suffix of ``path`` (``.pdf`` or ``.xlsx``) when it is one of ``allowed``."""
@@ -93,7 +97,7 @@ def _date(value: str, option: str) -> dt.date:
 
 def run_application(args: argparse.Namespace) -> int:
     output_kind(args.output, (PDF,))
-    store = bootstrap.open_database(args.db, create=False)
+    store = bootstrap.open_database(args.db)
     try:
         with store.reading() as session:
             person = find_person(session, args.person)
@@ -112,7 +116,7 @@ def run_application(args: argparse.Namespace) -> int:
 def run_notice(args: argparse.Namespace) -> int:
     suffix = output_kind(args.output, (PDF, XLSX))
     start, end = _date(args.start, "from"), _date(args.end, "to")
-    store = bootstrap.open_database(args.db, create=False)
+    store = bootstrap.open_database(args.db)
     try:
         with store.reading() as session:
             data = notice_data(session, start, end, now=_now(), station_code=store.station_code)
@@ -135,7 +139,7 @@ def run_notice(args: argparse.Namespace) -> int:
 
 def run_roster(args: argparse.Namespace) -> int:
     suffix = output_kind(args.output, (PDF, XLSX))
-    store = bootstrap.open_database(args.db, create=False)
+    store = bootstrap.open_database(args.db)
     try:
         with store.reading() as session:
             data = build_roster(

@@ -210,7 +210,7 @@ def build_step(args: argparse.Namespace, kind: StepKind, on: dt.date) -> Step:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    store = bootstrap.open_database(args.db, create=False)
+    store = bootstrap.open_database(args.db)
     try:
         with store.reading() as session:
             rows = service.cases(session, stage=args.stage, flagged=args.flagged)
@@ -293,7 +293,7 @@ def _print_case(session: Session, case: RecognitionCase) -> None:
 
 def run_show(args: argparse.Namespace) -> int:
     on = _date(args.on, "on")
-    store = bootstrap.open_database(args.db, create=False)
+    store = bootstrap.open_database(args.db)
     try:
         with store.reading() as session:
             person = find_person(session, args.person)
@@ -328,7 +328,7 @@ def run_advance(args: argparse.Namespace) -> int:
                 codes=", ".join(c.value for c in Category)
             )
         )
-    store = bootstrap.open_database(args.db, create=False)
+    store = bootstrap.open_database(args.db)
     try:
         with store.transaction() as session:
             person = find_person(session, args.person)
@@ -361,7 +361,7 @@ def run_proof(args: argparse.Namespace) -> int:
     if len(args.codes) > 2:
         raise StepUsageError(_("Name the proof, optionally after a category: [CATEGORY] PROOF."))
     *category, proof = (str(c) for c in args.codes)
-    store = bootstrap.open_database(args.db, create=False)
+    store = bootstrap.open_database(args.db)
     try:
         with store.transaction() as session:
             person = find_person(session, args.person)
@@ -377,7 +377,7 @@ def run_proof(args: argparse.Namespace) -> int:
 
 def run_reassess(args: argparse.Namespace) -> int:
     on = _date(args.on, "on")
-    store = bootstrap.open_database(args.db, create=False)
+    store = bootstrap.open_database(args.db)
     try:
         with store.transaction() as session:
             changed = service.reassess_recognised(session, on)

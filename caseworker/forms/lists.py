@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from reportlab.lib.units import mm
 
 from caseworker.core.files import write_atomically
 from caseworker.core.idcard import mask
 from caseworker.forms.application import format_date
-from caseworker.forms.data import NoticeData, RosterData, roster_totals
+from caseworker.forms.data import NoticeData, RosterData, Station, roster_totals
 from caseworker.forms.fonts import FontSettings, load_fonts
 from caseworker.forms.layout import load_layout
 from caseworker.forms.page import (
@@ -203,11 +203,22 @@ def render_roster(
     return _write_list(path, "roster", roster_id(data), data, lay, rows, margin, landscape, title)
 
 
+class ListSource(Protocol):
+    """What the page footer of a list needs from its data."""
+
+    @property
+    def station(self) -> Station: ...
+    @property
+    def printed_at(self) -> dt.datetime: ...
+    @property
+    def policy_pack_id(self) -> str: ...
+
+
 def _write_list(
     path: str | os.PathLike[str],
     kind: str,
     ident: str,
-    data: NoticeData | RosterData,
+    data: ListSource,
     lay: Any,
     rows: list[list[Any]],
     margin: float,

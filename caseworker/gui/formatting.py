@@ -22,6 +22,13 @@ def date(value: dt.date | None) -> str:
     return format_date(value, format=DATE_FORMAT, locale=i18n.babel_locale())
 
 
+def month_abbreviation(value: dt.date) -> str:
+    """The month of ``value``, abbreviated, in the active language (chart axes)."""
+    from babel.dates import format_date
+
+    return format_date(value, format="MMM", locale=i18n.babel_locale())
+
+
 def date_range(start: dt.date, end: dt.date) -> str:
     """``start`` to ``end`` in the active language."""
     from caseworker.i18n import _

@@ -1,4 +1,5 @@
-"""Render the main screens offscreen into ``docs/screenshots/`` in each language and size.
+"""Render the main screens offscreen into ``docs/screenshots/`` in each language and size,
+the assistance screens too (:mod:`caseworker.gui.screenshots_assistance`).
 
     python -m caseworker.gui.screenshots [--out docs/screenshots] [--persons 2000]
                                          [--lang zh_CN --lang ug_CN ...] [--size 1024x700 ...]
@@ -59,8 +60,8 @@ def prepare(store: Any, persons: int) -> Any:
     for person_id in ids:
         with store.transaction() as session:
             decision = service.assess_person(session, person_id, today)
-            if not decision.eligible:
-                continue
+            if not decision.eligible or service.current_case(session, person_id) is not None:
+                continue  # (the demo recognises some persons itself)
             applied = today - dt.timedelta(days=60)
             case = service.open_application(
                 session, person_id, applied, [c.value for c in decision.categories]
@@ -182,6 +183,9 @@ def shoot(
         app = create_application(["screenshots"], languages[0])
         store = open_store(sqlite_url(folder / "demo.sqlite3"), actor="古丽")
         showcase = prepare(store, persons)
+        from caseworker.gui import screenshots_assistance
+
+        assisted = screenshots_assistance.prepare(store)
         empty = open_store(sqlite_url(folder / "empty.sqlite3"), actor="古丽")
         try:
             for language in languages:
@@ -203,6 +207,7 @@ def shoot(
                     window.resize(width, height)
                     window.show()
                     shoot_window(app, window, showcase, save)
+                    screenshots_assistance.shoot(app, window, save, assisted)
                     tasks.wait_for_all()
                     window.close()
                     window.deleteLater()

@@ -36,6 +36,11 @@ ENTITIES = {
     "station": N_("station"),
     "village": N_("village or community"),
     "setting": N_("setting"),
+    "assistance_plan": N_("assistance plan"),
+    "assistance_contact": N_("assistance contact"),
+    "assistance_offer": N_("post offered"),
+    "assistance_outcome": N_("employment outcome"),
+    "zero_employment_episode": N_("zero-employment family"),
 }
 OPS = {
     "insert": N_("created"),

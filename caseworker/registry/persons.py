@@ -21,7 +21,7 @@ from caseworker.core.dates import parse_date, registration_problem
 from caseworker.core.errors import DuplicateError, NotFoundError, ValidationError
 from caseworker.core.text import clean_field, strip_invisible
 from caseworker.i18n import _
-from caseworker.registry import employment, search, vocab
+from caseworker.registry import employment, families, search, vocab
 from caseworker.registry.fields import BY_NAME, PERSON_FIELDS, Kind
 from caseworker.store.models import Person, Village
 
@@ -396,10 +396,15 @@ def register(session: Session, data: PersonData) -> Registered:
     person = Person(id=uuid.uuid4())
     session.add(person)
     _apply(session, person, data)
-    session.flush()
+    session.flush()  # (a new person belongs to no household yet: nothing for the tracker)
     return Registered(
         person, possible_duplicates(session, data.name, data.birth_date, data.id_number)
     )
+
+
+#: The facts of a person the zero-employment reading depends on (employment is followed by
+#: registry.employment itself).
+_FAMILY_FACTS = ("id_number", "work_capacity", "wants_work", "retirement_base_age")
 
 
 def update(
@@ -415,8 +420,11 @@ def update(
         existing = session.scalar(select(Person).where(Person.id_number == data.id_number))
         if existing is not None:
             raise DuplicateError(duplicate_message(existing), existing.id)
+    before = [getattr(person, name) for name in _FAMILY_FACTS]
     _apply(session, person, data)
     session.flush()
+    if before != [getattr(person, name) for name in _FAMILY_FACTS]:
+        families.follow_person(session, person.id)
     return Registered(
         person, possible_duplicates(session, data.name, data.birth_date, data.id_number)
     )
@@ -441,6 +449,7 @@ def tombstone(session: Session, person_id: uuid.UUID) -> Person:
     person = get(session, person_id)
     person.deleted = True
     session.flush()
+    families.follow_person(session, person_id)
     return person
 
 
@@ -448,6 +457,7 @@ def restore(session: Session, person_id: uuid.UUID) -> Person:
     person = get(session, person_id)
     person.deleted = False
     session.flush()
+    families.follow_person(session, person_id)
     return person
 
 

@@ -30,6 +30,10 @@ from caseworker.store import changelog, guards
 from caseworker.store.base import Base, Synced
 from caseworker.store.bulk import table_name
 from caseworker.store.models import (
+    AssistanceContact,
+    AssistanceOffer,
+    AssistanceOutcome,
+    AssistancePlan,
     ChangeLog,
     EmploymentEpisode,
     HouseholdMember,
@@ -89,7 +93,8 @@ def entries(session: Session, entity_ids: Sequence[uuid.UUID]) -> list[Entry]:
 
 def person_records(session: Session, person_id: uuid.UUID) -> list[uuid.UUID]:
     """The person's record and the records that belong to them: household memberships,
-    employment episodes, recognition cases with their steps and proofs."""
+    employment episodes, recognition cases with their steps and proofs, assistance plans with
+    their contacts, offers and outcomes."""
     ids = [person_id]
     ids += session.scalars(select(HouseholdMember.id).where(HouseholdMember.person_id == person_id))
     ids += session.scalars(
@@ -102,6 +107,8 @@ def person_records(session: Session, person_id: uuid.UUID) -> list[uuid.UUID]:
     if cases:
         ids += session.scalars(select(RecognitionStep.id).where(RecognitionStep.case_id.in_(cases)))
         ids += session.scalars(select(ProofItem.id).where(ProofItem.case_id.in_(cases)))
+    for model in (AssistancePlan, AssistanceContact, AssistanceOffer, AssistanceOutcome):
+        ids += session.scalars(select(model.id).where(model.person_id == person_id))
     return ids
 
 

@@ -323,9 +323,46 @@ def insert_records(
 
     ``new_values``, when given, are :func:`insert_values` of the rows, made beforehand (the
     first is checked against its row)."""
-    if not rows:
-        return
+    _write(connection, context, [(model, rows, new_values)], at)
+
+
+def insert_many(
+    connection: Connection,
+    context: Context,
+    batches: Sequence[tuple[type[Synced], Sequence[dict[str, Any]]]],
+    *,
+    at: dt.datetime | None = None,
+) -> None:
+    """:func:`insert_records` for several models at once, in the order given (the order the
+    foreign keys need): the log rows of all of them are chained and written first, in one go."""
+    _write(connection, context, [(model, rows, None) for model, rows in batches], at)
+
+
+def _write(
+    connection: Connection,
+    context: Context,
+    batches: Sequence[tuple[type[Synced], Sequence[dict[str, Any]], Sequence[str] | None]],
+    at: dt.datetime | None,
+) -> None:
     at = at or wall.now()
+    log: list[dict[str, object]] = []
+    for model, rows, new_values in batches:
+        if rows:
+            log += _log_rows(context, model, rows, at, new_values)
+    append(connection, log)
+    for model, rows, _new_values in batches:
+        if rows:
+            insert_rows(connection, model, rows)  # type: ignore[arg-type]
+
+
+def _log_rows(
+    context: Context,
+    model: type[Synced],
+    rows: Sequence[dict[str, Any]],
+    at: dt.datetime,
+    new_values: Sequence[str] | None = None,
+) -> list[dict[str, object]]:
+    """Stamp ``rows`` (new records of ``model``) and make their insert log rows."""
     mapper = inspect(model)
     table = table_name(mapper)
     keys = logged_keys(mapper)
@@ -354,8 +391,7 @@ def insert_records(
                 field="*", old=None, new=new, station_code=str(row["station_code"]),
             )
         )  # fmt: skip
-    append(connection, log)
-    insert_rows(connection, model, rows)  # type: ignore[arg-type]
+    return log
 
 
 def log_setting(

@@ -236,17 +236,12 @@ class Store:
     def _actor_id(self, session: Session, name: str) -> uuid.UUID | None:
         if name in self._actor_ids:
             return self._actor_ids[name]
-        found = session.scalar(
-            select(Staff.id).where(Staff.name == name, Staff.deleted.is_(False)).limit(1)
-        )
+        found = find_staff(session, name)
         if found is None:
             session.info[changelog.CONTEXT_KEY] = changelog.Context(
                 self.clock, None, self.device_id, self.station_code, name
             )
-            staff = Staff(name=name, station_code=self.station_code)
-            session.add(staff)
-            session.flush()
-            found = staff.id
+            found = staff_id(session, name, self.station_code)
         self._actor_ids[name] = found
         return found
 
@@ -291,17 +286,42 @@ class Store:
 
     def put_setting(self, session: Session, key: str, value: str) -> None:
         """Change a setting inside the caller's transaction, logged."""
-        row = session.get(Setting, key)
-        old = row.value if row is not None else None
-        if row is None:
-            session.add(Setting(key=key, value=value))
-        else:
-            row.value = value
-        context = session.info[changelog.CONTEXT_KEY]
-        changelog.log_setting(session.connection(), context, key, old, value)
+        put_setting(session, key, value)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def put_setting(session: Session, key: str, value: str) -> None:
+    """Change a setting inside the session's transaction, logged (who, when, old, new)."""
+    row = session.get(Setting, key)
+    old = row.value if row is not None else None
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+    context = session.info[changelog.CONTEXT_KEY]
+    changelog.log_setting(session.connection(), context, key, old, value)
+
+
+def find_staff(session: Session, name: str) -> uuid.UUID | None:
+    """The id of the live staff record named ``name``, or None."""
+    return session.scalar(
+        select(Staff.id).where(Staff.name == name, Staff.deleted.is_(False)).limit(1)
+    )
+
+
+def staff_id(session: Session, name: str, station_code: str) -> uuid.UUID:
+    """The id of the live staff record named ``name``; one is added (and logged, with the
+    session's actor) when there is none.  The store makes the actor of a transaction the same
+    way."""
+    found = find_staff(session, name)
+    if found is not None:
+        return found
+    staff = Staff(name=name, station_code=station_code)
+    session.add(staff)
+    session.flush()
+    return staff.id
 
 
 def _probe_instance(path: str) -> str | None:

@@ -30,6 +30,9 @@ def test_sections_and_status_bar(window: MainWindow) -> None:
         "Registry",
         "Recognition",
         "Settings",
+        "Worklist",
+        "Family tracker",
+        "Dashboard",
     ]
     assert "650102001" in window.station_label.text()
     assert window.count_label.text() == "2 persons"

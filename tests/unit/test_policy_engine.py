@@ -327,7 +327,16 @@ def test_categories_keep_the_order_of_clause_eight() -> None:
         (Household(members=(member("other", registered_unemployed=True),)), {}, True, False),
         # the person is counted too
         (Household(), {"employed": True}, False, False),
-        (Household(), {"employed": True, "wants_work": False}, True, False),
+        # a person who does not count (here: not wanting work) and no member who counts: the
+        # household has nobody of working age able and willing to work, so it is not a
+        # zero-employment family (issue 11's reading; before it, this read as one)
+        (Household(), {"employed": True, "wants_work": False}, False, False),
+        (
+            Household(members=(member("child", D(2000, 1, 1), male=True),)),
+            {"employed": True, "wants_work": False},
+            True,
+            False,
+        ),
         # a woman member of 53 with base age 55 is still of working age and counts
         (
             Household(

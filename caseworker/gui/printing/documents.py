@@ -57,7 +57,7 @@ def _safe_name(text: str) -> str:
     return "".join("_" if ch in '\\/:*?"<>|' else ch for ch in text).strip() or "document"
 
 
-def _build(
+def build_document(
     store: Any,
     read: Callable[[Any, dt.datetime], Any],
     render: Callable[[Any, Path], Path],
@@ -111,7 +111,7 @@ def application_document(
     def render(data: Any, path: Path) -> Path:
         return render_application(data, path, bilingual=bilingual)
 
-    return lambda progress: _build(store, read, render, describe, progress)
+    return lambda progress: build_document(store, read, render, describe, progress)
 
 
 def notice_document(
@@ -134,7 +134,7 @@ def notice_document(
     def render(data: Any, path: Path) -> Path:
         return render_notice(data, path, bilingual=bilingual)
 
-    return lambda progress: _build(store, read, render, describe, progress)
+    return lambda progress: build_document(store, read, render, describe, progress)
 
 
 def roster_filters(filters: object) -> RosterFilters:
@@ -190,7 +190,7 @@ def roster_document(
     def render(data: Any, path: Path) -> Path:
         return render_roster(data, path, bilingual=bilingual)
 
-    return lambda progress: _build(store, read, render, describe, progress)
+    return lambda progress: build_document(store, read, render, describe, progress)
 
 
 def discard(document: object) -> None:

@@ -44,6 +44,9 @@ SECTIONS = (
     ("registry", N_("Registry")),
     ("recognition", N_("Recognition")),
     ("settings", N_("Settings")),
+    ("worklist", N_("Worklist")),
+    ("families", N_("Family tracker")),
+    ("dashboard", N_("Dashboard")),
 )
 
 
@@ -87,9 +90,14 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         for _key, label in SECTIONS:
             self.nav.addItem(_(label))
-        # as wide as the longest section name: the rest of a small screen goes to the work
-        widest = max(self.nav.sizeHintForColumn(0), self.fontMetrics().horizontalAdvance("M" * 6))
-        self.nav.setFixedWidth(widest + 2 * self.nav.frameWidth() + 16)
+        # as wide as the longest section name, up to a limit beyond which a long name (the
+        # Uyghur for "zero-employment families") wraps: the rest of a small screen goes to the
+        # work
+        metrics = self.fontMetrics()
+        limit = metrics.horizontalAdvance("M" * 7)
+        widest = max(self.nav.sizeHintForColumn(0), metrics.horizontalAdvance("M" * 6))
+        self.nav.setWordWrap(True)
+        self.nav.setFixedWidth(min(widest, limit) + 2 * self.nav.frameWidth() + 16)
         self.stack = QStackedWidget()
         self.stack.setObjectName("sections")
         waiting = QLabel(_("Opening the database…"))
@@ -241,7 +249,12 @@ class MainWindow(QMainWindow):
         while (widget := self.stack.widget(0)) is not None:
             self.stack.removeWidget(widget)
             widget.deleteLater()
+        from caseworker.gui.views import casework_sections
+
+        self.casework_views = casework_sections.build(self)
         for widget in (self.registry_stack, self.recognition, self.settings_view):
+            self.stack.addWidget(widget)
+        for widget in self.casework_views:
             self.stack.addWidget(widget)
         self.registry.open_person_requested.connect(self.open_person)
         self.registry.new_person_requested.connect(self.new_person)
@@ -322,7 +335,7 @@ class MainWindow(QMainWindow):
             from caseworker import bootstrap
 
             bootstrap.configure_logging()  # (once; the command line may have done it)
-            return bootstrap.open_database(db)
+            return bootstrap.open_database(db, create=True)
 
         tasks.start(work, self.attach, self._open_failed)
 
@@ -358,6 +371,12 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(index)
         if index == 1 and self.recognition is not None:
             self.recognition.reload()
+        if index >= 3:
+            from caseworker.gui.views import casework_sections
+
+            widget = self.stack.widget(index)
+            if widget is not None:
+                casework_sections.shown(widget)
 
     def section(self) -> int:
         return self.nav.currentRow()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -304,9 +305,18 @@ class PersonPage(QWidget):
         self.side_scroll.setWidget(self.side_widget)
         fit_scroll_area(self.side_scroll)
 
+        from caseworker.gui.views.assistance import AssistancePanel
+
+        self.assistance = AssistancePanel(store)
+        self.assistance.changed.connect(self._case_changed)
+        self.side_tabs = QTabWidget()
+        self.side_tabs.setObjectName("sideTabs")
+        self.side_tabs.addTab(self.side_scroll, _("Household and recognition"))
+        self.side_tabs.addTab(self.assistance, _("Assistance"))
+
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.form_scroll)
-        self.splitter.addWidget(self.side_scroll)
+        self.splitter.addWidget(self.side_tabs)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
@@ -369,6 +379,7 @@ class PersonPage(QWidget):
         self._update_title()
         self.household.load(person_id, read_only=self.deleted)
         self.recognition.load(person_id, self.form_facts, read_only=self.deleted)
+        self.assistance.load(person_id)
         self.scroll_to_top()
 
     def _values_of(self, person_id: uuid.UUID) -> dict[str, object]:
@@ -397,6 +408,10 @@ class PersonPage(QWidget):
         for area in (self.form_scroll, self.side_scroll):
             area.verticalScrollBar().setValue(0)
             area.horizontalScrollBar().setValue(0)
+
+    def show_assistance(self) -> None:
+        """Show the Assistance tab (from the worklist, the tracker, the dashboard)."""
+        self.side_tabs.setCurrentWidget(self.assistance)
 
     def _update_title(self) -> None:
         if self.person_id is None:
@@ -529,6 +544,7 @@ class PersonPage(QWidget):
         self._show_deleted()
         if new:
             self.household.load(person_id)
+            self.assistance.load(person_id)
         self.recognition.load(person_id, self.form_facts)
         self.saved.emit(person_id)
         return True
