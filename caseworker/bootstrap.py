@@ -6,12 +6,15 @@ import logging
 import logging.handlers
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from platformdirs import user_data_dir, user_log_dir, user_state_dir
 
 from caseworker.store.engine import sqlite_url
-from caseworker.store.migrate import open_store
 from caseworker.store.uow import Store
+
+if TYPE_CHECKING:
+    from caseworker.security.login import Credentials
 
 APP_NAME = "caseworker"
 DB_ENV = "CASEWORKER_DB"
@@ -77,12 +80,33 @@ def device_registry() -> Path:
     return Path(user_state_dir(APP_NAME, appauthor=False)) / "devices.json"
 
 
+def login_delays() -> Path:
+    """This user's count of failed logins (see :mod:`caseworker.security.throttle`)."""
+    return Path(user_state_dir(APP_NAME, appauthor=False)) / "logins.json"
+
+
+#: The staff member the command line logs in as (``--user``), set once by the CLI.
+_login: Credentials | None = None
+
+
+def use_login(credentials: Credentials | None) -> None:
+    global _login
+    _login = credentials
+
+
 def open_database(
-    db: str | None = None, *, actor: str | None = None, create: bool = False
+    db: str | None = None,
+    *,
+    actor: str | None = None,
+    create: bool = False,
+    login: Credentials | None = None,
 ) -> Store:
     """Open the station's database.  Unless ``create`` (``init`` and the desktop program's
     first start), a file that does not exist yet is refused, so a mistyped ``--db`` path never
-    looks like an empty registry."""
+    looks like an empty registry.
+
+    ``login`` (or the command line's ``--user``) logs in: an encrypted file needs it, and so
+    does a station with staff accounts (see :mod:`caseworker.security.login`)."""
     url = database_url(db)
     if not create:
         from sqlalchemy.engine import make_url
@@ -104,7 +128,13 @@ def open_database(
                     "a new station there with “caseworker init”."
                 ).format(path=database)
             )
-    store = open_store(url, registry_path=device_registry())
-    store.actor = actor or store.setting(CASEWORKER_KEY) or os.environ.get("USER", "system")
+    from caseworker.security.login import open_as
+    from caseworker.security.throttle import Throttle
+
+    store = open_as(
+        url, login or _login, throttle=Throttle(login_delays()), registry_path=device_registry()
+    )
+    if store.principal is None:
+        store.actor = actor or store.setting(CASEWORKER_KEY) or os.environ.get("USER", "system")
     log.info("opened %s", store.engine.url.render_as_string(hide_password=True))
     return store

@@ -28,7 +28,9 @@ from caseworker.i18n import _
 
 #: Global options that take a value; with only these, ``caseworker`` starts the desktop
 #: program without loading the command-line tools (SQLAlchemy, Alembic: a slower start).
-_GLOBAL_WITH_VALUE = ("--db", "--lang")
+_GLOBAL_WITH_VALUE = ("--db", "--lang", "--user")
+#: The password of ``--user`` for scripts (otherwise it is asked at the terminal).
+PASSWORD_ENV = "CASEWORKER_PASSWORD"
 
 log = logging.getLogger(__name__)
 EXIT_USER_ERROR = 2
@@ -114,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
         persons,
         printing,
         recognition,
+        security,
     )
 
     parser = _Parser(
@@ -129,8 +132,17 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--lang", choices=i18n.LANGUAGES, help=_("language of messages"))
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help=_(
+            "log in as this staff member; the password is asked, or read from CASEWORKER_PASSWORD"
+        ),
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (init, demo, persons, assess, recognition, assist, families, printing, audit):
+    for module in (
+        init, demo, persons, assess, recognition, assist, families, printing, audit, security,
+    ):  # fmt: skip
         module.register(sub)
     return parser
 
@@ -167,6 +179,7 @@ def _run(args_list: list[str]) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(args_list)
+        _use_login(args)
         if args.command is None:
             from caseworker.commands import gui
 
@@ -191,6 +204,36 @@ def _run(args_list: list[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL_ERROR
+
+
+def _use_login(args: argparse.Namespace) -> None:
+    from caseworker import bootstrap
+    from caseworker.security.login import Credentials
+
+    name = getattr(args, "user", None)
+    if not name:
+        bootstrap.use_login(None)
+        return
+    bootstrap.use_login(Credentials(name.strip(), lambda: ask_password(name.strip())))
+
+
+def ask_password(name: str, *, env: str = PASSWORD_ENV, prompt: str | None = None) -> str:
+    """The password from ``$CASEWORKER_PASSWORD`` (scripts), or asked at the terminal
+    without echo."""
+    import os
+
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise UsageError(
+            _("Give the password of {name} in {env} (no terminal to ask it at).").format(
+                name=name, env=env
+            )
+        )
+    import getpass
+
+    return getpass.getpass(prompt or _("Password of {name}: ").format(name=name))
 
 
 def _log_file() -> object:

@@ -25,6 +25,16 @@ def _isolated_user_dirs(
 
 
 @pytest.fixture(autouse=True)
+def _cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id at a small cost (the stored parameters travel with each hash and key)."""
+    from caseworker.security import passwords
+
+    monkeypatch.setattr(passwords, "COST", passwords.Cost(time=1, memory_kib=8 * 1024, lanes=1))
+    monkeypatch.delenv("CASEWORKER_PASSWORD", raising=False)
+    monkeypatch.delenv("CASEWORKER_NEW_PASSWORD", raising=False)
+
+
+@pytest.fixture(autouse=True)
 def _english() -> Iterator[None]:
     from caseworker import i18n
 

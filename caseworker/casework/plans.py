@@ -47,6 +47,7 @@ from caseworker.policy.dates import add_months
 from caseworker.recognition import service as recognition
 from caseworker.recognition.workflow import Stage
 from caseworker.registry import employment, families
+from caseworker.security.roles import Action, require
 from caseworker.store import changelog
 from caseworker.store.models import (
     AssistanceContact,
@@ -209,6 +210,7 @@ def open_plan(
     target_on: dt.date | None = None,
 ) -> AssistancePlan:
     """Open a plan for the person with ``worker`` (a staff member's name) responsible."""
+    require(session, Action.RECORD_ASSISTANCE)
     _past(on, "on")
     person = _person(session, person_id)
     existing = open_plan_of(session, person.id)
@@ -290,6 +292,7 @@ def update_plan(
 ) -> AssistancePlan:
     """Change the open plan (each change is logged): the situation, the responsible
     caseworker, the signed-agreement date, the target date."""
+    require(session, Action.RECORD_ASSISTANCE)
     person = _person(session, person_id)
     plan = _require_open(session, person)
     if situation is not None:
@@ -317,6 +320,7 @@ def close_plan(
 ) -> AssistancePlan:
     """Close the open plan on ``on`` for ``reason``; ``stable`` only after the employed
     follow-up, while the person is employed."""
+    require(session, Action.RECORD_ASSISTANCE)
     _past(on, "on")
     reason = CloseReason(reason)
     person = _person(session, person_id)
@@ -401,6 +405,7 @@ def add_contact(
     """Record a contact of the person's open plan.  ``worker``: who made it (a staff name;
     default the staff member acting, else the plan's caseworker).  ``supersedes``: the contact
     this one corrects."""
+    require(session, Action.RECORD_ASSISTANCE)
     _past(on, "on")
     channel = Channel(channel)
     codes = parse_codes(services, Service, "services")
@@ -455,6 +460,7 @@ def add_offer(
     reason: str = "",
 ) -> AssistanceOffer:
     """Record a post offered (or a referral) on ``on`` and the answer so far."""
+    require(session, Action.RECORD_ASSISTANCE)
     _past(on, "on")
     kind = OfferKind(kind)
     answer = Answer(answer)
@@ -493,6 +499,7 @@ def answer_offer(
     session: Session, offer_id: uuid.UUID, *, answer: Answer | str, on: dt.date, reason: str = ""
 ) -> AssistanceOffer:
     """Record the answer to a pending offer (the change is logged)."""
+    require(session, Action.RECORD_ASSISTANCE)
     _past(on, "on")
     answer = Answer(answer)
     offer = session.get(AssistanceOffer, offer_id)
@@ -612,6 +619,7 @@ def record_outcome(
     The figures (contract months, days of flexible work, monthly income) are optional; when
     given they are checked against the pack's thresholds.
     """
+    require(session, Action.RECORD_ASSISTANCE)
     _past(on, "on")
     evidence = Evidence(evidence)
     rules = rules_on(on)

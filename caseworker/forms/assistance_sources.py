@@ -43,6 +43,7 @@ from caseworker.forms.sources import _labels_zh, _station, _station_row
 from caseworker.i18n import _
 from caseworker.recognition import service
 from caseworker.registry import vocab
+from caseworker.security.roles import Action, require
 from caseworker.store.models import (
     AssistanceContact,
     AssistanceOffer,
@@ -91,6 +92,7 @@ def _outcome_zh(session: Session, plan: AssistancePlan) -> str:
 
 def card_data(session: Session, person_id: uuid.UUID, *, now: dt.datetime) -> CardData:
     """The person's 就业援助卡 (their own form: the full ID number)."""
+    require(session, Action.PRINT)
     person, plan = _plan_of(session, person_id)
     case = service.current_case(session, person.id)
     recognised = "；".join(_labels_zh(case.category_codes, None)) if case is not None else ""
@@ -137,6 +139,7 @@ def contact_record_data(
 ) -> ContactRecordData:
     """The person's 帮扶记录表: every contact of the plan, oldest first; a contact a
     correction replaced is printed too, marked, and so is the correction."""
+    require(session, Action.PRINT)
     person, plan = _plan_of(session, person_id)
     lines = [
         ContactLine(
@@ -176,6 +179,7 @@ def ledger_data(
 ) -> LedgerData:
     """援助台账 of ``month``: every plan open at some time in the month, with the month's
     contacts (the standing ones), services, offers and employment."""
+    require(session, Action.PRINT)
     first, last = month_bounds(month, now.date())
     open_in_month = and_(
         AssistancePlan.deleted == false(),
@@ -283,6 +287,7 @@ def family_list_data(
     session: Session, on: dt.date, *, now: dt.datetime, station_code: str = ""
 ) -> FamilyListData:
     """零就业家庭名单 on ``on``: the open families, the longest open (the overdue) first."""
+    require(session, Action.PRINT)
     rules = rules_on(on)
     lines = [
         FamilyLine(

@@ -53,6 +53,7 @@ from caseworker.policy import default_calendar, default_library
 from caseworker.recognition import service
 from caseworker.recognition.workflow import Stage
 from caseworker.registry import households, search, vocab
+from caseworker.security.roles import Action, require
 from caseworker.store.models import Person, RecognitionCase, Setting, Village
 from caseworker.store.models import Station as StationRow
 
@@ -216,6 +217,7 @@ def application_data(
 
     Raises :class:`NotFoundError` when there is no such person or the record is deleted.
     """
+    require(session, Action.PRINT)
     person = session.get(Person, person_id)
     if person is None or person.deleted:
         raise NotFoundError(_("No registered person has this record number."))
@@ -286,6 +288,7 @@ def notice_data(
     ID numbers are passed in full; the form masks them.  Ages are on the first day of the
     period printed (see the module notes).
     """
+    require(session, Action.PRINT)
     if end < start:
         raise ValidationError(
             _("The end of the period ({end}) is before its start ({start}).").format(
@@ -484,6 +487,7 @@ def roster_data(
     are counted by the form (:func:`~caseworker.forms.roster_totals`).  An unknown village,
     category or stage raises a :class:`~caseworker.core.errors.UserError`.
     """
+    require(session, Action.PRINT)
     filters = RosterFilters(village or None, category or None, stage or None, query or None)
     _check(filters)
     place = _village(session, filters.village) if filters.village else None

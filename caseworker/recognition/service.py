@@ -61,6 +61,7 @@ from caseworker.recognition.workflow import (
 )
 from caseworker.registry import employment, households
 from caseworker.registry.vocab import Relation as RegisterRelation
+from caseworker.security.roles import Action, require
 from caseworker.store import changelog
 from caseworker.store.models import (
     CaseCategory,
@@ -482,6 +483,7 @@ def open_application(
     Refused (:class:`WorkflowError`) when the person already has an open case, a category
     code is unknown, or ``on`` is after today; the pack in force on ``on`` gives the checklist.
     """
+    require(session, Action.PREPARE_CASE)
     person = _person(session, person_id)
     for existing in _live_cases(session, person_id):
         if is_open(existing):
@@ -542,6 +544,18 @@ def open_application(
     return case
 
 
+#: The action each recognition step is (see :data:`caseworker.security.roles.PERMISSIONS`).
+STEP_ACTIONS: dict[StepKind, Action] = {
+    StepKind.APPLY: Action.PREPARE_CASE,
+    StepKind.COMMUNITY_REVIEW: Action.PREPARE_CASE,
+    StepKind.PERIODIC_REVIEW: Action.PREPARE_CASE,
+    StepKind.TOWNSHIP_REVIEW: Action.REVIEW_CASE,
+    StepKind.PUBLIC_NOTICE: Action.REVIEW_CASE,
+    StepKind.RECOGNISE: Action.RECOGNISE,
+    StepKind.EXIT: Action.EXIT_CASE,
+}
+
+
 def advance(session: Session, case_id: uuid.UUID, step: Step) -> RecognitionCase:
     """Take ``step`` (a workflow step object) on a stored case; record it in the history.
 
@@ -552,6 +566,7 @@ def advance(session: Session, case_id: uuid.UUID, step: Step) -> RecognitionCase
     proofs while some are missing (unless the step says ``proofs_missing_ok``: the step then
     records the missing proofs).
     """
+    require(session, STEP_ACTIONS[workflow.kind_of(step)])
     row = _case(session, case_id)
     before = to_workflow_case(session, case_id)
     after = workflow.advance(before, step)
@@ -581,6 +596,7 @@ def provide_proof(session: Session, case_id: uuid.UUID, proof: str, provided: bo
     One document serves every claimed category that needs it (one 居民身份证 for all): every
     checklist item with this proof is set.  Returns the number of items changed.
     """
+    require(session, Action.PREPARE_CASE)
     _case(session, case_id)
     items = list(
         session.scalars(
@@ -609,6 +625,7 @@ def set_proof(
 ) -> int:
     """Tick (or untick) ``proof`` named for ``category``: checked against the checklist, then
     set for every category that needs it (see :func:`provide_proof`)."""
+    require(session, Action.PREPARE_CASE)
     _case(session, case_id)
     item = session.scalar(
         select(ProofItem).where(

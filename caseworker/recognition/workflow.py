@@ -452,7 +452,7 @@ _OUT_OF_ORDER: dict[StepKind, str] = {
 }
 
 
-def _kind(step: Step) -> StepKind:
+def kind_of(step: Step) -> StepKind:
     if isinstance(step, CommunityReview):
         return StepKind.COMMUNITY_REVIEW
     if isinstance(step, TownshipReview):
@@ -489,7 +489,7 @@ def advance(
     A step that needs the proofs raises :class:`ProofsMissingError` while some are missing,
     unless it says ``proofs_missing_ok``.
     """
-    kind = _kind(step)
+    kind = kind_of(step)
     if case.stage.closed:
         raise WorkflowError(
             _("This case is closed ({stage}); no further step is possible.").format(

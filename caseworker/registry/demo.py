@@ -29,6 +29,7 @@ from sqlalchemy import select
 from caseworker.core import idcard, names, wall
 from caseworker.core.resources import resource
 from caseworker.registry import search, stations
+from caseworker.security.roles import Action, require_store
 from caseworker.store import changelog
 from caseworker.store.models import (
     EmploymentEpisode,
@@ -297,6 +298,7 @@ def generate(
     ``progress(done, total)`` is called after each chunk; returning False stops there, and
     the chunks done so far stay (each is whole: persons with their households).
     """
+    require_store(store, Action.REGISTER)
     if persons < 0:
         raise ValueError("persons must be >= 0")
     village_ids = _ensure_station(store)

@@ -29,6 +29,7 @@ from caseworker.core import wall
 from caseworker.core.errors import ValidationError
 from caseworker.i18n import N_, _
 from caseworker.registry import families
+from caseworker.security.roles import Action, require
 from caseworker.store.models import EmploymentEpisode, Person
 
 
@@ -114,6 +115,7 @@ def start(
     source: str = "registry",
 ) -> EmploymentEpisode:
     """Record that ``person`` is employed from ``on``; refused if already employed then."""
+    require(session, Action.REGISTER)
     kind = Kind(kind)
     _check_past(on, "starts_on")
     if on < person.birth_date:
@@ -166,6 +168,7 @@ def episode_values(
 def end(session: Session, person: Person, on: dt.date) -> EmploymentEpisode | None:
     """Record that ``person`` is not employed from ``on`` (the last day of work was the day
     before).  An episode that began on ``on`` itself was a mistake and is tombstoned."""
+    require(session, Action.REGISTER)
     _check_past(on, "ends_on")
     current = [e for e in episodes(session, person.id) if e.ends_on is None]
     if not current:
@@ -184,6 +187,7 @@ def set_current(
     session: Session, person: Person, employed: bool, today: dt.date | None = None
 ) -> None:
     """The person's form says employed (or not) today: start or end an episode to match."""
+    require(session, Action.REGISTER)
     today = today or wall.today()
     current = not _is_new(session, person) and employed_on(session, person.id, today)
     if employed and not current:

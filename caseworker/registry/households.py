@@ -20,6 +20,7 @@ from caseworker.core.errors import NotFoundError, ValidationError
 from caseworker.i18n import _
 from caseworker.registry import employment, families
 from caseworker.registry.vocab import Relation, WorkCapacity
+from caseworker.security.roles import Action, require
 from caseworker.store.models import Household, HouseholdMember, Person
 
 
@@ -86,6 +87,7 @@ def create(
     village_id: uuid.UUID | None = None,
     business_or_investment_income: bool = False,
 ) -> Household:
+    require(session, Action.REGISTER)
     household = Household(
         address=address.strip(),
         village_id=village_id,
@@ -119,6 +121,7 @@ def add_person(
     session: Session, household_id: uuid.UUID, person_id: uuid.UUID, relation: str
 ) -> HouseholdMember:
     """Add a registered person; refused when they already belong to a household."""
+    require(session, Action.REGISTER)
     household = get(session, household_id)
     person = session.get(Person, person_id)
     if person is None or person.deleted:
@@ -145,6 +148,7 @@ def add_person(
 
 
 def add_relative(session: Session, household_id: uuid.UUID, data: RelativeData) -> HouseholdMember:
+    require(session, Action.REGISTER)
     household = get(session, household_id)
     if data.id_number:
         registered = session.scalar(
@@ -178,6 +182,7 @@ def update(
     business_or_investment_income: bool | None = None,
 ) -> Household:
     """Change the household's own facts (the values given; ``None`` leaves one as it is)."""
+    require(session, Action.REGISTER)
     household = get(session, household_id)
     if address is not None:
         if len(address.strip()) > 200:
@@ -192,6 +197,7 @@ def update(
 
 def set_relation(session: Session, member_id: uuid.UUID, relation: str) -> HouseholdMember:
     """Change a member's relation to the head; a household has one head at most."""
+    require(session, Action.REGISTER)
     member = session.get(HouseholdMember, member_id)
     if member is None or member.deleted:
         raise NotFoundError(_("This household member does not exist."))
@@ -209,6 +215,7 @@ def set_relation(session: Session, member_id: uuid.UUID, relation: str) -> House
 
 
 def remove_member(session: Session, member_id: uuid.UUID) -> None:
+    require(session, Action.REGISTER)
     member = session.get(HouseholdMember, member_id)
     if member is None or member.deleted:
         raise NotFoundError(_("This household member does not exist."))

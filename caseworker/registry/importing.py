@@ -57,6 +57,7 @@ from caseworker.core.text import from_cell
 from caseworker.i18n import _
 from caseworker.registry import persons, search
 from caseworker.registry.fields import BY_HEADER, BY_NAME
+from caseworker.security.roles import Action, require_store
 from caseworker.store import changelog, faults
 from caseworker.store.models import EmploymentEpisode, Person, Village
 from caseworker.store.uow import Store
@@ -527,6 +528,7 @@ def _already(report: ImportReport, line: int, id_number: str, name: str, registe
 
 def write_staged(store: Store, staged: Staged, *, progress: Progress | None = None) -> ImportReport:
     """Phase 2: write every staged row in one transaction (or none, on cancel or error)."""
+    require_store(store, Action.IMPORT)
     report = staged.report
     total = max(staged.spool.count, 1)
     new_ids: list[uuid.UUID] = []

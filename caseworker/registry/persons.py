@@ -23,6 +23,7 @@ from caseworker.core.text import clean_field, strip_invisible
 from caseworker.i18n import _
 from caseworker.registry import employment, families, search, vocab
 from caseworker.registry.fields import BY_NAME, PERSON_FIELDS, Kind
+from caseworker.security.roles import Action, require
 from caseworker.store.models import Person, Village
 
 _TRUE = frozenset({"1", "true", "yes", "y", "是", "有", "√", "✓", "对"})
@@ -390,6 +391,7 @@ def _apply(session: Session, person: Person, data: PersonData) -> None:
 
 def register(session: Session, data: PersonData) -> Registered:
     """Add a person; refuse an ID number that exists (tombstones too)."""
+    require(session, Action.REGISTER)
     existing = session.scalar(select(Person).where(Person.id_number == data.id_number))
     if existing is not None:
         raise DuplicateError(duplicate_message(existing), existing.id)
@@ -411,6 +413,7 @@ def update(
     session: Session, person_id: uuid.UUID, data: PersonData, *, expected_version: int | None = None
 ) -> Registered:
     """Replace a person's editable fields; refuse a stale edit and a duplicate ID number."""
+    require(session, Action.REGISTER)
     person = get(session, person_id)
     if expected_version is not None and person.version != expected_version:
         raise ValidationError(
@@ -437,6 +440,7 @@ def data_of(person: Person) -> PersonData:
 
 def change(session: Session, person_id: uuid.UUID, **values: Any) -> Registered:
     """Change some fields, validating the whole person again."""
+    require(session, Action.REGISTER)
     person = get(session, person_id)
     current = data_of(person)
     merged = replace(current, **values)
@@ -446,6 +450,7 @@ def change(session: Session, person_id: uuid.UUID, **values: Any) -> Registered:
 
 
 def tombstone(session: Session, person_id: uuid.UUID) -> Person:
+    require(session, Action.REGISTER)
     person = get(session, person_id)
     person.deleted = True
     session.flush()
@@ -454,6 +459,7 @@ def tombstone(session: Session, person_id: uuid.UUID) -> Person:
 
 
 def restore(session: Session, person_id: uuid.UUID) -> Person:
+    require(session, Action.REGISTER)
     person = get(session, person_id)
     person.deleted = False
     session.flush()

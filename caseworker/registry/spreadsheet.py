@@ -12,6 +12,7 @@ the same values, cell for cell.  See ``docs/import-template.md``.
 from __future__ import annotations
 
 import csv
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,8 +36,12 @@ from caseworker.registry.importing import (
     import_persons,
     write_staged,
 )
+from caseworker.security import journal
+from caseworker.security.roles import Action, require_store
 from caseworker.store.models import Person, Village
 from caseworker.store.uow import Store
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "COLUMNS",
@@ -145,6 +150,7 @@ def export_persons(
 ) -> ExportReport:
     """Write the registry to ``path`` (.xlsx) with the template's headers; demo rows are left
     out (and counted).  ``progress(done, total)`` returning False cancels: no file is left."""
+    require_store(store, Action.EXPORT)
     if path.suffix.lower() != ".xlsx":
         raise UserError(_("Export writes .xlsx files; name the file with .xlsx at the end."))
     demo_rows: Any = Person.demo.is_(True)
@@ -164,7 +170,23 @@ def export_persons(
             )
         except StopWriting:
             return ExportReport(0, demo, 0, cancelled=True)
+    log_export(store, "persons", stats.rows, path)
     return ExportReport(stats.rows, demo, stats.pictured)
+
+
+def log_export(store: Store, what: str, rows: int, path: Path) -> None:
+    """Write the export to the change log (who, when, what, how many rows, which file); a
+    file that cannot be changed (read-only, damaged) notes it in the log file instead."""
+    if store.write_refusal is not None:
+        log.warning(
+            "export of %s rows of %s not in the change log: the file is read-only", rows, what
+        )
+        return
+    with store.transaction() as session:
+        journal.record(
+            session, journal.ACCESS, journal.act_id(what), journal.EXPORT, what, None,
+            f"{rows} → {path.name}",
+        )  # fmt: skip
 
 
 def export_notes(report: ExportReport) -> list[str]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from caseworker.core.errors import ValidationError
 from caseworker.i18n import _
+from caseworker.security.roles import Action, require_store
 from caseworker.store.models import Station, Village
 from caseworker.store.uow import STATION_KEY, Store
 
@@ -54,6 +55,7 @@ def initialise(
     contact_phone: str = "",
 ) -> Station:
     """Create (or update) the station of this installation with its villages."""
+    require_store(store, Action.CHANGE_SETTINGS)
     code = validate_code(code)
     name = name.strip()
     if not name:

@@ -8,6 +8,14 @@ store cannot meet the WAL-reset corruption bug of SQLite before 3.51.3 (two conn
 writing and checkpointing at once), whatever SQLite the machine has: there is no WAL to reset.
 A station has one or two users of one program, so WAL's concurrent readers buy nothing; a
 reader and the writer simply take turns, waiting up to ``BUSY_TIMEOUT_MS`` for each other.
+
+Encryption at rest
+------------------
+An encrypted station file is an SQLCipher database (``sqlcipher3``, SQLAlchemy's
+``sqlite+pysqlcipher`` dialect) opened with a raw 256-bit key (``PRAGMA key = "x'…'"``: no
+passphrase derivation at every connection).  The key itself is kept wrapped beside the file
+(:mod:`caseworker.security.keys`); the store only receives it from bootstrap and never imports
+the security package.
 """
 
 from __future__ import annotations
@@ -16,8 +24,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, create_engine, event, pool
+from sqlalchemy.engine import URL, make_url
+
+#: Length of a database key, in bytes.
+KEY_BYTES = 32
 
 BUSY_TIMEOUT_MS = 10_000
 SQLITE_PRAGMAS = (
@@ -35,7 +46,7 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy, not the sqlite3 module, open transactions (see _on_begin), so that DDL
     # and reads are inside them too and a rollback undoes the whole action.
     dbapi_connection.isolation_level = None
@@ -76,14 +87,96 @@ def _on_postgres_begin(connection: Any) -> None:
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({POSTGRES_WRITE_LOCK})")
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine for ``url``; SQLite files get the pragmas above on every connection."""
+def key_literal(key: bytes) -> str:
+    """The SQLCipher raw-key form of ``key`` (``x'<hex>'``)."""
+    if len(key) != KEY_BYTES:
+        raise ValueError("a database key has 32 bytes")
+    return f"x'{key.hex()}'"
+
+
+def encrypted_url(url: str | URL, key: bytes) -> URL:
+    """The SQLCipher URL of the SQLite file of ``url``, opened with ``key``."""
+    parsed = make_url(url)
+    return parsed.set(drivername="sqlite+pysqlcipher", password=key_literal(key))
+
+
+def engine_key(engine: Engine) -> bytes | None:
+    """The key an encrypted SQLite engine opens its file with (None: a plain file)."""
+    password = engine.url.password
+    if engine.url.get_driver_name() != "pysqlcipher" or not password:
+        return None
+    return bytes.fromhex(str(password)[2:-1])
+
+
+def quiet_sqlcipher() -> None:
+    """SQLCipher writes its own log lines to standard error (a wrong key's "hmac check
+    failed"); the program says what went wrong in words instead."""
+    global _quiet
+    if _quiet:
+        return
+    import sqlcipher3
+
+    connection = sqlcipher3.connect(":memory:")
+    try:
+        connection.execute("PRAGMA cipher_log_level = NONE")
+    finally:
+        connection.close()
+    _quiet = True
+
+
+_quiet = False
+
+
+def database_errors() -> tuple[type[Exception], type[Exception]]:
+    """The database-error classes of both drivers (``sqlite3`` and ``sqlcipher3``)."""
+    import sqlcipher3
+
+    cipher_error: type[Exception] = sqlcipher3.DatabaseError
+    return (sqlite3.DatabaseError, cipher_error)
+
+
+def connect_raw(
+    path: Path | str, key: bytes | None = None, *, read_only: bool = False, timeout: float = 10
+) -> Any:
+    """A plain DB-API connection to the SQLite file ``path`` (with the key applied when it
+    is encrypted), for the backup API and checks that work below SQLAlchemy."""
+    target = Path(path)
+    if key is None:
+        if read_only:
+            uri = target.resolve().as_uri() + "?mode=ro"
+            return sqlite3.connect(uri, uri=True, timeout=timeout)
+        return sqlite3.connect(target, timeout=timeout)
+    import sqlcipher3
+
+    quiet_sqlcipher()
+    if read_only:
+        uri = target.resolve().as_uri() + "?mode=ro"
+        connection = sqlcipher3.connect(uri, uri=True, timeout=timeout)
+    else:
+        connection = sqlcipher3.connect(str(target), timeout=timeout)
+    connection.execute(f'PRAGMA key = "{key_literal(key)}"')
+    return connection
+
+
+def make_engine(url: str | URL, *, echo: bool = False, key: bytes | None = None) -> Engine:
+    """Create an engine for ``url``; SQLite files get the pragmas above on every connection,
+    and with ``key`` the file is an SQLCipher database opened with it."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        if key is not None:
+            quiet_sqlcipher()
+            parsed = encrypted_url(parsed, key)
+        engine = create_engine(
+            parsed,
+            echo=echo,
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+            # the file's own pool, as the plain driver's (pysqlcipher defaults to one
+            # connection per thread)
+            **({"poolclass": pool.QueuePool} if key is not None else {}),
+        )
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_begin)
         return engine

@@ -15,8 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
-import sqlite3
 from pathlib import Path
+from typing import Any
 
 from caseworker.core.errors import UserError
 from caseworker.core.files import NO_SPACE
@@ -119,21 +119,26 @@ def not_writable(path: Path) -> bool:
 # -- damage ------------------------------------------------------------------------------------
 
 
-def quick_check(path: Path) -> list[str]:
-    """``PRAGMA quick_check`` of the file, read-only: ``["ok"]`` when it is whole."""
-    uri = path.resolve().as_uri() + "?mode=ro"
-    connection = sqlite3.connect(uri, uri=True, timeout=10)
+def quick_check(path: Path, key: bytes | None = None) -> list[str]:
+    """``PRAGMA quick_check`` of the file (encrypted with ``key``, if given), read-only:
+    ``["ok"]`` when it is whole."""
+    from caseworker.store.engine import connect_raw
+
+    connection = connect_raw(path, key, read_only=True)
     try:
         return [str(row[0]) for row in connection.execute("PRAGMA quick_check(100)")]
     finally:
         connection.close()
 
 
-def integrity_problem(connection: sqlite3.Connection) -> str | None:
-    """What quick_check finds wrong with the open database, or None when it is whole."""
+def integrity_problem(connection: Any) -> str | None:
+    """What quick_check finds wrong with the open database (a DB-API connection of either
+    driver), or None when it is whole."""
+    from caseworker.store.engine import database_errors
+
     try:
         rows = [str(r[0]) for r in connection.execute("PRAGMA quick_check(100)").fetchall()]
-    except sqlite3.DatabaseError as exc:
+    except database_errors() as exc:
         if _name(exc) == "SQLITE_NOTADB":
             raise  # not a database at all: said as such by the caller
         return str(exc)
@@ -146,8 +151,10 @@ def backup_folder(path: Path) -> Path:
     return path.parent / BACKUP_FOLDER
 
 
-def latest_good_backup(path: Path) -> Path | None:
+def latest_good_backup(path: Path, key: bytes | None = None) -> Path | None:
     """The newest file in ``backups/`` beside ``path`` that passes quick_check."""
+    from caseworker.store.engine import database_errors
+
     folder = backup_folder(path)
     try:
         candidates = [
@@ -158,18 +165,18 @@ def latest_good_backup(path: Path) -> Path | None:
     candidates.sort(key=lambda p: p.stat().st_mtime, reverse=True)
     for candidate in candidates:
         try:
-            if quick_check(candidate) == ["ok"]:
+            if quick_check(candidate, key) == ["ok"]:
                 return candidate
-        except sqlite3.Error:
+        except database_errors():
             continue
     return None
 
 
-def damaged(path: object, detail: str) -> DamagedError:
+def damaged(path: object, detail: str, key: bytes | None = None) -> DamagedError:
     """The message for a damaged file, naming the latest good backup (or saying there is
     none)."""
     file = Path(str(path))
-    backup = latest_good_backup(file) if file.suffix else None
+    backup = latest_good_backup(file, key) if file.suffix else None
     if backup is not None:
         when = dt.datetime.fromtimestamp(backup.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
         advice = _(

@@ -6,7 +6,6 @@ The schema is only ever created and changed by the migrations in ``migrations/ve
 from __future__ import annotations
 
 import logging
-import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +17,13 @@ from caseworker.core.errors import UserError
 from caseworker.core.files import write_atomically
 from caseworker.i18n import _
 from caseworker.store import faults
-from caseworker.store.engine import is_sqlite, make_engine
+from caseworker.store.engine import (
+    connect_raw,
+    database_errors,
+    engine_key,
+    is_sqlite,
+    make_engine,
+)
 from caseworker.store.uow import Store
 
 if TYPE_CHECKING:
@@ -28,7 +33,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: The newest revision in migrations/versions (a test checks it against Alembic).  A database
 #: already at it opens without loading Alembic at all (a faster, smaller start).
-HEAD_REVISION = "0008"
+HEAD_REVISION = "0012"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -83,6 +88,7 @@ def backup_sqlite(engine: Engine, reason: str) -> Path | None:
     if not database or database == ":memory:":
         return None
     source = Path(database)
+    key = engine_key(engine)
     stamp = wall.local_now().strftime("%Y%m%d-%H%M%S")
     target = faults.backup_folder(source) / f"{source.stem}-{reason}-{stamp}{source.suffix}"
     try:
@@ -92,12 +98,9 @@ def backup_sqlite(engine: Engine, reason: str) -> Path | None:
 
     def copy(tmp: Path) -> None:
         try:
-            with sqlite3.connect(source) as src, sqlite3.connect(tmp) as dst:
-                src.backup(dst)
-            src.close()
-            dst.close()
-            problem = faults.quick_check(tmp)
-        except sqlite3.Error as exc:
+            copy_database(source, tmp, key)
+            problem = faults.quick_check(tmp, key)
+        except database_errors() as exc:
             raise _backup_failed(source, faults.user_error(exc, target)) from exc
         if problem != ["ok"]:
             raise _backup_failed(source, UserError("; ".join(problem[:3])))
@@ -110,6 +113,21 @@ def backup_sqlite(engine: Engine, reason: str) -> Path | None:
         raise _backup_failed(source, exc) from exc
     log.info("backed up %s to %s", source, target)
     return target
+
+
+def copy_database(source: Path, target: Path, key: bytes | None = None) -> None:
+    """Copy the SQLite file ``source`` into ``target`` with SQLite's backup API (a consistent
+    copy, taken page by page under a read lock).  An encrypted file's copy is encrypted with
+    the same key."""
+    src = connect_raw(source, key)
+    try:
+        dst = connect_raw(target, key)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
 
 
 class BackupError(UserError):
@@ -189,13 +207,15 @@ def open_store(
     actor: str = "system",
     migrate: bool = True,
     registry_path: Path | None = None,
+    key: bytes | None = None,
 ) -> Store:
     """Open (creating or upgrading as needed) the database at ``url``.
 
     ``registry_path`` is this machine's device registry (see :mod:`caseworker.store.identity`);
-    without it the device id is the one stored in the file.
+    without it the device id is the one stored in the file.  ``key`` opens an encrypted
+    (SQLCipher) file.
     """
-    engine = make_engine(url)
+    engine = make_engine(url, key=key)
     try:
         refusal = _write_refusal(engine)
         if refusal is not None:
@@ -204,7 +224,7 @@ def open_store(
         elif migrate:
             prepare(engine)
         return Store(engine, actor=actor, registry_path=registry_path, refuse_writes=refusal)
-    except (sqlite3.DatabaseError, sqlalchemy.exc.DBAPIError) as exc:
+    except (*database_errors(), sqlalchemy.exc.DBAPIError) as exc:
         engine.dispose()
         path = engine.url.database or url
         fault = faults.user_error(exc, path)
@@ -230,12 +250,11 @@ def _write_refusal(engine: Engine) -> UserError | None:
         return None
     with engine.connect() as connection:
         raw = connection.connection.dbapi_connection
-        assert isinstance(raw, sqlite3.Connection)
         problem = faults.integrity_problem(raw)
         connection.rollback()
     if problem is not None:
         log.error("%s is damaged: %s", path, problem)
-        return faults.damaged(path, problem)
+        return faults.damaged(path, problem, engine_key(engine))
     if faults.not_writable(path):
         return faults.read_only(path)
     return None

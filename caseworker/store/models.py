@@ -246,6 +246,25 @@ class EmploymentEpisode(Synced, Base):
     person: Mapped[Person] = relationship()
 
 
+class Account(Base):
+    """A staff member's login at this station (not synced: each laptop keeps its own).
+
+    ``roles`` are role codes separated by commas (see :mod:`caseworker.security.roles`);
+    ``password_hash`` is an argon2id hash in PHC form.  Accounts are never deleted, only
+    disabled, so every change-log row keeps naming a real person.  Every change of an
+    account is written to the change log (entity ``account``) by the security package."""
+
+    __tablename__ = "account"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff.id"))
+    roles: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
 class Setting(Base):
     """Settings of this installation (not synced): the station, the caseworker, the language."""
 

@@ -11,6 +11,10 @@ rolls back whole when anything in it fails.  Sessions are never global and never
 - The session of a transaction stamps and logs every change (:mod:`caseworker.store.changelog`)
   with the staff member acting (:class:`~caseworker.store.models.Staff`, made on first use of
   a name), this device's id and the station's code.
+- Who is logged in: bootstrap sets :attr:`Store.principal` after a login (see
+  :mod:`caseworker.security`); every session carries it in ``session.info[PRINCIPAL_KEY]`` so
+  that the services check the role's actions, and every change is logged under its name.  On a
+  station that has accounts, a transaction without a logged-in principal is refused.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy.exc
 from sqlalchemy import Engine, select
@@ -29,8 +34,14 @@ from caseworker.core.clock import HybridLogicalClock
 from caseworker.core.errors import UserError
 from caseworker.i18n import _
 from caseworker.store import changelog, faults, identity
-from caseworker.store.engine import READ_ONLY_OPTION, WRITE_OPTION, is_sqlite
-from caseworker.store.models import ChangeLog, Setting, Staff, Station
+from caseworker.store.engine import (
+    READ_ONLY_OPTION,
+    WRITE_OPTION,
+    connect_raw,
+    engine_key,
+    is_sqlite,
+)
+from caseworker.store.models import Account, ChangeLog, Setting, Staff, Station
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +58,23 @@ MACHINE_KEY = "device_machine"
 STATION_KEY = "station_code"
 #: The actor name of the program itself (migrations, automatic work): no staff record.
 SYSTEM_ACTOR = "system"
+#: Session-info keys: the logged-in principal (or None), and whether the station has accounts.
+PRINCIPAL_KEY = "caseworker_principal"
+ACCOUNTS_KEY = "caseworker_accounts"
 _BUSY_MARKERS = ("database is locked", "database table is locked", "database is busy")
+
+
+class LoginRequiredError(UserError):
+    """The station has staff accounts and nobody is logged in."""
+
+
+def login_required() -> LoginRequiredError:
+    return LoginRequiredError(
+        _(
+            "This station has staff accounts: log in first (in the command line, with "
+            "--user NAME). Nothing was changed."
+        )
+    )
 
 
 class StoreBusyError(UserError):
@@ -95,6 +122,16 @@ class Store:
             expire_on_commit=False,
         )
         self._actor_ids: dict[str, uuid.UUID | None] = {SYSTEM_ACTOR: None}
+        #: The logged-in staff member (a :class:`caseworker.security.roles.Principal`), or
+        #: None; the store only passes it on to the services and names changes after it.
+        self.principal: Any = None
+        #: Whether the station has enabled accounts (then every change needs a principal).
+        self.accounts_required = False
+        try:
+            with self.reading() as session:
+                self.accounts_required = self.has_accounts(session)
+        except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.ProgrammingError):
+            log.info("no account table yet (a file not upgraded)")
         with self.reading() as session:
             settings = dict(session.execute(select(Setting.key, Setting.value)).all())
             last = session.scalar(select(ChangeLog.hlc).order_by(ChangeLog.hlc.desc()).limit(1))
@@ -151,7 +188,8 @@ class Store:
                 head_seq=seq,
                 hash_at=hash_at,
             )
-            binding = identity.bind(registry, facts, _probe_instance)
+            db_key = engine_key(self.engine)
+            binding = identity.bind(registry, facts, lambda other: _probe_instance(other, db_key))
         changed = {
             DEVICE_KEY: binding.device,
             INSTANCE_KEY: binding.instance,
@@ -213,9 +251,16 @@ class Store:
         if self.write_refusal is not None:
             refusal = self.write_refusal
             raise type(refusal)(str(refusal))
-        name = (actor or self.actor or SYSTEM_ACTOR)[:40]
+        principal = self.principal
+        if principal is not None and actor != SYSTEM_ACTOR:
+            name = str(principal.name)[:40]
+        elif self.accounts_required and actor != SYSTEM_ACTOR:
+            raise login_required()
+        else:
+            name = (actor or self.actor or SYSTEM_ACTOR)[:40]
         try:
             with self._writer() as session, session.begin():
+                self._mark(session)
                 actor_id = self._actor_id(session, name)
                 session.info[changelog.CONTEXT_KEY] = changelog.Context(
                     self.clock, actor_id, self.device_id, self.station_code, name
@@ -253,6 +298,7 @@ class Store:
         """
         try:
             with self._reader() as session:
+                self._mark(session)
                 session.autoflush = False
                 session.info[changelog.READ_ONLY_KEY] = True
                 yield session
@@ -261,6 +307,16 @@ class Store:
             if fault is not None:
                 raise fault from exc
             raise
+
+    def _mark(self, session: Session) -> None:
+        session.info[PRINCIPAL_KEY] = self.principal
+        session.info[ACCOUNTS_KEY] = self.accounts_required
+
+    @staticmethod
+    def has_accounts(session: Session) -> bool:
+        """Whether the station has an enabled account (then logins are required)."""
+        found = session.scalar(select(Account.id).where(Account.disabled.is_(False)).limit(1))
+        return found is not None
 
     # -- settings ---------------------------------------------------------------------------
 
@@ -324,14 +380,14 @@ def staff_id(session: Session, name: str, station_code: str) -> uuid.UUID:
     return staff.id
 
 
-def _probe_instance(path: str) -> str | None:
-    """The instance id stored in another database file (read-only, no migration)."""
-    import sqlite3
-
-    uri = Path(path).resolve().as_uri() + "?mode=ro"
-    with sqlite3.connect(uri, uri=True, timeout=1) as connection:
+def _probe_instance(path: str, key: bytes | None = None) -> str | None:
+    """The instance id stored in another database file (read-only, no migration; opened
+    with this file's key when it is encrypted)."""
+    connection = connect_raw(path, key, read_only=True, timeout=1)
+    try:
         row = connection.execute(
             "SELECT value FROM setting WHERE key = ?", (INSTANCE_KEY,)
         ).fetchone()
-    connection.close()
+    finally:
+        connection.close()
     return str(row[0]) if row else None

@@ -139,7 +139,9 @@ def test_a_backup_that_fails_its_check_is_not_kept(
     path = tmp_path / "station.sqlite3"
     make_0001_database(path)
     before = digest(path)
-    monkeypatch.setattr(faults, "quick_check", lambda _p: ["*** page 3: btreeInitPage() error"])
+    monkeypatch.setattr(
+        faults, "quick_check", lambda _p, _k=None: ["*** page 3: btreeInitPage() error"]
+    )
     for _attempt in range(3):
         with pytest.raises(migrate.BackupError, match="backup could not be made"):
             open_store(sqlite_url(path))
