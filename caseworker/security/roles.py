@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from caseworker.core.errors import UserError
-from caseworker.i18n import N_, _
+from caseworker.i18n import N_, _, pgettext
 from caseworker.store.uow import ACCOUNTS_KEY, PRINCIPAL_KEY
 
 
@@ -30,12 +30,15 @@ class Role(StrEnum):
     ADMIN = "admin"  # administrator: accounts and settings
 
 
-ROLE_LABELS: dict[Role, str] = {
-    Role.CASEWORKER: N_("Caseworker"),
-    Role.HEAD: N_("Station head"),
-    Role.COUNTY: N_("County officer"),
-    Role.ADMIN: N_("Administrator"),
-}
+def role_label(role: Role) -> str:
+    """The role's name in the user's language."""
+    if role is Role.CASEWORKER:
+        return pgettext("role", "Caseworker")
+    if role is Role.HEAD:
+        return pgettext("role", "Station head")
+    if role is Role.COUNTY:
+        return pgettext("role", "County officer")
+    return pgettext("role", "Administrator")
 
 
 class Action(StrEnum):
@@ -156,7 +159,7 @@ def roles_text(roles: Iterable[Role]) -> str:
 
 def describe_roles(roles: Iterable[Role]) -> str:
     """The roles in the user's language."""
-    return ", ".join(_(ROLE_LABELS[r]) for r in sorted(roles))
+    return ", ".join(role_label(r) for r in sorted(roles))
 
 
 def allowed(principal: Principal | None, action: Action, *, open_mode: bool = False) -> bool:

@@ -248,7 +248,7 @@ def test_a_station_with_accounts_refuses_every_action_without_a_login(
 
 def test_every_action_is_in_the_table_with_a_label() -> None:
     assert set(PERMISSIONS) == set(Action) == set(roles.ACTION_LABELS)
-    assert set(roles.ROLE_LABELS) == set(Role)
+    assert len({roles.role_label(r) for r in Role}) == len(Role)
     # the county officer's actions, for the sync work to wire
     assert PERMISSIONS[Action.RESOLVE_CONFLICTS] == {Role.COUNTY}
     assert Role.COUNTY in PERMISSIONS[Action.RECOGNISE]
