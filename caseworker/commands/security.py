@@ -11,7 +11,7 @@ from pathlib import Path
 from caseworker import bootstrap
 from caseworker.core.errors import UsageError, UserError
 from caseworker.i18n import _
-from caseworker.security import accounts, encryption, keys, roles
+from caseworker.security import accounts, backups, encryption, keys, roles
 
 #: The new password of ``users add`` and ``users reset-password`` for scripts.
 NEW_PASSWORD_ENV = "CASEWORKER_NEW_PASSWORD"
@@ -48,6 +48,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help=_("the county's recovery public key (PEM)"),
     )
     p.set_defaults(handler=run_encrypt)
+
+    p = sub.add_parser("backup", help=_("back up the database now (into backups/, or -o FILE)"))
+    p.add_argument("-o", "--output", metavar="FILE", type=Path)
+    p.set_defaults(handler=run_backup)
+    p = sub.add_parser(
+        "restore", help=_("replace the database with a backup, after checking the backup whole")
+    )
+    p.add_argument("file", type=Path, help=_("the backup file"))
+    p.set_defaults(handler=run_restore)
 
     p = sub.add_parser("recovery-key", help=_("make the county's recovery key pair"))
     p.add_argument("--private", metavar="FILE", type=Path, required=True)
@@ -175,6 +184,37 @@ def run_encrypt(args: argparse.Namespace) -> int:
                 "is lost. Add one with “caseworker encrypt --recovery-key FILE”."
             )
         )
+    return 0
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    store = bootstrap.open_database(args.db)
+    try:
+        made = backups.make(store, target=args.output.resolve() if args.output else None)
+    finally:
+        store.dispose()
+    print(_("Backed up to {path}.").format(path=made))
+    if keys.envelope_path(made).exists():
+        print(
+            _("The backup is encrypted with the database's key; keep {keys} with it.").format(
+                keys=keys.envelope_path(made)
+            )
+        )
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    store = bootstrap.open_database(args.db)
+    try:
+        result = backups.restore(store, args.file.resolve())
+    finally:
+        store.dispose()
+    print(
+        _(
+            "The backup is restored, with the new device id {device}; the file it replaced "
+            "is kept as {path}."
+        ).format(device=result.device, path=result.replaced)
+    )
     return 0
 
 

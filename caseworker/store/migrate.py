@@ -75,9 +75,19 @@ def downgrade(engine: Engine, revision: str) -> None:
         command.downgrade(alembic_config(connection), revision)
 
 
-def backup_sqlite(engine: Engine, reason: str) -> Path | None:
+def backup_name(source: Path, reason: str, stamp: str, n: int = 1) -> str:
+    """``station-auto-20241020-093000.sqlite3`` (``-2``, ``-3`` … for a second one in the
+    same second)."""
+    extra = f"-{n}" if n > 1 else ""
+    return f"{source.stem}-{reason}-{stamp}{extra}{source.suffix}"
+
+
+def backup_sqlite(
+    engine: Engine, reason: str, *, target: Path | None = None, upgrade: bool = True
+) -> Path | None:
     """Copy the SQLite file (consistently, with SQLite's backup API) into ``backups/`` beside
-    it, and return the copy.
+    it (or to ``target``), and return the copy.  An encrypted file's copy is encrypted with
+    the same key.
 
     The copy is written as a temporary file, flushed to the device, checked with
     ``PRAGMA quick_check``, and only then renamed to its name
@@ -89,28 +99,33 @@ def backup_sqlite(engine: Engine, reason: str) -> Path | None:
         return None
     source = Path(database)
     key = engine_key(engine)
-    stamp = wall.local_now().strftime("%Y%m%d-%H%M%S")
-    target = faults.backup_folder(source) / f"{source.stem}-{reason}-{stamp}{source.suffix}"
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _backup_failed(source, faults.user_error(exc, target.parent)) from exc
+    if target is None:
+        stamp = wall.local_now().strftime("%Y%m%d-%H%M%S")
+        folder = faults.backup_folder(source)
+        n = 1
+        while (folder / backup_name(source, reason, stamp, n)).exists():
+            n += 1
+        target = folder / backup_name(source, reason, stamp, n)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _backup_failed(source, faults.user_error(exc, target.parent), upgrade) from exc
 
     def copy(tmp: Path) -> None:
         try:
             copy_database(source, tmp, key)
             problem = faults.quick_check(tmp, key)
         except database_errors() as exc:
-            raise _backup_failed(source, faults.user_error(exc, target)) from exc
+            raise _backup_failed(source, faults.user_error(exc, target), upgrade) from exc
         if problem != ["ok"]:
-            raise _backup_failed(source, UserError("; ".join(problem[:3])))
+            raise _backup_failed(source, UserError("; ".join(problem[:3])), upgrade)
 
     try:
         write_atomically(target, copy)
     except UserError as exc:
         if isinstance(exc, BackupError):
             raise
-        raise _backup_failed(source, exc) from exc
+        raise _backup_failed(source, exc, upgrade) from exc
     log.info("backed up %s to %s", source, target)
     return target
 
@@ -134,7 +149,12 @@ class BackupError(UserError):
     """The backup before an upgrade could not be made; the file was not changed."""
 
 
-def _backup_failed(source: Path, cause: UserError | None) -> BackupError:
+def _backup_failed(source: Path, cause: UserError | None, upgrade: bool = True) -> BackupError:
+    if not upgrade:
+        return BackupError(
+            _("The backup of {path} could not be made: {reason} The database was not changed.")
+            .format(path=source, reason=cause or _("the copy failed."))
+        )  # fmt: skip
     return BackupError(
         _(
             "{path} was written by an older version of the program and is backed up before "

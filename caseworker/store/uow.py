@@ -214,6 +214,22 @@ class Store:
             self._registry = registry
             self._remember()
 
+    def renew_device(self) -> str:
+        """Give this file a new device id (a restored copy must never write as the device
+        that wrote the original: the county would take its changes for the same ones).  The
+        change is a logged setting, so the earlier identity stays in the log."""
+        previous = self.device_id
+        device = identity.new_device_id()
+        self.device_id = device
+        self.clock.rename(self._node(device))
+        with self.transaction(SYSTEM_ACTOR) as session:
+            self.put_setting(session, DEVICE_KEY, device)
+        self.device_change = identity.Binding(
+            self.instance_id, device, "", identity.RESTORED, previous
+        )
+        log.warning("device id changed from %s to %s: the database was restored", previous, device)
+        return device
+
     def _remember(self) -> None:
         """Note this file's current log head in the machine's registry (see identity)."""
         registry = self._registry
