@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from platformdirs import user_data_dir, user_log_dir, user_state_dir
 
+from caseworker.core.redact import redact
 from caseworker.store.engine import sqlite_url
 from caseworker.store.uow import Store
 
@@ -51,6 +52,14 @@ def database_url(db: str | None = None) -> str:
     return sqlite_url(Path(value).expanduser().resolve())
 
 
+class RedactingFormatter(logging.Formatter):
+    """Log lines (with their tracebacks) without ID numbers, phone numbers or names
+    (:func:`caseworker.core.redact.redact`)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
 def configure_logging(level: int = logging.INFO) -> Path:
     """Log to a rotating file in the user's log directory; tracebacks go there, not to users."""
     global _active_log
@@ -67,7 +76,7 @@ def configure_logging(level: int = logging.INFO) -> Path:
         )
     except OSError:
         handler = logging.NullHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler._caseworker = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)

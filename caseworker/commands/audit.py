@@ -9,6 +9,7 @@ from caseworker import bootstrap
 from caseworker.core.errors import NotFoundError
 from caseworker.i18n import _
 from caseworker.registry import history, persons
+from caseworker.security.roles import Action, require_store
 from caseworker.store import audit
 
 
@@ -27,6 +28,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run_verify(args: argparse.Namespace) -> int:
     store = bootstrap.open_database(args.db)
     try:
+        require_store(store, Action.AUDIT)
         with store.reading() as session:
             report = audit.verify(session)
     finally:
@@ -49,6 +51,7 @@ def run_verify(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     store = bootstrap.open_database(args.db)
     try:
+        require_store(store, Action.AUDIT)
         with store.reading() as session:
             person = persons.find(session, args.person)
             if person is None:

@@ -15,6 +15,7 @@ from caseworker.core.errors import NotFoundError
 from caseworker.i18n import _
 from caseworker.registry import households, importing, persons, search, spreadsheet, vocab
 from caseworker.registry.fields import PERSON_FIELDS, Kind
+from caseworker.security import masking
 from caseworker.store.models import Person, Village
 
 
@@ -30,6 +31,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = actions.add_parser("export", help=_("export the registry to a .xlsx file"))
     p.add_argument("-o", "--output", type=Path, required=True)
     p.add_argument("--include-deleted", action="store_true")
+    p.add_argument(
+        "--reason",
+        default="",
+        help=_("why the whole ID numbers, phones and bank accounts leave the program (logged)"),
+    )
     p.set_defaults(handler=run_export)
 
     p = actions.add_parser("template", help=_("write the empty import template"))
@@ -41,10 +47,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--village", default="", help=_("only this village or community"))
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--full-ids", action="store_true", help=_("show whole ID numbers"))
+    p.add_argument("--reason", default="", help=_("why whole ID numbers are shown (logged)"))
     p.set_defaults(handler=run_list)
 
     p = actions.add_parser("show", help=_("show one person"))
     p.add_argument("person", help=_("ID number or record id"))
+    p.add_argument(
+        "--reveal",
+        metavar="REASON",
+        default=None,
+        help=_("show the whole ID number, phone and bank account, for this reason (logged)"),
+    )
     p.set_defaults(handler=run_show)
 
 
@@ -64,7 +77,7 @@ def run_export(args: argparse.Namespace) -> int:
     store = bootstrap.open_database(args.db)
     try:
         report = spreadsheet.export_persons(
-            store, args.output, include_deleted=args.include_deleted
+            store, args.output, include_deleted=args.include_deleted, reason=args.reason
         )
     finally:
         store.dispose()
@@ -112,22 +125,26 @@ def run_list(args: argparse.Namespace) -> int:
     try:
         with store.reading() as session:
             hits = list_persons(session, args.query, village=args.village, limit=args.limit)
-            for hit in hits:
-                number = hit.id_number if args.full_ids else idcard.mask(hit.id_number)
-                print(
-                    "  ".join(
-                        (
-                            _pad(hit.name, 22),
-                            _pad(vocab.zh_label("sex", hit.sex), 3),
-                            _pad(number, 19),
-                            _pad(hit.phone, 12),
-                            hit.village,
-                        )
-                    ).rstrip()
-                )
-            print(_("{n} shown.").format(n=len(hits)))
+        if args.full_ids:  # whole ID numbers on a list: an act with a reason, logged
+            masking.reveal(
+                store, [h.id for h in hits], ["id_number"], args.reason, masking.Place.LIST
+            )
     finally:
         store.dispose()
+    for hit in hits:
+        number = hit.id_number if args.full_ids else idcard.mask(hit.id_number)
+        print(
+            "  ".join(
+                (
+                    _pad(hit.name, 22),
+                    _pad(vocab.zh_label("sex", hit.sex), 3),
+                    _pad(number, 19),
+                    _pad(masking.mask_phone(hit.phone), 12),
+                    hit.village,
+                )
+            ).rstrip()
+        )
+    print(_("{n} shown.").format(n=len(hits)))
     return 0
 
 
@@ -152,6 +169,10 @@ def run_show(args: argparse.Namespace) -> int:
     try:
         with store.reading() as session:
             p = _find(session, args.person)
+        if args.reveal is not None:
+            masking.reveal(store, [p.id], masking.FIELDS, args.reveal, masking.Place.PERSON_PAGE)
+        with store.reading() as session:
+            p = _find(session, args.person)
             print(_line(_("Record id"), p.id) + ("  " + _("[deleted record]") if p.deleted else ""))
             print(_line(_("Sex"), vocab.label("sex", p.sex)))
             print(_line(_("Birth date"), p.birth_date.isoformat()))
@@ -164,6 +185,10 @@ def run_show(args: argparse.Namespace) -> int:
                     value = vocab.label(spec.vocabulary, value if isinstance(value, str) else None)
                 elif spec.kind is Kind.BOOL:
                     value = _("Yes") if value else _("No")
+                elif spec.name in masking.FIELDS and args.reveal is None:
+                    value = masking.shown(
+                        store, masking.Place.PERSON_PAGE, spec.name, str(value or "")
+                    )
                 if value in (None, ""):
                     continue
                 print(_line(_(spec.label), value))

@@ -41,6 +41,8 @@ ENTITIES = {
     "assistance_offer": N_("post offered"),
     "assistance_outcome": N_("employment outcome"),
     "zero_employment_episode": N_("zero-employment family"),
+    "account": N_("staff account"),
+    "access": N_("access"),
 }
 OPS = {
     "insert": N_("created"),
@@ -48,6 +50,9 @@ OPS = {
     "update": N_("changed"),
     "delete": N_("deleted"),
     "restore": N_("restored"),
+    "reveal": N_("whole value shown"),
+    "export": N_("exported"),
+    "backup": N_("backed up"),
 }
 
 

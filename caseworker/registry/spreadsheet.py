@@ -147,10 +147,14 @@ def export_persons(
     *,
     include_deleted: bool = False,
     progress: Progress | None = None,
+    reason: str = "",
 ) -> ExportReport:
     """Write the registry to ``path`` (.xlsx) with the template's headers; demo rows are left
     out (and counted).  ``progress(done, total)`` returning False cancels: no file is left."""
     require_store(store, Action.EXPORT)
+    from caseworker.security.masking import check_reason
+
+    reason = check_reason(reason, required=store.accounts_required)
     if path.suffix.lower() != ".xlsx":
         raise UserError(_("Export writes .xlsx files; name the file with .xlsx at the end."))
     demo_rows: Any = Person.demo.is_(True)
@@ -170,11 +174,11 @@ def export_persons(
             )
         except StopWriting:
             return ExportReport(0, demo, 0, cancelled=True)
-    log_export(store, "persons", stats.rows, path)
+    log_export(store, "persons", stats.rows, path, reason)
     return ExportReport(stats.rows, demo, stats.pictured)
 
 
-def log_export(store: Store, what: str, rows: int, path: Path) -> None:
+def log_export(store: Store, what: str, rows: int, path: Path, reason: str = "") -> None:
     """Write the export to the change log (who, when, what, how many rows, which file); a
     file that cannot be changed (read-only, damaged) notes it in the log file instead."""
     if store.write_refusal is not None:
@@ -184,8 +188,8 @@ def log_export(store: Store, what: str, rows: int, path: Path) -> None:
         return
     with store.transaction() as session:
         journal.record(
-            session, journal.ACCESS, journal.act_id(what), journal.EXPORT, what, None,
-            f"{rows} → {path.name}",
+            session, journal.ACCESS, journal.act_id(what), journal.EXPORT, what,
+            f"{rows} → {path.name}", reason,
         )  # fmt: skip
 
 

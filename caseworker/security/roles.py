@@ -107,7 +107,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.EXIT_CASE: frozenset({_H}),
     Action.SIGN_OFF_ROSTER: frozenset({_H}),
     Action.REVEAL: frozenset({_C, _H, _CO}),
-    Action.AUDIT: frozenset({_H, _CO, _A}),
+    Action.AUDIT: frozenset({_C, _H, _CO, _A}),
     Action.BACKUP: frozenset({_H, _A}),
     Action.RESTORE: frozenset({_A}),
     Action.ENCRYPT: frozenset({_A}),
