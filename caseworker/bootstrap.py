@@ -16,6 +16,7 @@ from caseworker.store.uow import Store
 
 if TYPE_CHECKING:
     from caseworker.security.login import Credentials
+    from caseworker.security.throttle import Throttle
 
 APP_NAME = "caseworker"
 DB_ENV = "CASEWORKER_DB"
@@ -109,6 +110,7 @@ def open_database(
     actor: str | None = None,
     create: bool = False,
     login: Credentials | None = None,
+    throttle: Throttle | None = None,
 ) -> Store:
     """Open the station's database.  Unless ``create`` (``init`` and the desktop program's
     first start), a file that does not exist yet is refused, so a mistyped ``--db`` path never
@@ -141,7 +143,10 @@ def open_database(
     from caseworker.security.throttle import Throttle
 
     store = open_as(
-        url, login or _login, throttle=Throttle(login_delays()), registry_path=device_registry()
+        url,
+        login or _login,
+        throttle=throttle or Throttle(login_delays()),
+        registry_path=device_registry(),
     )
     if store.principal is None:
         store.actor = actor or store.setting(CASEWORKER_KEY) or os.environ.get("USER", "system")

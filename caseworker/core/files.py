@@ -216,3 +216,23 @@ def write_atomically(path: str | os.PathLike[str], write: Callable[[Path], T]) -
     with contextlib.suppress(OSError):  # saved; only the folder's flush could not be made
         fsync_folder(folder)
     return result
+
+
+#: Memory-backed folders tried first for temporary files that hold personal data.
+MEMORY_FOLDERS = ("/dev/shm", "/run/shm")
+
+
+def private_temp_dir(prefix: str) -> Path:
+    """A new folder (mode 0700) for temporary files that hold personal data (print previews,
+    an import's staged rows): in memory-backed storage where the system has it (Linux's
+    ``/dev/shm``), so they never reach the disk; else in the system's temporary folder.
+    The caller removes it."""
+    import tempfile
+
+    for folder in MEMORY_FOLDERS:
+        if os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK):
+            try:
+                return Path(tempfile.mkdtemp(prefix=prefix, dir=folder))
+            except OSError:
+                continue
+    return Path(tempfile.mkdtemp(prefix=prefix))

@@ -16,10 +16,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m caseworker.gui")
     parser.add_argument("--db", metavar="PATH")
     parser.add_argument("--lang", choices=i18n.LANGUAGES)
+    parser.add_argument("--user", metavar="NAME")
     args = parser.parse_args(argv)
     from caseworker.gui.app import run
 
-    return run(db=args.db, language=args.lang)
+    return run(db=args.db, language=args.lang, user=args.user)
 
 
 if __name__ == "__main__":

@@ -38,24 +38,28 @@ def create_application(argv: Sequence[str] = (), language: str | None = None) ->
     return app
 
 
-def build(db: str | None = None, language: str | None = None) -> tuple[QApplication, object]:
-    """The application and its main window, shown; the database opens right after."""
+def build(
+    db: str | None = None, language: str | None = None, user: str | None = None
+) -> tuple[QApplication, object]:
+    """The application and its main window, shown; the database opens right after (with the
+    login dialog first, named ``user``, when the station has accounts)."""
     from caseworker.gui.views.main_window import MainWindow
 
     app = create_application(sys.argv[:1], language or initial_language())
     install_excepthook()
     window = MainWindow(db=db)
+    window.login_name = user or ""
     window.show()
     window.open_store()
     return app, window
 
 
-def run(db: str | None = None, language: str | None = None) -> int:
+def run(db: str | None = None, language: str | None = None, user: str | None = None) -> int:
     from caseworker.core import wall
     from caseworker.gui import tasks
 
     wall.install_from_environment()
-    app, _window = build(db, language)
+    app, _window = build(db, language, user)
     status = app.exec()
     tasks.wait_for_all()
     return int(status)

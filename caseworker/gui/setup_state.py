@@ -22,6 +22,9 @@ class SetupAnswers:
     name: str = ""
     villages_text: str = ""
     caseworker: str = ""
+    #: The administrator's password (the person setting up is the first administrator).
+    password: str = ""
+    password_again: str = ""
     phone: str = ""
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -61,12 +64,25 @@ def check(page: str, answers: SetupAnswers) -> dict[str, str]:
             errors["caseworker"] = _("Enter your name; it is recorded with each change.")
         elif len(answers.caseworker.strip()) > 40:
             errors["caseworker"] = _("The name is longer than {n} characters.").format(n=40)
+        from caseworker.security import passwords
+
+        try:
+            passwords.check_new(answers.password)
+        except ValidationError as exc:
+            errors["password"] = str(exc)
+        else:
+            if answers.password_again != answers.password:
+                errors["password_again"] = _("The two passwords differ.")
     answers.errors = errors
     return errors
 
 
 def apply(store: Any, answers: SetupAnswers) -> Any:
-    """Create the station with its villages and remember the caseworker and language."""
+    """Create the station with its villages, remember the caseworker and language, make the
+    person setting up the first administrator (and station head), and encrypt the file.
+
+    Returns the store to use from now on: the encrypted file opened as the administrator
+    (``store`` itself is closed then)."""
     for page in PAGES:
         errors = check(page, answers)
         if errors:
@@ -85,4 +101,27 @@ def apply(store: Any, answers: SetupAnswers) -> Any:
     store.set_setting(bootstrap.CASEWORKER_KEY, caseworker)
     store.set_setting(bootstrap.LANGUAGE_KEY, answers.language)
     store.actor = caseworker
-    return station
+    del station
+    return make_administrator(store, caseworker, answers.password)
+
+
+def make_administrator(store: Any, name: str, password: str) -> Any:
+    """The first administrator (also station head), then the file encrypted and opened again
+    as them (a database without a file, e.g. a server's, is only given the account)."""
+    from caseworker.security import accounts, encryption, roles
+    from caseworker.security.login import Credentials, open_as
+    from caseworker.security.throttle import Throttle
+
+    accounts.add(store, name, frozenset({roles.Role.ADMIN, roles.Role.HEAD}), password)
+    store.principal = accounts.authenticate(store, name, password)
+    store.actor = name
+    if accounts.database_path(store) is None:
+        return store
+    url = store.engine.url.render_as_string(hide_password=False)
+    encryption.encrypt(store, password=password)
+    return open_as(
+        url,
+        Credentials(name, lambda: password),
+        throttle=Throttle(bootstrap.login_delays()),
+        registry_path=store.registry_path,
+    )

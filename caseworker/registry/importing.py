@@ -31,7 +31,6 @@ import gc
 import pickle
 import shutil
 import sqlite3
-import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -44,6 +43,7 @@ from sqlalchemy.orm import Session
 
 from caseworker.core import wall
 from caseworker.core.errors import UserError
+from caseworker.core.files import private_temp_dir
 from caseworker.core.tables import (
     DEFAULT_LIMITS,
     CellError,
@@ -174,7 +174,7 @@ class _Spool:
     a chunk at a time, pickled together."""
 
     def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="caseworker-import-"))
+        self.folder = private_temp_dir("caseworker-import-")
         self.path = self.folder / "staged.sqlite3"
         self.count = 0
         self._pending: list[_StagedRow] = []

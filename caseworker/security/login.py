@@ -41,6 +41,10 @@ class Credentials:
 class TooSoonError(UserError):
     """A login tried again before the delay after the last failure ran out."""
 
+    @property
+    def reason(self) -> str:
+        return _("Too many wrong passwords.")
+
 
 def file_of(url: str) -> Path | None:
     """The SQLite file of ``url`` (None for another backend or an in-memory database)."""
@@ -56,7 +60,7 @@ def envelope_of(url: str) -> keys.Envelope | None:
     return keys.Envelope.load(keys.envelope_path(path)) if path is not None else None
 
 
-def _throttle_key(url: str, name: str) -> str:
+def throttle_key(url: str, name: str) -> str:
     path = file_of(url)
     return f"{path.resolve() if path else url}|{name}"
 
@@ -71,7 +75,9 @@ def _failed(throttle: Throttle, key: str, exc: UserError) -> UserError:
             "Wait {n} second before the next try.", "Wait {n} seconds before the next try.", delay
         ).format(n=delay)
     )
-    return type(exc)(message)
+    failure = type(exc)(message)
+    failure.reason = str(exc)  # type: ignore[attr-defined]  # without the wait (the GUI counts)
+    return failure
 
 
 def _check_wait(throttle: Throttle, key: str) -> None:
@@ -105,7 +111,7 @@ def open_as(
                     "--user NAME)."
                 )
             )
-        tkey = _throttle_key(url, credentials.name)
+        tkey = throttle_key(url, credentials.name)
         _check_wait(throttle, tkey)
         password = credentials.password()
         try:
@@ -125,7 +131,7 @@ def open_as(
             return store
         if credentials is None:
             raise login_required()
-        tkey = _throttle_key(url, credentials.name)
+        tkey = throttle_key(url, credentials.name)
         if key is None:
             _check_wait(throttle, tkey)
             password = credentials.password()

@@ -151,12 +151,15 @@ def test_first_run_opens_the_wizard(
 
     store = open_store(sqlite_url(db_path), actor="tester")
     shown: list[str] = []
+    opened: list[Any] = []
 
     def fake_exec(self: Any) -> int:
         shown.append(self.objectName())
         self.answers.code, self.answers.name = "650102001", "站"
         self.answers.villages_text, self.answers.caseworker = "红旗村", "古丽"
-        wizard.setup_state.apply(self.store, self.answers)
+        self.answers.password = self.answers.password_again = "guli pass 1"
+        self.store = wizard.setup_state.apply(self.store, self.answers)
+        opened.append(self.store)
         return int(QDialog.DialogCode.Accepted.value)
 
     monkeypatch.setattr(wizard.SetupWizard, "exec", fake_exec)
@@ -170,8 +173,12 @@ def test_first_run_opens_the_wizard(
 
         tasks.wait_for_all()
         QApplication.processEvents()
+        assert win.store is opened[0]
+        assert win.store.principal.name == "古丽"
     finally:
         store.dispose()
+        for other in opened:
+            other.dispose()
 
 
 def test_the_person_menu_is_never_empty(window: MainWindow) -> None:

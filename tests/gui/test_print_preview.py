@@ -260,10 +260,12 @@ def test_unexpected_errors_name_the_log(
 def test_cancelled_work_leaves_no_files(roster_store: Any) -> None:
     import tempfile
 
+    from caseworker.core.files import MEMORY_FOLDERS
     from caseworker.gui.printing.documents import TEMP_PREFIX
 
     def folders() -> set[Path]:
-        return set(Path(tempfile.gettempdir()).glob(TEMP_PREFIX + "*"))
+        places = [Path(tempfile.gettempdir()), *map(Path, MEMORY_FOLDERS)]
+        return {p for place in places for p in place.glob(TEMP_PREFIX + "*")}
 
     before = folders()
     calls: list[int] = []

@@ -67,12 +67,26 @@ def test_wizard_creates_the_station(empty_store: Any, qtbot: Any) -> None:
     caseworker.caseworker.setText("古丽")
     assert wizard.currentPage() is caseworker
     wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert wizard.currentPage() is caseworker  # no password yet: refused, with a message
+    assert "at least 8" in caseworker.message.text()
+    caseworker.password.setText("guli pass 1")
+    caseworker.password_again.setText("guli pass 1")
+    wizard.button(QWizard.WizardButton.FinishButton).click()
     assert wizard.result() == QWizard.DialogCode.Accepted
-    assert empty_store.station_code == "650102001"
-    with empty_store.reading() as session:
-        assert [v.name for v in stations.villages(session, "650102001")] == ["南湖社区", "红旗村"]
-    assert empty_store.setting(bootstrap.CASEWORKER_KEY) == "古丽"
-    assert empty_store.setting(bootstrap.LANGUAGE_KEY) == "en"
+    store = wizard.store  # the encrypted file, opened as the new administrator
+    try:
+        assert store is not empty_store
+        assert store.principal.name == "古丽"
+        assert store.station_code == "650102001"
+        with store.reading() as session:
+            assert [v.name for v in stations.villages(session, "650102001")] == [
+                "南湖社区",
+                "红旗村",
+            ]
+        assert store.setting(bootstrap.CASEWORKER_KEY) == "古丽"
+        assert store.setting(bootstrap.LANGUAGE_KEY) == "en"
+    finally:
+        store.dispose()
 
 
 def test_the_red_errors_go_once_the_fields_are_corrected(empty_store: Any, qtbot: Any) -> None:

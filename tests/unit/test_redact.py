@@ -43,3 +43,18 @@ def test_the_log_file_is_redacted(tmp_path: Path) -> None:
     assert "already registered" in text
     for secret in (id_number, "张三丰", "古丽", "18223146761"):
         assert secret not in text
+
+
+def test_temporary_files_with_personal_data_are_kept_in_memory() -> None:
+    import os
+    import shutil
+
+    from caseworker.core.files import MEMORY_FOLDERS, private_temp_dir
+
+    folder = private_temp_dir("caseworker-test-")
+    try:
+        assert folder.stat().st_mode & 0o777 == 0o700
+        if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+            assert str(folder.parent) in MEMORY_FOLDERS
+    finally:
+        shutil.rmtree(folder)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import shutil
-import tempfile
 import threading
 import uuid
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from typing import Any
 from PySide6.QtGui import QImage
 
 from caseworker.core import wall
+from caseworker.core.files import private_temp_dir
 from caseworker.forms import render_application, render_notice, render_roster
 from caseworker.forms.sources import RosterFilters, application_data, notice_data, roster_data
 from caseworker.gui.models.listing import ListQuery
@@ -69,7 +69,7 @@ def build_document(
     with store.reading() as session:
         data = read(session, _now())
     title, stem = describe(data)
-    folder = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
+    folder = private_temp_dir(TEMP_PREFIX)
     cancelled = False
     try:
         path = folder / (_safe_name(stem) + ".pdf")

@@ -137,10 +137,18 @@ class MainWindow(QMainWindow):
             _("&Export persons…"), self.export_persons, "Ctrl+E", "exportPersons"
         )
         self.demo_action = self._action(_("Add &demo data…"), self.add_demo_data, None, "demoData")
+        self.backups_action = self._action(_("&Backups…"), self.show_backups, None, "backups")
+        self.lock_action = self._action(_("&Lock the screen"), self.lock, "Ctrl+L", "lock")
         quit_action = self._action(_("&Quit"), self.close, QKeySequence.StandardKey.Quit, "quit")
-        for action in (self.new_action, self.import_action, self.export_action, self.demo_action):
+        for action in (
+            self.new_action, self.import_action, self.export_action, self.demo_action,
+            self.backups_action,
+        ):  # fmt: skip
             file_menu.addAction(action)
             action.setEnabled(self.store is not None)
+        file_menu.addSeparator()
+        file_menu.addAction(self.lock_action)
+        self.lock_action.setEnabled(self.store is not None and self.store.principal is not None)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         print_menu = bar.addMenu(_("P&rint"))
@@ -227,6 +235,7 @@ class MainWindow(QMainWindow):
                 QTimer.singleShot(0, self.close)
                 return
             prefs.store_language(wizard.answers.language)
+            self.store = store = wizard.store  # now encrypted, opened as the administrator
             self._build_shell()
         self._build_sections()
 
@@ -275,6 +284,7 @@ class MainWindow(QMainWindow):
             if index != 0:
                 self.show_section(index)
         self.update_status()
+        self._start_guards()
         self.ready.emit()
 
     def _state(self) -> dict[str, Any]:
@@ -340,8 +350,93 @@ class MainWindow(QMainWindow):
         tasks.start(work, self.attach, self._open_failed)
 
     def _open_failed(self, exc: BaseException) -> None:
+        from caseworker.store.uow import LoginRequiredError
+
+        if isinstance(exc, LoginRequiredError):
+            self.log_in()
+            return
         show_error(self, exc, title=_("The database cannot be opened"))
         self.close()
+
+    def log_in(self) -> None:
+        """Ask the name and password; open the database as that staff member."""
+        from PySide6.QtWidgets import QDialog
+
+        from caseworker.gui.views.login import LoginDialog
+
+        dialog = LoginDialog(self.db, self, name=self.login_name)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.store is None:
+            QTimer.singleShot(0, self.close)
+            return
+        self.attach(dialog.store)
+
+    #: The name the login dialog starts with (``--user``).
+    login_name = ""
+
+    # -- guarding the data: automatic backups and the idle lock ------------------------------
+
+    def _start_guards(self) -> None:
+        from caseworker.gui.views.login import DEFAULT_LOCK_MINUTES, LOCK_MINUTES_KEY, IdleLock
+
+        if getattr(self, "_backup_timer", None) is None:
+            self._backup_timer = QTimer(self)
+            self._backup_timer.setInterval(30 * 60_000)  # auto() backs up only when due
+            self._backup_timer.timeout.connect(self.auto_backup)
+            self._backup_timer.start()
+            QTimer.singleShot(0, self.auto_backup)
+        idle = getattr(self, "idle_lock", None)
+        if idle is not None:
+            idle.stop()
+            self.idle_lock = None
+        if self.store.principal is not None:
+            try:
+                minutes = int(self.store.setting(LOCK_MINUTES_KEY, str(DEFAULT_LOCK_MINUTES)))
+            except ValueError:
+                minutes = DEFAULT_LOCK_MINUTES
+            self.idle_lock = IdleLock(self, minutes, self.lock)
+
+    idle_lock: Any = None
+
+    def auto_backup(self) -> tasks.Job | None:
+        """The automatic backup (in the thread pool) when one is due."""
+        from caseworker.gui import tasks
+        from caseworker.security import backups
+
+        store = self.store
+        if store is None or store.write_refusal is not None:
+            return None
+        return tasks.start(lambda _p: backups.auto(store), None, self._backup_failed)
+
+    def _backup_failed(self, exc: BaseException) -> None:
+        show_error(self, exc, title=_("The automatic backup failed"))
+
+    def lock(self) -> None:
+        """Hide the work and ask the logged-in staff member's password."""
+        from caseworker.gui.views.login import UnlockDialog
+
+        if self.store is None or self.store.principal is None:
+            return
+        central = self.centralWidget()
+        assert central is not None
+        central.setVisible(False)
+        self.menuBar().setEnabled(False)
+        self.setWindowTitle(_("Locked"))
+        try:
+            UnlockDialog(self.store, self).exec()
+        finally:
+            central.setVisible(True)
+            self.menuBar().setEnabled(True)
+            self.setWindowTitle(_("Employment assistance workbench"))
+
+    def show_backups(self) -> None:
+        from caseworker.gui.views.backups import BackupsDialog
+
+        BackupsDialog(self.store, self, self._restored).exec()
+
+    def _restored(self, store: Any) -> None:
+        """A backup replaced the database: show the restored file."""
+        self.store = store
+        self._rebuild()
 
     # -- navigation -------------------------------------------------------------------------
 
@@ -495,16 +590,37 @@ class MainWindow(QMainWindow):
     def export_persons(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
+        reason: str | None = ""
+        if self.store.accounts_required:
+            reason = self.ask_reason(
+                _("The export holds whole ID numbers, phones and bank accounts. Why are they needed outside the program? (recorded)")
+            )  # fmt: skip
+            if reason is None:
+                return
         path, _filter = QFileDialog.getSaveFileName(
             self, _("Export persons"), "persons.xlsx", _("Excel workbook (*.xlsx)")
         )
         if path:
-            self.run_export(Path(path))
+            self.run_export(Path(path), reason or "")
 
-    def run_export(self, path: Path) -> tasks.Job:
+    def ask_reason(self, question: str) -> str | None:
+        """A reason asked in a small dialog (None: cancelled)."""
+        from PySide6.QtWidgets import QDialog, QInputDialog
+
+        dialog = QInputDialog(self)
+        dialog.setObjectName("reasonDialog")
+        dialog.setWindowTitle(_("Reason"))
+        dialog.setLabelText(question)
+        dialog.setOkButtonText(_("OK"))
+        dialog.setCancelButtonText(_("Cancel"))
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.textValue()
+
+    def run_export(self, path: Path, reason: str = "") -> tasks.Job:
         from caseworker.gui.views import transfer
 
-        return transfer.run_export(self, self.store, path)
+        return transfer.run_export(self, self.store, path, reason)
 
     def add_demo_data(self) -> None:
         from PySide6.QtWidgets import QDialog, QInputDialog

@@ -150,14 +150,15 @@ def run_import(
     )
 
 
-def run_export(parent: QWidget, store: Any, path: Path) -> tasks.Job:
-    """Export the registry to ``path`` with progress and Cancel."""
+def run_export(parent: QWidget, store: Any, path: Path, reason: str = "") -> tasks.Job:
+    """Export the registry to ``path`` with progress and Cancel (``reason``: why whole values
+    leave the program; logged with the export)."""
     from caseworker.gui import tasks
 
     def work(progress: tasks.Progress) -> Any:
         from caseworker.registry import spreadsheet
 
-        return spreadsheet.export_persons(store, path, progress=progress)
+        return spreadsheet.export_persons(store, path, progress=progress, reason=reason)
 
     def done(report: Any) -> None:
         from caseworker.registry import spreadsheet

@@ -170,14 +170,23 @@ class CaseworkerPage(_Page):
         super().__init__(wizard, "caseworker")
         self.caseworker = QLineEdit()
         self.caseworker.setObjectName("caseworkerName")
+        self.password = QLineEdit()
+        self.password.setObjectName("adminPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_again = QLineEdit()
+        self.password_again.setObjectName("adminPasswordAgain")
+        self.password_again.setEchoMode(QLineEdit.EchoMode.Password)
         self.label = QLabel()
+        self.password_label, self.again_label = QLabel(), QLabel()
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         layout = QFormLayout(self)
         layout.addRow(self.label, self.caseworker)
+        layout.addRow(self.password_label, self.password)
+        layout.addRow(self.again_label, self.password_again)
         layout.addRow(self.summary)
         layout.addRow(self.message)
-        self.watch(self.caseworker)
+        self.watch(self.caseworker, self.password, self.password_again)
 
     def initializePage(self) -> None:
         a = self.setup.answers
@@ -188,12 +197,22 @@ class CaseworkerPage(_Page):
         )
 
     def collect(self) -> None:
-        self.setup.answers.caseworker = self.caseworker.text()
+        a = self.setup.answers
+        a.caseworker = self.caseworker.text()
+        a.password, a.password_again = self.password.text(), self.password_again.text()
 
     def retranslate(self) -> None:
-        self.setTitle(_("You"))
-        self.setSubTitle(_("Your name is recorded with each change you make."))
+        self.setTitle(_("You, the administrator"))
+        self.setSubTitle(
+            _(
+                "Your name is recorded with each change you make. You become the station's "
+                "administrator (and station head): you add the other staff's accounts. The "
+                "password opens the encrypted database; keep it safe."
+            )
+        )
         self.label.setText(_("Your name"))
+        self.password_label.setText(_("Password"))
+        self.again_label.setText(_("Password again"))
 
 
 class SetupWizard(QWizard):
@@ -262,7 +281,7 @@ class SetupWizard(QWizard):
             return False
         if self.currentPage() is self.pages[-1]:
             try:
-                setup_state.apply(self.store, self.answers)
+                self.store = setup_state.apply(self.store, self.answers)
             except UserError as exc:
                 show_error(self, exc)
                 return False
