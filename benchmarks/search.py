@@ -64,6 +64,10 @@ def build(persons: int) -> Path:
     partial.unlink(missing_ok=True)
     started = time.perf_counter()
     command = [sys.executable, "-m", "caseworker", "--db", str(partial)]
+    station = ["init", "--code", "650102001", "--name", "燕儿窝街道就业服务站"]
+    villages = ["--villages", "南湖社区,红旗村,团结村"]
+    # only init makes a new file (demo refuses a path where there is none)
+    subprocess.run([*command, *station, *villages], check=True, stdout=subprocess.DEVNULL)
     subprocess.run(
         [*command, "demo", "--persons", str(persons)], check=True, stdout=subprocess.DEVNULL
     )

@@ -156,9 +156,12 @@ class UnlockDialog(_PasswordDialog):
         self.name.setText(store.principal.name)
         self.name.setReadOnly(True)
         self.name_label.setText(_("Logged in"))
-        self.message.setText(
-            _("The screen was locked after a while without use. Enter your password.")
-        )
+        self.info = QLabel(_("The screen is locked. Enter your password to go on."))
+        self.info.setObjectName("lockInfo")
+        self.info.setWordWrap(True)
+        self.layout_.insertRow(0, self.info)
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setVisible(False)  # only the password unlocks (or closing the program)
         self.password.setFocus()
 
     def reject(self) -> None:

@@ -180,10 +180,14 @@ class CaseworkerPage(_Page):
         self.password_label, self.again_label = QLabel(), QLabel()
         self.summary = QLabel()
         self.summary.setWordWrap(True)
+        self.note = QLabel()
+        self.note.setObjectName("passwordNote")
+        self.note.setWordWrap(True)
         layout = QFormLayout(self)
         layout.addRow(self.label, self.caseworker)
         layout.addRow(self.password_label, self.password)
         layout.addRow(self.again_label, self.password_again)
+        layout.addRow(self.note)
         layout.addRow(self.summary)
         layout.addRow(self.message)
         self.watch(self.caseworker, self.password, self.password_again)
@@ -206,8 +210,13 @@ class CaseworkerPage(_Page):
         self.setSubTitle(
             _(
                 "Your name is recorded with each change you make. You become the station's "
-                "administrator (and station head): you add the other staff's accounts. The "
-                "password opens the encrypted database; keep it safe."
+                "administrator (and station head) and add the other staff's accounts."
+            )
+        )
+        self.note.setText(
+            _(
+                "The password opens the encrypted database: at least 8 characters. Keep it "
+                "safe; if every password is lost, only the county's recovery key opens the data."
             )
         )
         self.label.setText(_("Your name"))
