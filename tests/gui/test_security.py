@@ -226,3 +226,26 @@ def test_the_backups_page_lists_and_restores(
         ]
     finally:
         restored[0].dispose()
+
+
+def test_the_person_page_masks_by_role(gui_store: Any, qtbot: Any) -> None:
+    from caseworker.gui.views.person import PersonPage
+
+    id_number = make_id(seq=101)
+    person = register(gui_store, "张三丰", id_number, phone="18223146761")
+    accounts.add(gui_store, "管理员", "admin", PASSWORD)
+    gui_store.principal = accounts.authenticate(gui_store, "管理员", PASSWORD)
+    accounts.add(gui_store, "李娜", "caseworker", PASSWORD)
+    page = PersonPage(gui_store)
+    qtbot.addWidget(page)
+    page.load(person.id)  # the administrator: masked, and nothing to edit
+    assert page.editors["id_number"].value() == id_number[:4] + "*" * 10 + id_number[-4:]
+    assert page.editors["phone"].value() == "182****6761"
+    assert not page.editors["name"].input.isEnabled()
+    assert not page.save_button.isEnabled()
+    gui_store.principal = accounts.authenticate(gui_store, "李娜", PASSWORD)
+    page.load(person.id)  # a caseworker: the person's own page, whole
+    assert page.editors["id_number"].value() == id_number
+    assert page.editors["phone"].value() == "18223146761"
+    assert page.editors["name"].input.isEnabled()
+    assert page.save_button.isEnabled()

@@ -366,6 +366,7 @@ class PersonPage(QWidget):
             for name, editor in self.editors.items():
                 editor.set_value(values.get(name))
                 editor.set_error(None)
+            self._apply_role(values)
         finally:
             self._loading = False
         self._touched.clear()
@@ -381,6 +382,24 @@ class PersonPage(QWidget):
         self.recognition.load(person_id, self.form_facts, read_only=self.deleted)
         self.assistance.load(person_id)
         self.scroll_to_top()
+
+    def _apply_role(self, values: dict[str, object]) -> None:
+        """What the logged-in role may see and do here: whole ID number, phone and bank
+        account for caseworkers and station heads (masked for others), editing for those who
+        may register (see :mod:`caseworker.security.masking` and ``roles``)."""
+        from caseworker.security import masking, roles
+
+        store = self.store
+        open_mode = not store.accounts_required
+        self.may_edit = roles.allowed(store.principal, roles.Action.REGISTER, open_mode=open_mode)
+        whole = masking.shows_whole(store.principal, masking.Place.PERSON_PAGE, open_mode=open_mode)
+        for name, editor in self.editors.items():
+            editor.input.setEnabled(self.may_edit)
+            if name in masking.FIELDS and not whole:
+                editor.set_value(masking.mask(name, str(values.get(name) or "")))
+        self.save_button.setEnabled(self.may_edit and not self.deleted)
+
+    may_edit = True
 
     def _values_of(self, person_id: uuid.UUID) -> dict[str, object]:
         """The stored values of ``person_id`` by form field (as normalised when saved)."""
@@ -612,6 +631,7 @@ class PersonPage(QWidget):
         self.deleted_banner.setVisible(self.deleted)
         for widget in (self.save_button, self.print_button):
             widget.setEnabled(not self.deleted)
+        self.save_button.setEnabled(not self.deleted and self.may_edit)
         self.update_actions(active=self._active)
 
     def update_actions(self, *, active: bool) -> None:
@@ -620,6 +640,7 @@ class PersonPage(QWidget):
         self._active = active
         for action in (self.save_action, self.cancel_action, self.print_action):
             action.setEnabled(active and (action is self.cancel_action or not self.deleted))
+        self.save_action.setEnabled(self.save_action.isEnabled() and self.may_edit)
         self.delete_action.setEnabled(active and self.person_id is not None and not self.deleted)
         self.history_action.setEnabled(active and self.person_id is not None)
 
