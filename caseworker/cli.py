@@ -204,6 +204,10 @@ def _run(args_list: list[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL_ERROR
+    finally:
+        from caseworker import bootstrap
+
+        bootstrap.use_login(None)  # the login is this command's only
 
 
 def _use_login(args: argparse.Namespace) -> None:
@@ -217,23 +221,33 @@ def _use_login(args: argparse.Namespace) -> None:
     bootstrap.use_login(Credentials(name.strip(), lambda: ask_password(name.strip())))
 
 
-def ask_password(name: str, *, env: str = PASSWORD_ENV, prompt: str | None = None) -> str:
-    """The password from ``$CASEWORKER_PASSWORD`` (scripts), or asked at the terminal
-    without echo."""
+def secret_from_environment(name: str, envs: Sequence[str | None]) -> str | None:
+    """The first of ``envs`` that is set (scripts), else None when a terminal can ask for it;
+    with neither, a usage error naming the first variable."""
     import os
 
-    value = os.environ.get(env)
-    if value is not None:
-        return value
+    for env in envs:
+        value = os.environ.get(env) if env else None
+        if value is not None:
+            return value
     if not sys.stdin.isatty():
         raise UsageError(
             _("Give the password of {name} in {env} (no terminal to ask it at).").format(
-                name=name, env=env
+                name=name, env=envs[0]
             )
         )
+    return None
+
+
+def ask_password(name: str) -> str:
+    """The password from ``$CASEWORKER_PASSWORD`` (scripts), or asked at the terminal
+    without echo."""
+    value = secret_from_environment(name, [PASSWORD_ENV])
+    if value is not None:
+        return value
     import getpass
 
-    return getpass.getpass(prompt or _("Password of {name}: ").format(name=name))
+    return getpass.getpass(_("Password of {name}: ").format(name=name))
 
 
 def _log_file() -> object:

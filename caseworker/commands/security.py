@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from caseworker import bootstrap
-from caseworker.core.errors import UsageError, UserError
+from caseworker.core.errors import UserError
 from caseworker.i18n import _
 from caseworker.security import accounts, backups, encryption, keys, roles
 
@@ -75,16 +73,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def new_password(name: str, *, also_env: str | None = None) -> str:
     """The new password of ``name``: from ``$CASEWORKER_NEW_PASSWORD`` (or ``also_env``), or
     asked twice."""
-    for env in (NEW_PASSWORD_ENV, also_env):
-        value = os.environ.get(env) if env else None
-        if value is not None:
-            return value
-    if not sys.stdin.isatty():
-        raise UsageError(
-            _("Give the new password of {name} in {env} (no terminal to ask it at).").format(
-                name=name, env=NEW_PASSWORD_ENV
-            )
-        )
+    from caseworker.cli import secret_from_environment
+
+    value = secret_from_environment(name, [NEW_PASSWORD_ENV, also_env])
+    if value is not None:
+        return value
     import getpass
 
     first = getpass.getpass(_("New password of {name}: ").format(name=name))

@@ -8,7 +8,6 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from caseworker.core import wall
 from caseworker.store import changelog
 
 ACCOUNT = "account"
@@ -39,8 +38,4 @@ def record(
 ) -> None:
     """Append one log row for an act, in ``session``'s transaction."""
     context: changelog.Context = session.info[changelog.CONTEXT_KEY]
-    row = changelog.new_row(
-        context, hlc=str(context.clock.now()), at=wall.now(), entity=entity,
-        entity_id=entity_id, op=op, field=field, old=old, new=new,
-    )  # fmt: skip
-    changelog.append(session.connection(), [row])
+    changelog.log_act(session.connection(), context, entity, entity_id, op, field, old, new)

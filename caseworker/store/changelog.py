@@ -400,13 +400,30 @@ def log_setting(
     """Log a change of a setting of this installation (the station, the caseworker …)."""
     if old == new:
         return
+    log_act(
+        connection, context, SETTING_ENTITY, setting_id(key), INSERT if old is None else UPDATE,
+        key, old, new,
+    )  # fmt: skip
+
+
+def log_act(
+    connection: Connection,
+    context: Context,
+    entity: str,
+    entity_id: uuid.UUID,
+    op: str,
+    field: str,
+    old: str | None,
+    new: str | None,
+) -> None:
+    """Append one row for a change that is not a synced record's (a setting, an account, a
+    whole value shown or exported, a backup or a restore), stamped now."""
     append(
         connection,
         [
             new_row(
-                context, hlc=str(context.clock.now()), at=wall.now(), entity=SETTING_ENTITY,
-                entity_id=setting_id(key), op=INSERT if old is None else UPDATE, field=key,
-                old=old, new=new,
+                context, hlc=str(context.clock.now()), at=wall.now(), entity=entity,
+                entity_id=entity_id, op=op, field=field, old=old, new=new,
             )
         ],
     )  # fmt: skip
