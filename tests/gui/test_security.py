@@ -249,3 +249,25 @@ def test_the_person_page_masks_by_role(gui_store: Any, qtbot: Any) -> None:
     assert page.editors["phone"].value() == "18223146761"
     assert page.editors["name"].input.isEnabled()
     assert page.save_button.isEnabled()
+
+
+def test_the_settings_page_changes_the_lock_and_backups(gui_store: Any, qtbot: Any) -> None:
+    from caseworker.gui.views.settings import SettingsView
+    from caseworker.security import guard_settings
+
+    accounts.add(gui_store, "管理员", "admin", PASSWORD)
+    gui_store.principal = accounts.authenticate(gui_store, "管理员", PASSWORD)
+    accounts.add(gui_store, "李娜", "caseworker", PASSWORD)
+    gui_store.principal = accounts.authenticate(gui_store, "李娜", PASSWORD)
+    view = SettingsView(gui_store)
+    qtbot.addWidget(view)
+    assert not view.save_guard.isEnabled()  # a caseworker sees them, an administrator sets them
+    gui_store.principal = accounts.authenticate(gui_store, "管理员", PASSWORD)
+    view = SettingsView(gui_store)
+    qtbot.addWidget(view)
+    view.guard_spins["lock_minutes"].setValue(3)
+    view.guard_spins["backup_daily"].setValue(14)
+    view.save_guard.click()
+    assert view.guard_saved.text() == "Saved."
+    assert guard_settings.read(gui_store).lock_minutes == 3
+    assert guard_settings.read(gui_store).backup_daily == 14

@@ -172,3 +172,25 @@ def test_backup_and_restore_commands(
     assert "is restored, with the new device id" in out
     assert main(["--db", str(db_path), "restore", str(tmp_path / "missing.sqlite3")]) == 2
     assert "There is no file" in capsys.readouterr().err
+
+
+def test_the_guard_settings_are_an_administrators_and_in_range(store: Any) -> None:
+    from caseworker.core.errors import ValidationError
+    from caseworker.security import accounts, guard_settings
+    from caseworker.security.roles import NotAllowedError
+
+    assert guard_settings.read(store) == guard_settings.GuardSettings(10, 4, 7, 4)
+    accounts.add(store, "管理员", "admin", "admin pass 1")
+    store.principal = accounts.authenticate(store, "管理员", "admin pass 1")
+    accounts.add(store, "李娜", "caseworker", "lina pass 1")
+    new = guard_settings.GuardSettings(
+        lock_minutes=5, backup_hours=2, backup_daily=3, backup_weekly=0
+    )
+    with pytest.raises(ValidationError, match="out of range"):
+        guard_settings.change(store, guard_settings.GuardSettings(backup_hours=0))
+    guard_settings.change(store, new)
+    assert guard_settings.read(store) == new
+    store.principal = accounts.authenticate(store, "李娜", "lina pass 1")
+    with pytest.raises(NotAllowedError):
+        guard_settings.change(store, guard_settings.GuardSettings())
+    assert guard_settings.read(store) == new

@@ -3,7 +3,7 @@
 - :class:`LoginDialog`: the name and the password; the database opens as that staff member
   (an encrypted file opens only with a right password).  After a wrong password the button
   waits, longer after each failure (the delays of :mod:`caseworker.security.throttle`).
-- :class:`IdleLock`: after the idle minutes of the setting :data:`LOCK_MINUTES_KEY` without a
+- :class:`IdleLock`: after the idle minutes of the setting ``lock_minutes`` without a
   key or a mouse click, the window hides its content and asks the same staff member's
   password (:class:`UnlockDialog`); nobody else can unlock it.
 """
@@ -33,8 +33,6 @@ from caseworker.security.login import Credentials, throttle_key
 from caseworker.security.throttle import Throttle
 
 log = logging.getLogger(__name__)
-LOCK_MINUTES_KEY = "lock_minutes"
-DEFAULT_LOCK_MINUTES = 10
 
 
 class _PasswordDialog(QDialog):

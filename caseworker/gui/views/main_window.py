@@ -376,7 +376,8 @@ class MainWindow(QMainWindow):
     # -- guarding the data: automatic backups and the idle lock ------------------------------
 
     def _start_guards(self) -> None:
-        from caseworker.gui.views.login import DEFAULT_LOCK_MINUTES, LOCK_MINUTES_KEY, IdleLock
+        from caseworker.gui.views.login import IdleLock
+        from caseworker.security import guard_settings
 
         if getattr(self, "_backup_timer", None) is None:
             self._backup_timer = QTimer(self)
@@ -389,10 +390,7 @@ class MainWindow(QMainWindow):
             idle.stop()
             self.idle_lock = None
         if self.store.principal is not None:
-            try:
-                minutes = int(self.store.setting(LOCK_MINUTES_KEY, str(DEFAULT_LOCK_MINUTES)))
-            except ValueError:
-                minutes = DEFAULT_LOCK_MINUTES
+            minutes = guard_settings.read(self.store).lock_minutes
             self.idle_lock = IdleLock(self, minutes, self.lock)
 
     idle_lock: Any = None

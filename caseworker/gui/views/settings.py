@@ -87,13 +87,71 @@ class SettingsView(QWidget):
         log_path.setWordWrap(True)
         f.addRow(_("Database"), database)
         f.addRow(_("Log file"), log_path)
+        guard_box, guard_form = self._guard_box()
         layout = QVBoxLayout(self)
         layout.addWidget(general)
         layout.addWidget(station_box)
+        layout.addWidget(guard_box)
         layout.addWidget(files)
         layout.addStretch(1)
-        align_form_labels(g, s, f)
+        align_form_labels(g, s, guard_form, f)
         guard_wheel(self)
+
+    def _guard_box(self) -> tuple[QGroupBox, QFormLayout]:
+        """The idle lock and the automatic backups (an administrator changes them)."""
+        from PySide6.QtWidgets import QSpinBox
+
+        from caseworker.security import guard_settings, roles
+
+        current = guard_settings.read(self.store)
+        box = QGroupBox(_("Screen lock and backups"))
+        form = QFormLayout(box)
+        self.guard_spins: dict[str, QSpinBox] = {}
+        rows = (
+            ("lock_minutes", _("Lock after (minutes)"), 0, 240),
+            ("backup_hours", _("Back up every (hours)"), 1, 168),
+            ("backup_daily", _("Daily backups kept"), 1, 90),
+            ("backup_weekly", _("Weekly backups kept"), 0, 104),
+        )
+        may = roles.allowed(
+            self.store.principal,
+            roles.Action.CHANGE_SETTINGS,
+            open_mode=not self.store.accounts_required,
+        )
+        for name, label, low, high in rows:
+            spin = QSpinBox()
+            spin.setObjectName(f"setting_{name}")
+            spin.setRange(low, high)
+            spin.setValue(getattr(current, name))
+            spin.setEnabled(may)
+            self.guard_spins[name] = spin
+            form.addRow(label, spin)
+        note = QLabel(_("The screen locks after so many minutes without use (0: never)."))
+        note.setWordWrap(True)
+        form.addRow(note)
+        self.save_guard = QPushButton(_("Save these settings"))
+        self.save_guard.setObjectName("saveGuardSettings")
+        self.save_guard.setEnabled(may)
+        self.save_guard.clicked.connect(self.save_guard_settings)
+        self.guard_saved = QLabel()
+        form.addRow("", self.save_guard)
+        form.addRow(self.guard_saved)
+        return box, form
+
+    def save_guard_settings(self) -> None:
+        from caseworker.security import guard_settings
+
+        values = {name: spin.value() for name, spin in self.guard_spins.items()}
+        try:
+            guard_settings.change(self.store, guard_settings.GuardSettings(**values))
+        except UserError as exc:
+            show_error(self, exc)
+            return
+        self.guard_saved.setText(_("Saved."))
+        window = self.window()
+        lock = getattr(window, "idle_lock", None)
+        if lock is not None:
+            lock.set_minutes(values["lock_minutes"])
 
     def save_caseworker(self) -> None:
         name = self.caseworker.text().strip()
