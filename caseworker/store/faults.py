@@ -94,6 +94,9 @@ def user_error(exc: BaseException, path: object) -> UserError | None:
         return disk_error(path)
     if name.startswith("SQLITE_CORRUPT"):
         return damaged(path, str(original))
+    if name == "SQLITE_NOTADB" and type(original).__module__.startswith("sqlcipher3"):
+        # an encrypted page that fails its authentication: changed or damaged on the disk
+        return damaged(path, _("a page of the encrypted file failed its check"))
     if name.startswith("SQLITE_CANTOPEN"):
         return UserError(
             _(

@@ -268,6 +268,12 @@ def _write_refusal(engine: Engine) -> UserError | None:
     path = Path(database)
     if not path.exists() or path.stat().st_size == 0:
         return None
+    if engine_key(engine) is not None:
+        # An encrypted (SQLCipher) file authenticates every page with its HMAC whenever the
+        # page is read: a damaged page is an error at that read (and its transaction rolls
+        # back whole), never silently used.  Decrypting the whole file to check it at each
+        # open would cost seconds per hundred megabytes; backups and restores check it whole.
+        return faults.read_only(path) if faults.not_writable(path) else None
     with engine.connect() as connection:
         raw = connection.connection.dbapi_connection
         problem = faults.integrity_problem(raw)

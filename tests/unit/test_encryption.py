@@ -166,3 +166,40 @@ def test_a_key_file_of_another_database_is_refused() -> None:
     other.wrap_for("王站长", ADMIN, keys.new_key())  # wraps a key that is not its own
     with pytest.raises(keys.EnvelopeError, match="does not belong"):
         other.unwrap("王站长", ADMIN)
+
+
+def test_a_damaged_encrypted_page_is_said_plainly_and_nothing_is_written(encrypted: Path) -> None:
+    from caseworker.store import faults
+
+    store = login(encrypted, "王站长", ADMIN)
+    try:
+        for seq in range(110, 400):
+            register(store, "李四光", make_id(seq=seq))
+    finally:
+        store.dispose()
+    data = bytearray(encrypted.read_bytes())
+    size = len(data)
+    for offset in range(size // 4, size - 4096, 4096 * 3):  # a byte in many pages
+        data[offset + 100] ^= 0xFF
+    encrypted.write_bytes(bytes(data))
+    before = encrypted.read_bytes()
+    # said when the damaged page is read: at the open (its first reads), or later
+    with pytest.raises(faults.DamagedError, match="damaged"):  # noqa: PT012
+        store = login(encrypted, "王站长", ADMIN)
+        try:
+            with store.reading() as session:
+                list(session.scalars(select(Person.name)))
+            register(store, "王五", make_id(seq=500))
+        finally:
+            store.dispose()
+    assert encrypted.read_bytes() == before  # nothing was written
+
+
+def test_a_failed_page_check_is_called_damage(encrypted: Path) -> None:
+    from caseworker.store import faults
+
+    data = bytearray(encrypted.read_bytes())
+    data[200] ^= 0xFF  # inside the first page: its authentication fails
+    encrypted.write_bytes(bytes(data))
+    with pytest.raises(faults.DamagedError, match="failed its check"):
+        login(encrypted, "王站长", ADMIN)
