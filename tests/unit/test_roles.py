@@ -113,7 +113,7 @@ def _register(world: World) -> None:
 def _export(world: World) -> None:
     from caseworker.registry import spreadsheet
 
-    spreadsheet.export_persons(world.store, world.tmp / "out.xlsx")
+    spreadsheet.export_persons(world.store, world.tmp / "out.xlsx", reason="报县局")
 
 
 def _import(world: World) -> None:
