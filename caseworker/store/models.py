@@ -118,7 +118,20 @@ class Household(Synced, Base):
     """A household (户): members with their relation to the head."""
 
     __tablename__ = "household"
+    __table_args__ = (
+        # one live household per station key (migration 0011)
+        Index(
+            "uq_household_station_key",
+            "station_key",
+            unique=True,
+            sqlite_where=text("deleted = 0 AND station_key != ''"),
+            postgresql_where=text("deleted = false AND station_key != ''"),
+        ),
+    )
 
+    #: The station's own household key (户编号 of its sheets; empty for a household made in
+    #: the program).
+    station_key: Mapped[str] = mapped_column(String(40), default="", server_default="")
     address: Mapped[str] = mapped_column(String(200), default="")
     village_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("village.id"), index=True)
     business_or_investment_income: Mapped[bool] = mapped_column(Boolean, default=False)
