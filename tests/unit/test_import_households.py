@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import random
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ FAMILY_B = [
 LONER = ["", "赵六", pid(109), "", "", "团结村", "否"]
 
 
-def write_csv(path: Path, rows: list[list[object]], headers: list[str] = HEADERS) -> Path:
+def write_csv(path: Path, rows: Sequence[Sequence[object]], headers: list[str] = HEADERS) -> Path:
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(headers)
@@ -93,7 +94,8 @@ def test_one_import_creates_persons_and_their_households(store: Any, tmp_path: P
     assert "Households: 2 new, 5 members added" in importing.summary(report)
     with store.reading() as session:  # the person without a 户编号 imports as before
         loner = persons.find_by_id_number(session, pid(109))
-        assert loner is not None and households.of_person(session, loner.id) is None
+        assert loner is not None
+        assert households.of_person(session, loner.id) is None
 
 
 def test_importing_the_same_file_again_adds_nothing(store: Any, tmp_path: Path) -> None:
@@ -104,7 +106,8 @@ def test_importing_the_same_file_again_adds_nothing(store: Any, tmp_path: Path) 
     assert (again.imported, again.already_count, again.rejected_count) == (0, 6, 0)
     assert (again.households_created, again.household_members_added) == (0, 0)
     assert again.household_problem_count == 0
-    assert snapshot(store) == before and counts(store) == numbers
+    assert snapshot(store) == before
+    assert counts(store) == numbers
 
 
 def test_a_new_member_of_a_household_imported_before_joins_it(store: Any, tmp_path: Path) -> None:
@@ -188,7 +191,9 @@ def test_key_and_relation_go_together(
     row = [key, *FAMILY_A[2][1:3], relation, *FAMILY_A[2][4:]]
     report = run(store, write_csv(tmp_path / "in.csv", [FAMILY_A[0], row]))
     (refused,) = report.rejected
-    assert refused.line == 3 and refused.reason.startswith(f"{column}: ") and says in refused.reason
+    assert refused.line == 3
+    assert refused.reason.startswith(f"{column}: ")
+    assert says in refused.reason
 
 
 def test_relation_words_map_to_the_registry_codes() -> None:
@@ -201,7 +206,8 @@ def test_relation_words_map_to_the_registry_codes() -> None:
     assert {word: household_import.relation_code(word) for word in expected} == expected
     assert household_import.relation_code("邻居") is None
     cells, problems = household_import.read_cells(1001.0, "户主")
-    assert cells == household_import.Cells("1001", "head") and problems == {}
+    assert cells == household_import.Cells("1001", "head")
+    assert problems == {}
 
 
 def test_a_person_in_another_household_is_reported_not_moved(store: Any, tmp_path: Path) -> None:
@@ -232,7 +238,8 @@ def test_a_second_head_for_a_household_imported_before_is_refused(
     report = run(store, write_csv(tmp_path / "second.csv", [usurper]))
     (refused,) = report.rejected
     assert refused.reason == "The household A-001 already has a head, 张三."
-    assert report.imported == 0 and counts(store) == (3, 1, 3)
+    assert report.imported == 0
+    assert counts(store) == (3, 1, 3)
 
 
 def test_the_same_registered_person_under_two_keys_is_placed_once(
@@ -280,7 +287,7 @@ def test_the_zero_employment_tracker_sees_imported_households(store: Any, tmp_pa
 # ---------------------------------------------------------------------------------------------
 
 
-def _family(key: str, seq: int, size: int) -> list[list[object]]:
+def _family(key: str, seq: int, size: int) -> list[list[str]]:
     relations = ["户主", "配偶", "子", "女", "母亲", "孙子"]
     return [
         [
@@ -297,7 +304,7 @@ def _family(key: str, seq: int, size: int) -> list[list[object]]:
 
 
 #: Several households (and loners), one of them without a head (refused whole).
-_ROWS = [
+_ROWS: list[list[str]] = [
     *_family("H1", 200, 3),
     *_family("H2", 210, 1),
     *_family("H3", 220, 5),
