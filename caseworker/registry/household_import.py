@@ -23,6 +23,7 @@ between is found, not made twice.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
@@ -401,16 +402,33 @@ def _head_names(session: Session, household_ids: Sequence[uuid.UUID]) -> dict[uu
 
 
 def existing_households(session: Session, keys: Sequence[str]) -> dict[str, Existing]:
-    """The live households with these station keys."""
+    """The live households with these station keys (or, for a household without one, whose
+    record id is the key: what the export writes for it)."""
     if not keys:
         return {}
-    households = dict(
+    households: dict[str, uuid.UUID] = dict(
         session.execute(
             select(Household.station_key, Household.id).where(
                 Household.station_key.in_(keys), Household.deleted.is_(False)
             )
         ).all()
     )
+    by_id = {}  # a household made in the program, exported with its record id as the key
+    for key in keys:
+        if key not in households and len(key) == 36:
+            with contextlib.suppress(ValueError):
+                by_id[uuid.UUID(key)] = key
+    if by_id:
+        households.update(
+            (by_id[household_id], household_id)
+            for household_id in session.scalars(
+                select(Household.id).where(
+                    Household.id.in_(list(by_id)),
+                    Household.deleted.is_(False),
+                    Household.station_key == "",
+                )
+            )
+        )
     if not households:
         return {}
     members: dict[uuid.UUID, list[tuple[uuid.UUID | None, str, int]]] = {}

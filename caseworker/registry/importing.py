@@ -828,13 +828,15 @@ def summary(report: ImportReport, *, dry_run: bool = False) -> str:
 
 def households_summary(report: ImportReport) -> str:
     """What the import does (or did) with the households of the file."""
-    return _(
-        "Households: {created} new, {added} members added; {problems} persons could not be "
-        "placed in their household."
-    ).format(
-        created=report.households_created, added=report.household_members_added,
-        problems=report.household_problem_count,
-    )  # fmt: skip
+    text = _("Households: {created} new, {added} members added.").format(
+        created=report.households_created, added=report.household_members_added
+    )
+    if report.household_problem_count:
+        text += " " + _(
+            "{n} registered persons were not placed in the household of their row (see the "
+            "details)."
+        ).format(n=report.household_problem_count)
+    return text
 
 
 def details(report: ImportReport) -> list[str]:

@@ -352,3 +352,36 @@ def snapshot_expected() -> set[tuple[str, str, str, int, str, str]]:
         for r in _ROWS
         if r[0] and r[0] != "H4"
     }
+
+
+def test_the_export_carries_households_to_another_station_and_back(
+    store: Any, tmp_path: Path
+) -> None:
+    run(store, write_csv(tmp_path / "in.csv", [*FAMILY_A, LONER]))
+    someone, spouse = register(store, "孙七", pid(121)), register(store, "周九", pid(123))
+    with store.transaction() as session:  # a household made in the program, without a key
+        made = households.create(session, address="别处")
+        households.add_person(session, made.id, someone.id, "head")
+        households.add_person(session, made.id, spouse.id, "spouse")
+    exported = tmp_path / "out.xlsx"
+    spreadsheet.export_persons(store, exported)
+    before = counts(store)
+    again = run(store, exported)  # the same station: nothing new
+    assert (again.imported, again.households_created, again.household_members_added) == (0, 0, 0)
+    assert again.household_problem_count == 0
+    assert counts(store) == before
+
+    from caseworker.registry import stations
+    from caseworker.store.engine import sqlite_url
+    from caseworker.store.migrate import open_store
+
+    other = open_store(sqlite_url(tmp_path / "other.sqlite3"), actor="tester")
+    try:
+        stations.initialise(other, "650102002", "另一站", ["南湖社区", "红旗村", "团结村"])
+        report = run(other, exported)
+        assert (report.imported, report.households_created) == (6, 2)
+        moved = {(i, r) for _k, i, r, *_rest in snapshot(other)}
+        assert moved == {(i, r) for _k, i, r, *_rest in snapshot(store)}
+        assert {k for k, *_rest in snapshot(other)} == {"A-001", str(made.id)}
+    finally:
+        other.dispose()
