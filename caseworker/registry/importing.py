@@ -340,6 +340,18 @@ def _household_columns(headers: list[str]) -> tuple[int, int] | None:
     return None if found == [-1, -1] else (found[0], found[1])
 
 
+def _household_cells(
+    cells: list[object], columns: tuple[int, int]
+) -> tuple[household_import.Cells | None, dict[str, str]]:
+    values = [cells[i] if 0 <= i < len(cells) else None for i in columns]
+    unread = {
+        header: _cell_problem(value, index)
+        for header, value, index in zip(household_import.HEADERS, values, columns, strict=True)
+        if isinstance(value, Formula | CellError)
+    }
+    return (None, unread) if unread else household_import.read_cells(*values)
+
+
 def _is_blank(cells: Sequence[object]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
@@ -420,9 +432,7 @@ def _check(
         household: household_import.Cells | None = None
         problems: dict[str, str] = {}
         if household_columns is not None:
-            household, problems = household_import.read_cells(
-                *(cells[i] if 0 <= i < len(cells) else None for i in household_columns)
-            )
+            household, problems = _household_cells(cells, household_columns)
         data = _validate(report, line, cells, columns, villages, today, problems)
         if household is not None:
             report.household_rows += 1

@@ -385,3 +385,44 @@ def test_the_export_carries_households_to_another_station_and_back(
         assert {k for k, *_rest in snapshot(other)} == {"A-001", str(made.id)}
     finally:
         other.dispose()
+
+
+def test_the_command_says_what_happened_to_households(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from caseworker.cli import main
+
+    db = str(tmp_path / "cli.sqlite3")
+    init = ["--db", db, "init", "--code", "650102001", "--name", "燕儿窝街道就业服务站"]
+    assert main([*init, "--villages", "南湖社区,红旗村,团结村", "--caseworker", "李娜"]) == 0
+    path = write_csv(tmp_path / "in.csv", [*FAMILY_A, *FAMILY_B])
+    capsys.readouterr()
+    with on_day(TODAY):
+        assert main(["--db", db, "persons", "import", str(path)]) == 0
+        assert "Households: 2 new, 5 members added." in capsys.readouterr().out
+        moved = write_csv(tmp_path / "moved.csv", [["X-1", "张三", pid(101), "户主", "", "", "否"]])
+        assert main(["--db", db, "persons", "import", str(moved)]) == 1  # not placed: status 1
+        out = capsys.readouterr().out
+    assert "Households: 0 new, 0 members added. 1 registered persons were not placed" in out
+    assert "Line 2: not placed in a household: 张三 already belongs to the household A-001" in out
+
+
+def test_a_formula_without_a_result_in_the_key_refuses_the_row(store: Any, tmp_path: Path) -> None:
+    from tests.unit.test_import_faults import rewrite_sheet, write_xlsx
+
+    path = write_xlsx(
+        tmp_path / "in.xlsx",
+        [["张三", pid(101), "PLACEHOLDER", "户主"]],
+        ["姓名", "身份证号", "户编号", "与户主关系"],
+    )
+    path = rewrite_sheet(
+        path,
+        lambda xml: xml.replace(
+            '<c r="C2" t="inlineStr"><is><t>PLACEHOLDER</t></is></c>',
+            '<c r="C2" t="str"><f>A1&amp;"-1"</f></c>',
+        ).replace('<c r="C2" t="s"><v>6</v></c>', '<c r="C2" t="str"><f>A1&amp;"-1"</f></c>'),
+    )
+    report = run(store, path)
+    (refused,) = report.rejected
+    assert refused.reason.startswith("户编号: column C holds a formula")
+    assert counts(store) == (0, 0, 0)
