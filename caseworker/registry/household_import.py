@@ -249,7 +249,6 @@ class Existing:
     key: str
     has_head: bool
     head_name: str
-    members: frozenset[uuid.UUID]
     next_order: int
 
 
@@ -451,7 +450,6 @@ def existing_households(session: Session, keys: Sequence[str]) -> dict[str, Exis
             key,
             any(r == _HEAD for _p, r, _o in rows),
             heads.get(household_id, ""),
-            frozenset(p for p, _r, _o in rows if p is not None),
             max((o for _p, _r, o in rows), default=-1) + 1,
         )
     return found

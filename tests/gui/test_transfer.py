@@ -121,6 +121,16 @@ def test_the_import_says_what_it_does_with_households(
         household = households.of_person(session, found.id)
         assert household is not None
         assert (household.station_key, household.address) == ("H-1", "红旗村3组")
+    from caseworker.gui.views.household import HouseholdBox
+
+    box = HouseholdBox(window.store)
+    qtbot.addWidget(box)
+    box.load(found.id)
+    assert box.title() == "Household H-1"
+    assert box.model.rowCount() == 2
+    box.resize(520, 300)
+    box.show()
+    box.grab().save(str(tmp_path / "household-box.png"))
 
 
 def test_saying_no_writes_nothing(
