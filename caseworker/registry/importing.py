@@ -739,7 +739,8 @@ def _write_households(
     report.household_problems, report.household_problem_count = [], 0
     connection = session.connection()
     context = session.info[changelog.CONTEXT_KEY]
-    touched: list[uuid.UUID] = []
+    made: list[uuid.UUID] = []  # new households
+    joined: list[uuid.UUID] = []  # households imported before, with new members
     outcomes = household_import.plan(session, spool.db, dropped=dropped, skipped=skipped)
     with spool.guarded():  # (the staged rows are read as the households are written)
         for outcome in outcomes:
@@ -751,9 +752,13 @@ def _write_households(
                 connection, context, [(Household, outcome.households),
                                       (HouseholdMember, outcome.members)], at=at,
             )  # fmt: skip
-            touched += list(dict.fromkeys(m["household_id"] for m in outcome.members))
+            new = {h["id"] for h in outcome.households}
+            made += new
+            joined += [h for h in dict.fromkeys(m["household_id"] for m in outcome.members)
+                       if h not in new]  # fmt: skip
     report.household_problems.sort(key=lambda r: r.line)
-    family_tracker.follow(session, touched)
+    family_tracker.follow_new(session, made)
+    family_tracker.follow(session, joined)
 
 
 #: The page cache of the connection while it writes an import (SQLite's default is 2 MB;

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from caseworker.casework import families as tracker
+from caseworker.registry import families as family_reading
 from caseworker.registry import household_import, households, importing, persons, spreadsheet
 from caseworker.store.models import Household, HouseholdMember, Person, Village
 from tests.helpers import make_id, on_day, register
@@ -282,6 +283,22 @@ def test_the_zero_employment_tracker_sees_imported_households(store: Any, tmp_pa
     assert family.head_id_number == pid(101)
     assert family.members_of_working_age == 3
     assert family.identified_on == TODAY
+    with on_day(TODAY), store.reading() as session:  # the episodes are the tracker's own
+        assert family_reading.to_change(session, TODAY) == []
+
+
+def test_a_member_joining_a_household_imported_before_is_followed(
+    store: Any, tmp_path: Path
+) -> None:
+    elder = ["C-3", "马老汉", pid(141, dt.date(1950, 1, 1)), "户主", "", "", "否"]
+    run(store, write_csv(tmp_path / "first.csv", [elder]))
+    with on_day(TODAY), store.reading() as session:
+        assert tracker.open_families(session, TODAY) == []  # nobody of working age
+    son = ["C-3", "马小军", pid(143, dt.date(1990, 1, 1)), "子", "", "", "否"]
+    run(store, write_csv(tmp_path / "second.csv", [son]))
+    with on_day(TODAY), store.reading() as session:
+        assert [r.to_json()["household"] for r in tracker.open_families(session, TODAY)] == ["C-3"]
+        assert family_reading.to_change(session, TODAY) == []
 
 
 # ---------------------------------------------------------------------------------------------
