@@ -535,18 +535,34 @@ class ZeroEmploymentEpisode(Synced, Base):
     cleared_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("household_member.id"))
 
 
+from caseworker.store.models_posts import (  # noqa: E402  (split for size)
+    Attendance,
+    Claim,
+    ClaimLine,
+    ClaimStep,
+    Employer,
+    Placement,
+    WelfarePost,
+)
+
 __all__ = [
     "AssistanceContact",
     "AssistanceOffer",
     "AssistanceOutcome",
     "AssistancePlan",
+    "Attendance",
     "Base",
     "CaseCategory",
     "ChangeLog",
+    "Claim",
+    "ClaimLine",
+    "ClaimStep",
+    "Employer",
     "EmploymentEpisode",
     "Household",
     "HouseholdMember",
     "Person",
+    "Placement",
     "ProofItem",
     "RecognitionCase",
     "RecognitionStep",
@@ -554,6 +570,7 @@ __all__ = [
     "Staff",
     "Station",
     "Village",
+    "WelfarePost",
     "ZeroEmploymentEpisode",
     "false",
 ]

@@ -105,8 +105,8 @@ def revision_of(path: Path) -> str | None:
         engine.dispose()
 
 
-def test_head_is_0008_and_migration_files_are_frozen() -> None:
-    assert migrate.head_revision() == migrate.HEAD_REVISION == "0008"
+def test_head_is_0010_and_migration_files_are_frozen() -> None:
+    assert migrate.head_revision() == migrate.HEAD_REVISION == "0010"
     source = (VERSIONS / "0002_recognition.py").read_text(encoding="utf-8")
     assert "down_revision: str | None = '0001'" in source
     for path in VERSIONS.glob("*.py"):
@@ -453,18 +453,20 @@ def _migration(name: str) -> Any:
 def test_the_latest_guards_are_the_live_guards() -> None:
     from caseworker.store import guards
 
-    latest = _migration("0008_assistance")
-    assert latest.SYNCED_0006 == guards.SYNCED_TABLES
-    assert latest.sqlite_guards(latest.SYNCED_0006) == guards.sqlite_ddl(guards.SYNCED_TABLES)
-    assert latest.postgres_guards(latest.SYNCED_0006) == [
+    latest = _migration("0010_posts")
+    assert latest.SYNCED_0010 == guards.SYNCED_TABLES
+    assert latest.sqlite_guards(latest.SYNCED_0010) == guards.sqlite_ddl(guards.SYNCED_TABLES)
+    assert latest.postgres_guards(latest.SYNCED_0010) == [
         s
         for s in guards.postgres_ddl(guards.SYNCED_TABLES)
         if not s.startswith("CREATE OR REPLACE")
     ]
-    # 0006 drops the guards that 0005 installed, with the same DDL
-    previous = _migration("0005_case_rows")
-    assert latest.SYNCED_0005 == previous.SYNCED_0005
-    assert latest.sqlite_guards(latest.SYNCED_0005) == previous.sqlite_guards(previous.SYNCED_0005)
+    # 0010 drops the guards that 0008 installed, with the same DDL
+    previous = _migration("0008_assistance")
+    assert latest.SYNCED_0008 == previous.SYNCED_0006
+    assert latest.sqlite_guards(latest.SYNCED_0008) == previous.sqlite_guards(previous.SYNCED_0006)
+    older = _migration("0005_case_rows")
+    assert previous.SYNCED_0005 == older.SYNCED_0005
 
 
 @pytest.mark.parametrize("name", ["0004_audit_trail", "0005_case_rows"])
