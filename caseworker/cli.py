@@ -112,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
         families,
         init,
         persons,
+        posts,
         printing,
         recognition,
     )
@@ -130,7 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--lang", choices=i18n.LANGUAGES, help=_("language of messages"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (init, demo, persons, assess, recognition, assist, families, printing, audit):
+    for module in (
+        init, demo, persons, assess, recognition, assist, families, posts, printing, audit,
+    ):  # fmt: skip
         module.register(sub)
     return parser
 
