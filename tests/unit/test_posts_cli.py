@@ -161,7 +161,7 @@ def test_refused_input_is_one_line_with_its_status_and_nothing_is_written(
             lisi=lisi.id_number,
             nobody=make_id(seq=999),
             post=post_id,
-        )  # fmt: skip
+        )
         for a in args
     ]
     assert cli(db_path, *filled) == status
