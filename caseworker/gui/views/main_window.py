@@ -47,6 +47,7 @@ SECTIONS = (
     ("worklist", N_("Worklist")),
     ("families", N_("Family tracker")),
     ("dashboard", N_("Dashboard")),
+    ("posts", N_("Welfare posts")),
 )
 
 
