@@ -27,6 +27,7 @@ from caseworker.i18n import _
 from caseworker.posts import attendance
 from caseworker.posts.attendance import KIND, month_of
 from caseworker.posts.rules import post_subsidy
+from caseworker.store import changelog
 from caseworker.store.models import (
     Attendance,
     Claim,
@@ -111,17 +112,26 @@ def build(session: Session, month: dt.date, station_code: str) -> BuildResult:
             )
         )
     }
+    fresh: list[dict[str, object]] = []
     for placement_id, values in computed.items():
         line = current.pop(placement_id, None)
         if line is None:
-            line = ClaimLine(
-                claim_id=claim.id, placement_id=placement_id, station_code=claim.station_code,
-                note="",
+            fresh.append(
+                {
+                    "id": uuid.uuid4(), "claim_id": claim.id, "placement_id": placement_id,
+                    "corrects_id": None, "note": "", "station_code": claim.station_code,
+                    **values,
+                }
             )  # fmt: skip
-            session.add(line)
+            continue
         for key, value in values.items():
-            if getattr(line, key, None) != value:
+            if getattr(line, key) != value:
                 setattr(line, key, value)
+    if fresh:
+        # many new lines at once: stamped and logged exactly as the session would
+        changelog.insert_records(
+            session.connection(), session.info[changelog.CONTEXT_KEY], ClaimLine, fresh
+        )
     for stale in current.values():
         stale.deleted = True
     session.flush()

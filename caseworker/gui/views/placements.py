@@ -55,8 +55,8 @@ class PlacementPanel(QScrollArea):
         self.start_on = DateField(name="placementStart", latest=wall.today())
         self.contract = QComboBox()
         self.contract.setObjectName("placementContract")
-        for code in Contract:
-            self.contract.addItem(_(CONTRACT_LABELS[code]), code.value)
+        for contract in Contract:
+            self.contract.addItem(_(CONTRACT_LABELS[contract]), contract.value)
         self.start_button = QPushButton(_("Place"))
         self.start_button.setObjectName("placementStartButton")
         self.start_button.clicked.connect(self.start)
@@ -70,8 +70,8 @@ class PlacementPanel(QScrollArea):
         self.end_on = DateField(name="placementEnd", latest=wall.today())
         self.reason = QComboBox()
         self.reason.setObjectName("placementReason")
-        for code in ExitReason:
-            self.reason.addItem(_(EXIT_LABELS[code]), code.value)
+        for reason in ExitReason:
+            self.reason.addItem(_(EXIT_LABELS[reason]), reason.value)
         self.note = QLineEdit()
         self.end_button = QPushButton(_("Record the exit"))
         self.end_button.setObjectName("placementEndButton")
@@ -105,6 +105,7 @@ class PlacementPanel(QScrollArea):
     def load(self, person_id: uuid.UUID | None) -> None:
         from caseworker.posts import service
         from caseworker.posts.rules import rule_text, rules_on
+        from caseworker.recognition import service as recognition
 
         self.person_id = person_id
         self.message.setText("")
@@ -114,7 +115,7 @@ class PlacementPanel(QScrollArea):
             self.current.setText("")
             return
         with self.store.reading() as session:
-            person = service.recognition._person(session, person_id)
+            person = recognition._person(session, person_id)
             history = service.placements_of(session, person_id)
             titles = {p.post_id: service.get_post(session, p.post_id).title for p in history}
             posts = service.post_rows(session)

@@ -166,11 +166,11 @@ class PostDialog(QDialog):
         self.employer.addItems(employers)
         self.title = QLineEdit()
         self.area = QComboBox()
-        for code in Area:
-            self.area.addItem(_(AREA_LABELS[code]), code.value)
+        for area in Area:
+            self.area.addItem(_(AREA_LABELS[area]), area.value)
         self.hours = QComboBox()
-        for code in Hours:
-            self.hours.addItem(_(HOURS_LABELS[code]), code.value)
+        for hours in Hours:
+            self.hours.addItem(_(HOURS_LABELS[hours]), hours.value)
         self.village = QLineEdit()
         self.headcount = QSpinBox()
         self.headcount.setRange(1, 1000)
