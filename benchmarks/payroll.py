@@ -136,8 +136,8 @@ def bare_build(path: Path) -> int:
         ).fetchall()
         lines = []
         for placement_id, person_id, title, standard, worked, required, si in rows:
-            required = required or 22
-            amount = min((2 * standard * worked + required) // (2 * required), standard)
+            days = required or 22  # April 2025 on the calendar
+            amount = min((2 * standard * worked + days) // (2 * days), standard)
             lines.append((uuid.uuid4().hex, placement_id, person_id, title, amount, si))
         connection.execute(
             "CREATE TEMP TABLE line (id, placement_id, person_id, title, amount, si)"
