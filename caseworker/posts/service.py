@@ -372,7 +372,7 @@ def start_placement(
         )
     if occupied(session, post.id) >= post.headcount:
         raise WorkflowError(
-            _("The post {title} is full: {n} of {n} places are taken.").format(
+            _("The post {title} is full: all {n} places are taken.").format(
                 title=post.title, n=post.headcount
             )
         )
