@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from caseworker.casework.plans import basis_on
-from caseworker.core import creditcode, wall
+from caseworker.casework.plans import _past, basis_on
+from caseworker.core import creditcode
 from caseworker.core.errors import DuplicateError, NotFoundError, ValidationError, WorkflowError
 from caseworker.core.idcard import Sex
 from caseworker.core.money import Money
@@ -38,17 +38,6 @@ def _text(value: str, field: str, limit: int, *, required: bool = False) -> str:
     if len(text) > limit:
         raise ValidationError(_("This is longer than {n} characters.").format(n=limit), field)
     return text
-
-
-def _past(on: dt.date, field: str) -> dt.date:
-    if on > wall.today():
-        raise ValidationError(
-            _("The date {date} is in the future; record things once they have happened.").format(
-                date=on.isoformat()
-            ),
-            field,
-        )
-    return on
 
 
 # ---------------------------------------------------------------------------------------------
