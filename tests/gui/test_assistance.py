@@ -183,7 +183,7 @@ def window(gui_store: Any, qtbot: Any, person: Any, today: Any) -> MainWindow:
 
 def test_sections_worklist_search_and_open(window: MainWindow, qtbot: Any, person: Any) -> None:
     names = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert names[3:] == ["Worklist", "Family tracker", "Dashboard"]
+    assert names[3:] == ["Worklist", "Family tracker", "Dashboard", "Welfare posts"]
     window.show_section(3)
     view = window.casework_views[0]
     qtbot.waitUntil(lambda: view.model.rowCount() == 1)

@@ -385,7 +385,7 @@ class PersonPage(QWidget):
         self.household.load(person_id, read_only=self.deleted)
         self.recognition.load(person_id, self.form_facts, read_only=self.deleted)
         self.assistance.load(person_id)
-        self.placements.load(person_id)
+        self.placements.load(person_id, read_only=self.deleted)
         self.scroll_to_top()
 
     def _values_of(self, person_id: uuid.UUID) -> dict[str, object]:

@@ -102,10 +102,10 @@ class PlacementPanel(QScrollArea):
         self.setWidget(body)
         guard_wheel(self)
 
-    def load(self, person_id: uuid.UUID | None) -> None:
+    def load(self, person_id: uuid.UUID | None, *, read_only: bool = False) -> None:
         from caseworker.posts import service
         from caseworker.posts.rules import rule_text, rules_on
-        from caseworker.recognition import service as recognition
+        from caseworker.store.models import Person
 
         self.person_id = person_id
         self.message.setText("")
@@ -115,7 +115,9 @@ class PlacementPanel(QScrollArea):
             self.current.setText("")
             return
         with self.store.reading() as session:
-            person = recognition._person(session, person_id)
+            person = session.get(Person, person_id)
+            assert person is not None
+            read_only = read_only or person.deleted
             history = service.placements_of(session, person_id)
             titles = {p.post_id: service.get_post(session, p.post_id).title for p in history}
             posts = service.post_rows(session)
@@ -148,8 +150,8 @@ class PlacementPanel(QScrollArea):
             self.post.addItem(
                 f"{row.title} · {row.employer} ({row.occupied}/{row.headcount})", row.id
             )
-        self.start_box.setEnabled(current is None)
-        self.end_box.setEnabled(current is not None)
+        self.start_box.setEnabled(current is None and not read_only)
+        self.end_box.setEnabled(current is not None and not read_only)
 
     def _run(self, work: Any) -> bool:
         try:
