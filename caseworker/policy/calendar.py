@@ -20,6 +20,7 @@ from typing import Any
 
 from caseworker.core.errors import ValidationError
 from caseworker.i18n import _
+from caseworker.core.resources import received_dir
 from caseworker.policy.resources import calendar_dir
 
 __all__ = [
@@ -239,6 +240,11 @@ def _parse_year(data: Mapping[str, Any], where: str) -> CalendarYear:
     return CalendarYear(year, status, source, holidays, frozenset(weekends))
 
 
+def parse_year(data: Mapping[str, Any], where: str) -> CalendarYear:
+    """One year file's content, checked (``where`` names it in messages)."""
+    return _parse_year(data, where)
+
+
 def load_calendar(directories: Iterable[Path] | None = None) -> WorkingCalendar:
     """Load every ``*.toml`` year file from ``directories`` (default: the shipped calendar).
 
@@ -269,8 +275,9 @@ def load_calendar(directories: Iterable[Path] | None = None) -> WorkingCalendar:
 
 @cache
 def default_calendar() -> WorkingCalendar:
-    """The shipped calendar, loaded once."""
-    return load_calendar()
+    """The shipped calendar and the years the county sent (:func:`received_dir`), loaded once."""
+    received = received_dir("calendar")
+    return load_calendar([calendar_dir(), received] if received.is_dir() else None)
 
 
 def is_working_day(day: dt.date) -> bool:

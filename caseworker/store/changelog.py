@@ -48,7 +48,9 @@ from sqlalchemy.orm import Mapper, Session, attributes, configure_mappers
 
 from caseworker.core import wall
 from caseworker.core.clock import HybridLogicalClock
+from caseworker.core.errors import UserError
 from caseworker.core.money import Money
+from caseworker.i18n import _
 from caseworker.store.base import SYSTEM_COLUMNS, Base, Synced
 from caseworker.store.bulk import insert_rows, table_name
 from caseworker.store.models import ChangeLog
@@ -57,6 +59,9 @@ INSERT = "insert"
 UPDATE = "update"
 TOMBSTONE = "delete"
 RESTORE = "restore"
+#: A record written from elsewhere: at a station, received from the county (a transfer); at
+#: the county, its copy of a station's record after the station's rows (whole values).
+IMPORT = "import"
 #: The values of a record that existed before the log kept insert values (migration 0004).
 BASELINE = "baseline"
 #: ``prev_hash`` of the first row.
@@ -71,6 +76,32 @@ _SETTING_NAMESPACE = uuid.UUID("0b3e1f0c-6a4e-4b7e-9a55-6c61736577ab")
 
 class ReadOnlyError(RuntimeError):
     """A change attempted in a session that only reads (``Store.reading()``)."""
+
+
+class NotOwnerError(UserError):
+    """A change to a record another station owns (every record has one writer, its owner)."""
+
+
+def _not_owner(owner: str) -> NotOwnerError:
+    return NotOwnerError(
+        _("This record belongs to station {code}; only that station can change it.").format(
+            code=owner
+        )
+    )
+
+
+def _check_owner(obj: Synced, station_code: str, *, new: bool) -> None:
+    """Refuse a change to a record this database does not own (a transferred person, or a
+    station's record at the county).  A record with no owner yet takes this one."""
+    if not station_code:
+        return
+    if new:
+        owner = obj.station_code
+    else:
+        history = inspect(obj).attrs["station_code"].history
+        owner = history.deleted[0] if history.deleted else obj.station_code
+    if owner and owner != station_code:
+        raise _not_owner(owner)
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +286,10 @@ def _before_flush(session: Session, _context: Any, _instances: Iterable[Any] | N
         if new or dirty:
             raise RuntimeError("synced records are written only inside Store.transaction()")
         return
+    for obj in new:
+        _check_owner(obj, context.station_code, new=True)
+    for obj in dirty:
+        _check_owner(obj, context.station_code, new=False)
     at = wall.now()
     rows: list[dict[str, object]] = []
     for obj in new:
@@ -302,9 +337,14 @@ def insert_records(
     rows: Sequence[dict[str, Any]],
     *,
     at: dt.datetime | None = None,
+    op: str = INSERT,
+    notes: Sequence[str | None] | None = None,
 ) -> None:
     """Insert many new records of ``model`` (dicts of attribute values, ``id`` included),
-    stamped and logged exactly as the session would (the log rows go in first)."""
+    stamped and logged exactly as the session would (the log rows go in first).
+
+    ``op`` ``import`` logs records received from the county (a transfer); ``notes`` then gives
+    each row's ``old_value`` (where the record comes from, see :mod:`caseworker.sync`)."""
     if not rows:
         return
     at = at or wall.now()
@@ -312,7 +352,7 @@ def insert_records(
     table = table_name(mapper)
     keys = logged_keys(mapper)
     log: list[dict[str, object]] = []
-    for row in rows:
+    for index, row in enumerate(rows):
         row.setdefault("station_code", context.station_code)
         row.setdefault("deleted", False)
         row.setdefault("demo", False)
@@ -324,9 +364,9 @@ def insert_records(
             raise ValueError(f"{table} rows need every logged value; missing {missing}")
         log.append(
             new_row(
-                context, hlc=stamp, at=at, entity=table, entity_id=row["id"], op=INSERT,
-                field="*", old=None, new=values_json({k: row[k] for k in keys}),
-                station_code=str(row["station_code"]),
+                context, hlc=stamp, at=at, entity=table, entity_id=row["id"], op=op,
+                field="*", old=notes[index] if notes is not None else None,
+                new=values_json({k: row[k] for k in keys}), station_code=str(row["station_code"]),
             )
         )  # fmt: skip
     append(connection, log)

@@ -39,7 +39,7 @@ from caseworker.sync.replay import DUPLICATE_ID, ROW_KINDS, Conflict, Row, repla
 BATCH = 500
 HOLD = "hold"
 RELEASE = "release"
-IMPORT = "import"
+IMPORT = changelog.IMPORT
 
 
 def batched(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
