@@ -47,7 +47,17 @@ def _only_global_options(argv: Sequence[str]) -> bool:
 
 def build_parser() -> argparse.ArgumentParser:
     from caseworker import bootstrap
-    from caseworker.commands import assess, audit, demo, init, persons, printing, recognition
+    from caseworker.commands import (
+        assess,
+        audit,
+        county,
+        demo,
+        init,
+        persons,
+        printing,
+        recognition,
+        sync,
+    )
 
     parser = _Parser(
         prog="caseworker",
@@ -63,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--lang", choices=i18n.LANGUAGES, help=_("language of messages"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (init, demo, persons, assess, recognition, printing, audit):
+    for module in (init, demo, persons, assess, recognition, printing, audit, sync, county):
         module.register(sub)
     return parser
 

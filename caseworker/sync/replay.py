@@ -12,6 +12,8 @@ the order in which the bundles did:
 - an update (a field, a tombstone, a restore) from the owner applies if the record's value is
   the row's old value, is a no-op if it already is the new value, and is a ``stale_base``
   conflict otherwise; from anyone else it is a ``not_owner`` conflict;
+- a record made before its station was set up carries no station code; it is the station's
+  whose log made it (the station's setup gives it the code, a logged update);
 - ownership moves only when the owner itself changes ``station_code`` (it hands the record
   over, as a county transfer asks it to).
 
@@ -109,6 +111,12 @@ def _conflict(kind: str, row: Row, state: dict[str, str | None] | None, made: di
     )  # fmt: skip
 
 
+def _owner(state: dict[str, str | None], row: Row) -> str | None:
+    """The record's owner; a record made before its station was set up (no code yet) is the
+    station's whose log holds it."""
+    return state.get("station_code") or row.station
+
+
 def replay(rows: list[Row]) -> Result:
     """The record that ``rows`` (all of one record) give, and the conflicts among them."""
     result = Result()
@@ -121,7 +129,7 @@ def replay(rows: list[Row]) -> Result:
                 legacy = True
                 continue
             if state is None:
-                if row.values.get("station_code") != row.station:
+                if row.values.get("station_code") not in (row.station, ""):
                     result.conflicts.append(
                         _conflict(NOT_OWNER, row, state, made, None, row.values.get("station_code"))
                     )
@@ -133,14 +141,14 @@ def replay(rows: list[Row]) -> Result:
                 continue
             if row.values == state:
                 continue
-            kind = DIVERGED if row.station == state.get("station_code") else NOT_OWNER
+            kind = DIVERGED if row.station == _owner(state, row) else NOT_OWNER
             result.conflicts.append(_conflict(kind, row, state, made, None, None))
             continue
         if state is None:
             if not legacy:
                 result.conflicts.append(_conflict(NO_BASE, row, state, made, None, row.new_value))
             continue
-        if row.station != state.get("station_code"):
+        if row.station != _owner(state, row):
             result.conflicts.append(
                 _conflict(NOT_OWNER, row, state, made, state.get(row.field), row.new_value)
             )
