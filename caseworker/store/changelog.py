@@ -236,12 +236,13 @@ def values_json(values: Mapping[str, object]) -> str:
 
 
 def _fill_defaults(obj: Synced) -> None:
-    """Apply the Python-side column defaults now, so the insert row logs the stored values."""
+    """Apply the Python-side column defaults now, so the insert row logs the stored values (a
+    value left None in a column that may not be empty gets its default too)."""
     state = inspect(obj)
     for attr in state.mapper.column_attrs:
-        if attr.key in state.dict:
-            continue
         column = attr.columns[0]
+        if attr.key in state.dict and (state.dict[attr.key] is not None or column.nullable):
+            continue
         default = column.default
         if default is None:
             continue
@@ -249,6 +250,23 @@ def _fill_defaults(obj: Synced) -> None:
             setattr(obj, attr.key, default.arg)
         elif default.is_callable:
             setattr(obj, attr.key, default.arg(None))
+
+
+def _fill_references(obj: Synced) -> None:
+    """Set the foreign-key columns of a new record from the records it was given through its
+    relationships (SQLAlchemy would set them only while writing, after the log row)."""
+    state = inspect(obj)
+    for relationship in state.mapper.relationships:
+        if relationship.direction.name != "MANYTOONE" or relationship.viewonly:
+            continue
+        target = state.dict.get(relationship.key)
+        if target is None:
+            continue
+        for local, remote in relationship.local_remote_pairs:
+            value = getattr(target, inspect(target).mapper.get_property_by_column(remote).key)
+            key = state.mapper.get_property_by_column(local).key
+            if value is not None and getattr(obj, key) is None:
+                setattr(obj, key, value)
 
 
 def _changes(obj: Synced) -> list[tuple[str, object, object]]:
@@ -294,6 +312,8 @@ def _before_flush(session: Session, _context: Any, _instances: Iterable[Any] | N
     rows: list[dict[str, object]] = []
     for obj in new:
         _fill_defaults(obj)
+    for obj in new:
+        _fill_references(obj)
         if not obj.station_code:
             obj.station_code = context.station_code
         stamp = str(context.clock.now())

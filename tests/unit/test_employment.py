@@ -105,3 +105,23 @@ def test_the_form_tick_starts_and_ends_an_episode(store: Any) -> None:
         stored = session.get(Person, person.id)
         assert stored is not None
         assert not stored.employed
+
+
+def test_recording_employment_logs_the_stored_values(store: Any) -> None:
+    """The insert row of an episode made through its relationship to the person carries the
+    person's id and the demo mark as stored (they are filled at the flush), so the log replays
+    to the record (audit verify) and the county gets a complete record."""
+    from caseworker.store import audit
+
+    ticked = register(store, "李四", make_id(seq=141), employed=True)
+    later = register(store, "张三", make_id(seq=131))
+    with store.transaction() as session:
+        employment.start(session, session.get(Person, later.id), dt.date(2024, 3, 1))
+    with store.reading() as session:
+        report = audit.verify(session)
+        assert report.ok, report.problems
+        for person in (ticked, later):
+            (episode,) = employment.episodes(session, person.id)
+            entries = audit.entries(session, [episode.id])
+            assert entries[0].values["person_id"] == str(person.id)
+            assert entries[0].values["demo"] == "false"
