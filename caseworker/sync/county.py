@@ -21,11 +21,11 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from caseworker.core import wall
@@ -60,30 +60,33 @@ class Outcome:
     released: list[str] = field(default_factory=list)
 
 
+_KNOWN = select(SyncRow.hash).where(
+    SyncRow.station_code == bindparam("station"), SyncRow.hash.in_(bindparam("hashes", expanding=True))
+)
+
+
+def known_hashes(session: Session, station: str, hashes: Sequence[str]) -> set[str]:
+    """Which of ``hashes`` the county has among ``station``'s rows (the genesis is known)."""
+    found = {changelog.GENESIS} & set(hashes)
+    connection = session.connection()
+    for chunk in integrate.batched(list(hashes)):
+        found.update(connection.execute(_KNOWN, {"station": station, "hashes": chunk}).scalars())
+    return found
+
+
 def _known(session: Session, station: str, hash_: str) -> bool:
-    if hash_ == changelog.GENESIS:
-        return True
-    return (
-        session.scalar(
-            select(SyncRow.seq).where(SyncRow.station_code == station, SyncRow.hash == hash_)
-        )
-        is not None
-    )
+    return bool(known_hashes(session, station, [hash_]))
 
 
 def _first_new(session: Session, incoming: changes.Incoming) -> int:
     """The index of the first row the county does not have (the known rows are a prefix)."""
-    lines = incoming.lines
-    if _known(session, incoming.station, lines[-1].hash):
-        return len(lines)
-    low, high = 0, len(lines) - 1  # lines[high] is not known
-    while low < high:
-        middle = (low + high) // 2
-        if _known(session, incoming.station, lines[middle].hash):
-            low = middle + 1
-        else:
-            high = middle
-    return low
+    known = known_hashes(session, incoming.station, [line.hash for line in incoming.lines])
+    for index, line in enumerate(incoming.lines):
+        if line.hash not in known:
+            if any(later.hash in known for later in incoming.lines[index + 1 :]):
+                raise refused(_("The bundle's chain is broken: rows it says are new come before rows the county has."))
+            return index
+    return len(incoming.lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +94,18 @@ class Verdict:
     status: str
     start: int = 0
     reason: str = ""
+    waiting: list[tuple[str, str]] = field(default_factory=list)
 
 
 def examine(session: Session, incoming: changes.Incoming, *, held_here: bool = False) -> Verdict:
     """What importing ``incoming`` would do, from the county's database as it is."""
+    connection = session.connection()
     if not held_here:
-        existing = session.get(SyncBundle, incoming.bundle_id)
+        existing = connection.execute(
+            select(SyncBundle.manifest_hash, SyncBundle.status).where(
+                SyncBundle.bundle_id == incoming.bundle_id
+            )
+        ).first()
         if existing is not None:
             if existing.manifest_hash != incoming.opened.manifest_hash:
                 raise refused(
@@ -107,13 +116,31 @@ def examine(session: Session, incoming: changes.Incoming, *, held_here: bool = F
     start = _first_new(session, incoming)
     if start == len(incoming.lines):
         return Verdict(DUPLICATE, start)
-    before = incoming.lines[start - 1].hash if start > 0 else incoming.prev_hash
-    if not _known(session, incoming.station, before):
-        return Verdict(HELD, start, "predecessor")
-    for line in incoming.lines[start:]:
-        if line.after is not None and not _known(session, *line.after):
-            return Verdict(HELD, start, "dependency")
+    waiting = missing(session, incoming, start)
+    if waiting:
+        return Verdict(HELD, start, "predecessor", waiting)
     return Verdict(APPLIED, start)
+
+
+def missing(session: Session, incoming: changes.Incoming, start: int) -> list[tuple[str, str]]:
+    """The rows (station, hash) the county needs before the new rows of ``incoming``: the row
+    before them, and the rows that records they import come after."""
+    before = incoming.lines[start - 1].hash if start > 0 else incoming.prev_hash
+    needed = {(incoming.station, before)}
+    needed.update(line.after for line in incoming.lines[start:] if line.after is not None)
+    return unknown(session, needed)
+
+
+def unknown(session: Session, needed: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Those of the rows ``(station, hash)`` the county does not have."""
+    by_station: dict[str, list[str]] = {}
+    for station, hash_ in needed:
+        by_station.setdefault(station, []).append(hash_)
+    absent: list[tuple[str, str]] = []
+    for station, hashes in by_station.items():
+        known = known_hashes(session, station, hashes)
+        absent += [(station, h) for h in hashes if h not in known]
+    return sorted(absent)
 
 
 def _bundle_row(incoming: changes.Incoming, status: str, name: str) -> SyncBundle:
@@ -149,17 +176,28 @@ def _summary(result: integrate.Plan) -> str:
     )
 
 
-def release_held(store: Store, session: Session, limits: Limits = DEFAULT_LIMITS) -> list[str]:
-    """Apply every held bundle that can now follow (repeatedly); their file names."""
+def release_held(
+    store: Store, session: Session, added: set[str], limits: Limits = DEFAULT_LIMITS
+) -> list[str]:
+    """Apply every held bundle that can now follow (repeatedly); their file names.  ``added``:
+    the stations whose rows just arrived (only a bundle waiting for one of those can follow)."""
     released: list[str] = []
-    while True:
+    connection = session.connection()
+    added = set(added)
+    while added:
         progressed = False
-        held = session.scalars(
-            select(SyncBundle)
+        held = connection.execute(
+            select(SyncBundle.bundle_id, SyncBundle.summary)
             .where(SyncBundle.direction == "in", SyncBundle.status == HELD)
             .order_by(SyncBundle.station_code, SyncBundle.seq_from)
         ).all()
-        for row in held:
+        arrived, added = added, set()
+        for bundle_id, summary in held:
+            waiting = json.loads(summary or "{}").get("waiting", [])
+            if not {w[0] for w in waiting} & arrived or unknown(session, [tuple(w) for w in waiting]):
+                continue
+            row = session.get(SyncBundle, bundle_id)
+            assert row is not None
             peer = session.get(SyncPeer, row.key_id)
             if peer is None or row.payload is None:
                 continue
@@ -167,23 +205,26 @@ def release_held(store: Store, session: Session, limits: Limits = DEFAULT_LIMITS
                 incoming = changes.parse(bundle.open_inner(row.payload, peer, limits), limits)
                 verdict = examine(session, incoming, held_here=True)
                 if verdict.status == HELD:
+                    row.summary = json.dumps({"waiting": verdict.waiting})
                     continue
-                summary = ""
+                done = ""
                 if verdict.status == APPLIED:
                     with session.begin_nested():
-                        summary = _summary(_apply(store, session, incoming, verdict.start))
+                        done = _summary(_apply(store, session, incoming, verdict.start))
             except BundleRefused as exc:
-                log.warning("held bundle %s of %s stays held: %s", row.bundle_id, row.station_code, exc)
+                log.warning("held bundle %s of %s stays held: %s", bundle_id, row.station_code, exc)
                 continue
             row.status = APPLIED
             row.applied_at = wall.now()
             row.payload = None
-            row.summary = summary
+            row.summary = done
             session.flush()
-            released.append(row.file_name or str(row.bundle_id))
+            released.append(row.file_name or str(bundle_id))
+            added.add(row.station_code)
             progressed = True
         if not progressed:
-            return released
+            break
+    return released
 
 
 def import_bytes(
@@ -193,32 +234,32 @@ def import_bytes(
     data: bytes,
     name: str,
     limits: Limits = DEFAULT_LIMITS,
+    peers: dict[str, SyncPeer] | None = None,
 ) -> Outcome:
-    """Import one file's bytes (see the module notes); never raises for a bad bundle."""
+    """Import one file's bytes (see the module notes); never raises for a bad bundle.
+    ``peers``: the enrolled keys by id (read from the database when not given)."""
     from caseworker.sync import crypto
 
     assert isinstance(pair, crypto.KeyPair)
     outcome = Outcome(name, REFUSED)
     try:
-        with store.reading() as session:
-            peers = {p.key_id: p for p in session.scalars(select(SyncPeer))}
+        if peers is None:
+            peers = enrolled(store)
         opened = bundle.open_sealed(data, key_id, pair, peers.get, limits)
         if opened.sender.role != keys.STATION:
             raise refused(_("This is not a station's changes bundle."))
         incoming = changes.parse(opened, limits)
         outcome.station, outcome.bundle_id = incoming.station, incoming.bundle_id
-        with store.reading() as session:
-            verdict = examine(session, incoming)
-        if verdict.status == DUPLICATE:
-            outcome.status = DUPLICATE
-            return outcome
+        # Examined under the write lock; a duplicate writes nothing (the file stays as it is).
         with store.transaction() as session:
-            verdict = examine(session, incoming)  # again, under the write lock
+            verdict = examine(session, incoming)
             if verdict.status == DUPLICATE:
                 outcome.status = DUPLICATE
                 return outcome
             if verdict.status == HELD:
-                session.add(_bundle_row(incoming, HELD, name))
+                held = _bundle_row(incoming, HELD, name)
+                held.summary = json.dumps({"waiting": verdict.waiting})
+                session.add(held)
                 outcome.status = HELD
                 outcome.message = verdict.reason
                 return outcome
@@ -227,7 +268,7 @@ def import_bytes(
             row.summary = _summary(result)
             session.add(row)
             session.flush()
-            outcome.released = release_held(store, session, limits)
+            outcome.released = release_held(store, session, {incoming.station}, limits)
             outcome.status = APPLIED
             outcome.rows, outcome.records = len(result.rows), result.written
             outcome.conflicts = len(result.add_conflicts)
@@ -236,6 +277,12 @@ def import_bytes(
         outcome.message = str(exc)
         log.warning("bundle %s refused: %s", name, exc)
     return outcome
+
+
+def enrolled(store: Store) -> dict[str, SyncPeer]:
+    """Every station key enrolled here (revoked ones too: their bundles are refused by name)."""
+    with store.reading() as session:
+        return {p.key_id: p for p in session.scalars(select(SyncPeer))}
 
 
 def import_files(
@@ -252,6 +299,7 @@ def import_files(
     setup.require_county(store)
     with store.reading() as session:
         key_id, pair = keys.own_keys(keys_folder, session)
+    peers = enrolled(store)
     outcomes: list[Outcome] = []
     for index, path in enumerate(paths):
         if progress is not None and not progress(index, len(paths)):
@@ -272,7 +320,7 @@ def import_files(
         except BundleRefused as exc:
             outcomes.append(Outcome(path.name, REFUSED, str(exc)))
             continue
-        outcomes.append(import_bytes(store, key_id, pair, data, path.name, limits))
+        outcomes.append(import_bytes(store, key_id, pair, data, path.name, limits, peers))
     if progress is not None:
         progress(len(outcomes), len(paths))
     return outcomes

@@ -20,9 +20,10 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from caseworker.core import wall
@@ -83,22 +84,31 @@ class Current:
     held: bool
 
 
+@cache
+def _current_statement(entity: str) -> Any:
+    model = records.models()[entity]
+    table = model.table
+    held = [table.c.held] if "held" in table.c else []
+    columns = [table.c[c.name] for c in model.columns.values()] + [table.c.version, *held]
+    return select(*columns).where(table.c.id.in_(bindparam("ids", expanding=True)))
+
+
 def current_records(
     session: Session, entity: str, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, Current]:
+    """The records' values as the log writes them, their versions, whether held."""
     model = records.models()[entity]
-    table = model.table
-    names = [c.name for c in model.columns.values()]
     keys = list(model.columns)
-    held = table.c.held if "held" in table.c else None
-    columns = [table.c[n] for n in names] + [table.c.version] + ([held] if held is not None else [])
+    held = "held" in model.table.c
+    statement = _current_statement(entity)
+    connection = session.connection()
     found: dict[uuid.UUID, Current] = {}
     for chunk in batched(ids):
-        for row in session.execute(select(*columns).where(table.c.id.in_(chunk))):
+        for row in connection.execute(statement, {"ids": list(chunk)}):
             values = {k: changelog.encode(v) for k, v in zip(keys, row[: len(keys)], strict=True)}
             record_id = uuid.UUID(str(values["id"]))
             found[record_id] = Current(
-                values, int(row[len(keys)]), bool(row[len(keys) + 1]) if held is not None else False
+                values, int(row[len(keys)]), bool(row[len(keys) + 1]) if held else False
             )
     return found
 
@@ -391,12 +401,14 @@ def _set_held(connection: Connection, log: _Log, targets: list[tuple[uuid.UUID, 
 def _write_records(connection: Connection, log: _Log, changes: dict[str, list[Change]]) -> None:
     from sqlalchemy import bindparam
 
+    prepared: list[tuple[records.Model, list[dict[str, Any]], list[dict[str, Any]]]] = []
     for entity, model in records.models().items():
         todo = changes.get(entity)
         if not todo:
             continue
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
+        prepared.append((model, inserts, updates))
         for change in todo:
             decoded = model.decode(change.values)
             stamp = log.add(
@@ -412,8 +424,9 @@ def _write_records(connection: Connection, log: _Log, changes: dict[str, list[Ch
                 updates.append(
                     {**decoded, "updated_hlc": stamp, "version": change.current.version + 1}
                 )
-        changelog.append(connection, log.rows)
-        log.rows = []
+    changelog.append(connection, log.rows)  # the log rows first (the guards look for them)
+    log.rows = []
+    for model, inserts, updates in prepared:
         if inserts:
             insert_rows(connection, model.cls, inserts)  # type: ignore[arg-type]
         if updates:

@@ -41,7 +41,7 @@ from caseworker.sync.replay import DUPLICATE_ID, STALE_BASE
 from tests.helpers import make_id, register
 from tests.sync_world import COUNTY_CODE, World, station_code
 
-ORDERINGS = 200
+ORDERINGS = int(os.environ.get("CASEWORKER_SYNC_ORDERINGS", "200"))
 STATIONS = 5
 
 
@@ -98,6 +98,17 @@ def _edit(rng: random.Random, store: Any, number: Any) -> None:
                 employment.start(session, fresh, dt.date(2024, 3, 1))
 
 
+def _change_phones(store: Any, rng: random.Random) -> None:
+    with store.reading() as session:
+        mine = [
+            p for p in session.scalars(select(Person).order_by(Person.created_hlc))
+            if not p.deleted and p.station_code == store.station_code
+        ]  # fmt: skip
+    for person in mine[:3]:  # the oldest: on both sides of the restored backup
+        with store.transaction() as session:
+            persons.change(session, person.id, phone=f"1390000{rng.randrange(1000, 9999)}")
+
+
 def build_scenario(base: Path, seed: int = 13) -> Scenario:
     rng = random.Random(seed)
     world = World(base, registry=base / "devices.json")
@@ -130,6 +141,8 @@ def build_scenario(base: Path, seed: int = 13) -> Scenario:
             shared[number].add(code)
             register(world.stations[code], "重复", number)
         for round_ in range(4):
+            if round_ == 1:  # after the backup: the same fields the fork will change
+                _change_phones(world.stations[forked], rng)
             for code in codes:
                 for _ in range(rng.randint(2, 4)):
                     _edit(
@@ -166,14 +179,7 @@ def build_scenario(base: Path, seed: int = 13) -> Scenario:
                 assert backup is not None
                 store = world.restore(forked, backup)
                 assert store.device_change is not None  # a new device id: a fork of the log
-                with store.reading() as session:
-                    mine = [
-                        p for p in session.scalars(select(Person).order_by(Person.id))
-                        if not p.deleted and p.station_code == forked
-                    ]  # fmt: skip
-                for person in mine[:3]:
-                    with store.transaction() as session:
-                        persons.change(session, person.id, phone=f"1390000{rng.randrange(1000, 9999)}")
+                _change_phones(store, rng)
                 world.import_(*export_round([forked]))
                 world.receipt(forked)
         world.import_(*export_round(codes))
@@ -208,9 +214,10 @@ class County:
         self.store = open_store(sqlite_url(self.path), actor="县局")
         with self.store.reading() as session:
             self.key_id, self.pair = keys.own_keys(scenario.keys, session)
+        self.peers = county.enrolled(self.store)
 
     def deliver(self, name: str, data: bytes) -> county.Outcome:
-        return county.import_bytes(self.store, self.key_id, self.pair, data, name)
+        return county.import_bytes(self.store, self.key_id, self.pair, data, name, peers=self.peers)
 
     def dump(self) -> dict[str, Any]:
         with self.store.reading() as session:
