@@ -53,7 +53,18 @@ def batched(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
 # ---------------------------------------------------------------------------------------------
 
 
-def row_of(stored: SyncRow) -> Row:
+_ROW_COLUMNS = (
+    SyncRow.station_code, SyncRow.seq, SyncRow.hash, SyncRow.hlc, SyncRow.at, SyncRow.actor_id,
+    SyncRow.entity, SyncRow.entity_id, SyncRow.op, SyncRow.field, SyncRow.old_value,
+    SyncRow.new_value,
+)  # fmt: skip
+_RECEIVED = select(*_ROW_COLUMNS).where(
+    SyncRow.entity_id.in_(bindparam("ids", expanding=True)), SyncRow.stub.is_(False)
+)
+
+
+def row_of(stored: Any) -> Row:
+    """A received row (a ``sync_row`` row, or a result row of its columns) for replay."""
     values = None
     if stored.field == "*" and stored.new_value is not None:
         values = json.loads(stored.new_value)
@@ -68,12 +79,11 @@ def row_of(stored: SyncRow) -> Row:
 def received_rows(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Row]]:
     """Every whole row the county has of these records."""
     found: dict[uuid.UUID, list[Row]] = defaultdict(list)
+    connection = session.connection()
     for chunk in batched(ids):
-        for stored in session.scalars(
-            select(SyncRow).where(SyncRow.entity_id.in_(chunk), SyncRow.stub.is_(False))
-        ):
+        for stored in connection.execute(_RECEIVED, {"ids": list(chunk)}):
             if stored.entity != DECISION_ENTITY:
-                found[stored.entity_id].append(row_of(stored))  # type: ignore[index]
+                found[stored.entity_id].append(row_of(stored))
     return found
 
 
@@ -243,17 +253,26 @@ def _conflict_fields(conflict: Conflict) -> dict[str, Any]:
     }  # fmt: skip
 
 
+_CONFLICT_COLUMNS = (
+    SyncConflict.id, SyncConflict.key, SyncConflict.status, SyncConflict.detail,
+    SyncConflict.resolution,
+)  # fmt: skip
+_ROW_CONFLICTS = select(*_CONFLICT_COLUMNS).where(
+    SyncConflict.entity_id.in_(bindparam("ids", expanding=True)), SyncConflict.kind.in_(ROW_KINDS)
+)
+_KEY_CONFLICTS = select(*_CONFLICT_COLUMNS).where(
+    SyncConflict.key.in_(bindparam("keys", expanding=True))
+)
+
+
 def _plan_row_conflicts(
     session: Session, result: Plan, conflicts: dict[uuid.UUID, list[Conflict]]
 ) -> None:
     ids = list(conflicts)
-    existing: dict[str, SyncConflict] = {}
+    existing: dict[str, Any] = {}
+    connection = session.connection()
     for chunk in batched(ids):
-        for stored in session.scalars(
-            select(SyncConflict).where(
-                SyncConflict.entity_id.in_(chunk), SyncConflict.kind.in_(ROW_KINDS)
-            )
-        ):
+        for stored in connection.execute(_ROW_CONFLICTS, {"ids": list(chunk)}):
             existing[stored.key] = stored
     wanted = {c.key: c for found in conflicts.values() for c in found}
     for key, stored in existing.items():
@@ -290,9 +309,10 @@ def _plan_duplicates(session: Session, result: Plan) -> None:
             members[str(change.current.values["id_number"])].discard(change.record_id)
         members[str(change.values["id_number"])].add(change.record_id)
     keys = [f"{DUPLICATE_ID}:{n}" for n in sorted(numbers)]
-    conflicts: dict[str, list[SyncConflict]] = defaultdict(list)
+    conflicts: dict[str, list[Any]] = defaultdict(list)
+    connection = session.connection()
     for chunk in batched(keys):
-        for found in session.scalars(select(SyncConflict).where(SyncConflict.key.in_(chunk))):
+        for found in connection.execute(_KEY_CONFLICTS, {"keys": list(chunk)}):
             conflicts[found.key].append(found)
     final_held: dict[uuid.UUID, bool] = {}
     for number in sorted(numbers):
@@ -398,6 +418,12 @@ def _set_held(connection: Connection, log: _Log, targets: list[tuple[uuid.UUID, 
     )
 
 
+def _values_text(values: dict[str, str | None]) -> str:
+    """The values as the log writes them (:func:`caseworker.store.changelog.values_json` of the
+    decoded values gives the same text: the values are already in the log's form)."""
+    return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def _write_records(connection: Connection, log: _Log, changes: dict[str, list[Change]]) -> None:
     from sqlalchemy import bindparam
 
@@ -412,7 +438,7 @@ def _write_records(connection: Connection, log: _Log, changes: dict[str, list[Ch
         for change in todo:
             decoded = model.decode(change.values)
             stamp = log.add(
-                entity, change.record_id, IMPORT, "*", None, changelog.values_json(decoded),
+                entity, change.record_id, IMPORT, "*", None, _values_text(change.values),
                 str(change.values["station_code"]),
             )  # fmt: skip
             decoded.update(records.derived(entity, decoded))
