@@ -99,6 +99,17 @@ class World:
         self.stations[code] = self.open_station(code)
         return self.stations[code]
 
+    def snapshot_county(self, name: str) -> Path:
+        """A copy of the county's database as it is now (the same county, the same keys)."""
+        target = self.base / f"county-{name}.sqlite3"
+        self.county.dispose()
+        shutil.copy(self.county_path, target)
+        self.county = open_store(sqlite_url(self.county_path), actor="县局")
+        return target
+
+    def open_copy(self, path: Path) -> Store:
+        return open_store(sqlite_url(path), actor="县局")
+
     def close(self) -> None:
         for store in self.stations.values():
             store.dispose()

@@ -393,6 +393,35 @@ def insert_records(
     insert_rows(connection, model, rows)  # type: ignore[arg-type]
 
 
+def reassert(session: Session, obj: Synced, key: str, old: str | None, new: str | None) -> None:
+    """Log a change of ``key`` from ``old`` to ``new`` where the record has ``new`` already:
+    the county refused this record's change as made on a stale value, a county user decided
+    for it, and the county's copy (which has ``old``) takes it from this row.  The record is
+    stamped anew (and its version moves on), as any logged change."""
+    from sqlalchemy import update
+
+    context: Context = session.info[CONTEXT_KEY]
+    mapper = inspect(obj).mapper
+    stamp = str(context.clock.now())
+    connection = session.connection()
+    append(
+        connection,
+        [
+            new_row(
+                context, hlc=stamp, at=wall.now(), entity=table_name(mapper), entity_id=obj.id,
+                op=UPDATE, field=key, old=old, new=new, station_code=obj.station_code,
+            )
+        ],
+    )  # fmt: skip
+    table = mapper.local_table
+    connection.execute(
+        update(table)  # type: ignore[arg-type]
+        .where(table.c.id == obj.id)  # type: ignore[attr-defined]
+        .values(updated_hlc=stamp, version=table.c.version + 1)  # type: ignore[attr-defined]
+    )
+    session.expire(obj)
+
+
 def log_setting(
     connection: Connection, context: Context, key: str, old: str | None, new: str | None
 ) -> None:

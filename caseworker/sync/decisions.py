@@ -8,7 +8,10 @@ Every decision and resolution is logged in the county's change log.
 Decisions, by kind:
 
 - ``tombstone``: the owner deletes (tombstones) a record;
-- ``set``: the owner sets some fields of a record to given values;
+- ``set``: the owner sets some fields of a record to given values; with each, the county's
+  value now (``base``): where the owner has the value already (the county refused it as a
+  stale change), the owner records the change again from the county's value, so that the
+  county's copy takes it;
 - ``handover``: the owner hands a person over to another station (a transfer): the person and
   their employment episodes take the new owner's code, the village is cleared, the household
   membership is ended;
@@ -191,9 +194,10 @@ def _resolve_duplicate(
             other_values = people[other]
             assert other_values is not None
             values[name] = other_values[name]
+        base = {name: kept_values[name] for name in values}
         decisions.append(
             decide(session, SET, str(kept_values["station_code"]), "person", kept,
-                   {"entity": "person", "id": str(kept), "values": values}, item)
+                   {"entity": "person", "id": str(kept), "values": values, "base": base}, item)
         )  # fmt: skip
     for party, party_values in people.items():
         if party == kept or party_values is None or party_values["deleted"] == "true":
@@ -240,9 +244,11 @@ def _resolve_row(session: Session, item: SyncConflict, choose: str | None) -> li
         values = {item.field: item.incoming_value}
     if not values:
         return []
+    base = {name: current.get(name) for name in values}
     return [
         decide(session, SET, str(current["station_code"]), item.entity, item.entity_id,
-               {"entity": item.entity, "id": str(item.entity_id), "values": values}, item)
+               {"entity": item.entity, "id": str(item.entity_id), "values": values,
+                "base": base}, item)
     ]  # fmt: skip
 
 

@@ -451,6 +451,12 @@ def _set(session: Session, payload: dict[str, Any]) -> None:
         for key, value in decoded.items():
             setattr(record, key, value)
     session.flush()
+    base = payload.get("base")
+    if isinstance(base, dict):
+        for key, wanted in values.items():
+            had = base.get(key)
+            if key in base and had != wanted and changelog.encode(getattr(record, key)) == wanted:
+                changelog.reassert(session, record, key, had, wanted)
 
 
 def _handover(session: Session, payload: dict[str, Any]) -> None:

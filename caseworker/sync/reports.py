@@ -62,13 +62,13 @@ def persons_report(session: Session) -> Report:
             select(Person.station_code, func.count())
             .where(live, Person.held.is_(False))
             .group_by(Person.station_code)
-        ).tuples().all()
+        ).all()
     )
     held = dict(
         session.execute(
             select(Person.station_code, func.count()).where(live, Person.held.is_(True))
             .group_by(Person.station_code)
-        ).tuples().all()
+        ).all()
     )  # fmt: skip
     recognised = (
         select(RecognitionCase.station_code, RecognitionCase.person_id, RecognitionCase.id)
@@ -80,7 +80,7 @@ def persons_report(session: Session) -> Report:
         session.execute(
             select(recognised.c.station_code, func.count(func.distinct(recognised.c.person_id)))
             .group_by(recognised.c.station_code)
-        ).tuples().all()
+        ).all()
     )  # fmt: skip
     by_category: dict[str, dict[str, int]] = defaultdict(dict)
     for code, category, n in session.execute(
@@ -118,7 +118,7 @@ def stations_report(session: Session) -> Report:
             select(SyncBundle.station_code, func.count())
             .where(SyncBundle.direction == "in", SyncBundle.status == "held")
             .group_by(SyncBundle.station_code)
-        ).tuples().all()
+        ).all()
     )
     open_conflicts: dict[str, int] = defaultdict(int)
     for item in session.scalars(select(SyncConflict).where(SyncConflict.status == "open")):

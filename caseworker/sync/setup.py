@@ -197,4 +197,4 @@ def find_peer(session: Session, key_id: str) -> SyncPeer | None:
 
 
 def settings(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(Setting.key, Setting.value)).tuples().all())
+    return dict(session.execute(select(Setting.key, Setting.value)).all())
