@@ -30,13 +30,15 @@ class World:
     county: Store = field(init=False)
     stations: dict[str, Store] = field(default_factory=dict)
     registry: Path | None = None
+    #: The county's database when not a SQLite file here (a PostgreSQL URL).
+    county_url: str | None = None
 
     def __post_init__(self) -> None:
         self.base.mkdir(parents=True, exist_ok=True)
         self.keys = self.base / "keys"
         self.outbox = self.base / "outbox"
         self.outbox.mkdir(exist_ok=True)
-        self.county = open_store(sqlite_url(self.county_path), actor="县局")
+        self.county = open_store(self.county_url or sqlite_url(self.county_path), actor="县局")
         setup.init_county(self.county, COUNTY_CODE, COUNTY_NAME, self.keys)
         setup.write_public_key(self.county, self.keys, self.base / "county.pub", COUNTY_NAME)
 
