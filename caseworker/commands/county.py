@@ -23,7 +23,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=run_init)
     p = actions.add_parser("keys", help=_("write the county's public key for the stations"))
     p.add_argument("-o", "--output", required=True, type=Path, help=_("the .pub file to write"))
-    p.add_argument("--new", action="store_true", help=_("make new keys first (stations trust them again)"))
+    p.add_argument(
+        "--new", action="store_true", help=_("make new keys first (stations trust them again)")
+    )
     p.set_defaults(handler=run_keys)
     p = actions.add_parser("enroll", help=_("register a station's public key"))
     p.add_argument("file", type=Path, help=_("the station's .pub file"))
@@ -31,7 +33,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = actions.add_parser("revoke", help=_("refuse a station key's bundles from now on"))
     p.add_argument("key", help=_("a key id, or a station code (all its keys)"))
     p.set_defaults(handler=run_revoke)
-    p = actions.add_parser("receipt", help=_("write the receipt (with reference data) for a station"))
+    p = actions.add_parser(
+        "receipt", help=_("write the receipt (with reference data) for a station")
+    )
     p.add_argument("station", help=_("the station's code"))
     p.add_argument("-o", "--output", required=True, type=Path, help=_("a .cwb file or a folder"))
     p.set_defaults(handler=run_receipt)
@@ -42,13 +46,31 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--all", action="store_true", help=_("resolved conflicts too"))
     p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(handler=run_conflicts)
-    p = actions.add_parser("resolve", help=_("resolve a conflict; the decision goes to the stations"))
+    p = actions.add_parser(
+        "resolve", help=_("resolve a conflict; the decision goes to the stations")
+    )
     p.add_argument("conflict", help=_("a conflict id (its first characters will do)"))
     group = p.add_mutually_exclusive_group(required=True)
-    group.add_argument("--keep", metavar="RECORD", help=_("keep this record; the others are deleted"))
-    group.add_argument("--transfer-to", metavar="STATION", help=_("keep the record of this station (the person moved there)"))
-    group.add_argument("--choose", choices=(decisions.CURRENT, decisions.INCOMING), help=_("keep the county's value, or take the incoming one"))
-    p.add_argument("--take", action="append", default=[], metavar="FIELD=RECORD", help=_("with --keep: take this field from another record (a merge)"))
+    group.add_argument(
+        "--keep", metavar="RECORD", help=_("keep this record; the others are deleted")
+    )
+    group.add_argument(
+        "--transfer-to",
+        metavar="STATION",
+        help=_("keep the record of this station (the person moved there)"),
+    )
+    group.add_argument(
+        "--choose",
+        choices=(decisions.CURRENT, decisions.INCOMING),
+        help=_("keep the county's value, or take the incoming one"),
+    )
+    p.add_argument(
+        "--take",
+        action="append",
+        default=[],
+        metavar="FIELD=RECORD",
+        help=_("with --keep: take this field from another record (a merge)"),
+    )
     p.add_argument("--note", default="", help=_("why (kept with the decision)"))
     p.set_defaults(handler=run_resolve)
     p = actions.add_parser("transfer", help=_("transfer a person to another station"))
@@ -80,7 +102,11 @@ def run_init(args: argparse.Namespace) -> int:
     finally:
         store.dispose()
     print(_("County {code} {name} is ready.").format(code=args.code, name=args.name.strip()))
-    print(_("Keys for the stations: {key} (in {folder})").format(key=public.key_id, folder=bootstrap.keys_dir()))
+    print(
+        _("Keys for the stations: {key} (in {folder})").format(
+            key=public.key_id, folder=bootstrap.keys_dir()
+        )
+    )
     return 0
 
 
@@ -89,7 +115,9 @@ def run_keys(args: argparse.Namespace) -> int:
     try:
         if args.new:
             setup.ensure_keys(store, bootstrap.keys_dir(), new=True)
-        party = setup.write_public_key(store, bootstrap.keys_dir(), args.output, setup.county_name(store))
+        party = setup.write_public_key(
+            store, bootstrap.keys_dir(), args.output, setup.county_name(store)
+        )
     finally:
         store.dispose()
     print(_("Wrote the county's public key to {path}.").format(path=args.output))
@@ -104,9 +132,17 @@ def run_enroll(args: argparse.Namespace) -> int:
     finally:
         store.dispose()
     if new:
-        print(_("Enrolled station {code} {name}, key {key}.").format(code=party.code, name=party.name, key=party.key_id))
+        print(
+            _("Enrolled station {code} {name}, key {key}.").format(
+                code=party.code, name=party.name, key=party.key_id
+            )
+        )
     else:
-        print(_("That key of station {code} is enrolled already ({key}).").format(code=party.code, key=party.key_id))
+        print(
+            _("That key of station {code} is enrolled already ({key}).").format(
+                code=party.code, key=party.key_id
+            )
+        )
     return 0
 
 

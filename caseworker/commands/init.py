@@ -30,7 +30,9 @@ def run(args: argparse.Namespace) -> int:
         from caseworker.sync import setup
 
         if setup.is_county(store):
-            raise UserError(_("This is the county's database; use another database file for a station."))
+            raise UserError(
+                _("This is the county's database; use another database file for a station.")
+            )
         if args.caseworker:
             store.set_setting(bootstrap.CASEWORKER_KEY, args.caseworker.strip())
         villages = stations.split_village_list(args.villages)
@@ -51,8 +53,11 @@ def run(args: argparse.Namespace) -> int:
 
         public = setup.ensure_keys(store, bootstrap.keys_dir())
         print(_("Database: {url}").format(url=store.engine.url.database or store.engine.url))
-        print(_("Keys for the county: {key} (in {folder})").format(
-            key=public.key_id, folder=bootstrap.keys_dir()))
+        print(
+            _("Keys for the county: {key} (in {folder})").format(
+                key=public.key_id, folder=bootstrap.keys_dir()
+            )
+        )
     finally:
         store.dispose()
     return 0

@@ -56,7 +56,11 @@ def run_keys(args: argparse.Namespace) -> int:
         )
     finally:
         store.dispose()
-    print(_("Wrote the public key of station {code} to {path}.").format(code=party.code, path=args.output))
+    print(
+        _("Wrote the public key of station {code} to {path}.").format(
+            code=party.code, path=args.output
+        )
+    )
     print(_("Key id (read it out to the county to compare): {key}").format(key=party.key_id))
     return 0
 
@@ -98,7 +102,9 @@ def outcome_line(outcome: county.Outcome) -> str:
             name=outcome.name, rows=outcome.rows, records=outcome.records, conflicts=outcome.conflicts
         )  # fmt: skip
         if outcome.released:
-            text += " " + _("and then the held bundles {names}").format(names=", ".join(outcome.released))
+            text += " " + _("and then the held bundles {names}").format(
+                names=", ".join(outcome.released)
+            )
         return text
     if outcome.status == county.HELD:
         return _("{name}: held until the changes before it arrive").format(name=outcome.name)
@@ -129,7 +135,9 @@ def _import_receipts(store: Store, files: list[Path]) -> int:
         try:
             result = receipt.apply_receipt(store, bootstrap.keys_dir(), path)
         except BundleRefused as exc:
-            print(_("{name}: refused: {reason}").format(name=path.name, reason=exc), file=sys.stderr)
+            print(
+                _("{name}: refused: {reason}").format(name=path.name, reason=exc), file=sys.stderr
+            )
             refused = True
             continue
         if result.duplicate:
@@ -155,6 +163,14 @@ def run_status(args: argparse.Namespace) -> int:
         return 0
     never = _("never")
     print(_("Changes not yet acknowledged by the county: {n}").format(n=found.pending_changes))
-    print(_("Last export: {when}").format(when=found.last_export.isoformat() if found.last_export else never))
-    print(_("Last receipt: {when}").format(when=found.last_receipt.isoformat() if found.last_receipt else never))
+    print(
+        _("Last export: {when}").format(
+            when=found.last_export.isoformat() if found.last_export else never
+        )
+    )
+    print(
+        _("Last receipt: {when}").format(
+            when=found.last_receipt.isoformat() if found.last_receipt else never
+        )
+    )
     return 0

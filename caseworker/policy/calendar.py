@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from caseworker.core.errors import ValidationError
-from caseworker.i18n import _
 from caseworker.core.resources import received_dir
+from caseworker.i18n import _
 from caseworker.policy.resources import calendar_dir
 
 __all__ = [

@@ -22,9 +22,9 @@ from typing import Any
 
 from caseworker.core.errors import NotFoundError, ValidationError
 from caseworker.core.idcard import Sex
+from caseworker.core.resources import received_dir
 from caseworker.i18n import _, current_language
 from caseworker.policy.categories import Category
-from caseworker.core.resources import received_dir
 from caseworker.policy.resources import policy_dir
 from caseworker.policy.retirement import RetirementGroup, RetirementRules
 

@@ -415,9 +415,9 @@ def reassert(session: Session, obj: Synced, key: str, old: str | None, new: str 
     )  # fmt: skip
     table = mapper.local_table
     connection.execute(
-        update(table)  # type: ignore[arg-type]
-        .where(table.c.id == obj.id)  # type: ignore[attr-defined]
-        .values(updated_hlc=stamp, version=table.c.version + 1)  # type: ignore[attr-defined]
+        update(table)
+        .where(table.c.id == obj.id)
+        .values(updated_hlc=stamp, version=table.c.version + 1)
     )
     session.expire(obj)
 

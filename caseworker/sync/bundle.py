@@ -165,7 +165,9 @@ def open_sealed(
         )
     try:
         sealed = crypto.Sealed(
-            crypto.unb64(header.get("epk"), 32), crypto.unb64(header.get("nonce")), framed.ciphertext
+            crypto.unb64(header.get("epk"), 32),
+            crypto.unb64(header.get("nonce")),
+            framed.ciphertext,
         )
         inner = suite.open(own_pair, sealed, framed.associated)
     except (ValueError, crypto.CryptoError):
@@ -173,7 +175,10 @@ def open_sealed(
             _("The bundle cannot be decrypted: it is damaged, or it was not made for this key.")
         ) from None
     opened = open_inner(inner, sender, limits)
-    if opened.manifest["from"]["key_id"] != header.get("from") or opened.manifest["suite"] != suite.name:
+    if (
+        opened.manifest["from"]["key_id"] != header.get("from")
+        or opened.manifest["suite"] != suite.name
+    ):
         raise refused(_("The bundle's header does not match its signed manifest."))
     if opened.manifest["to"]["key_id"] != own_key_id:
         raise refused(_("The bundle's header does not match its signed manifest."))
@@ -192,7 +197,9 @@ def open_inner(inner: bytes, sender: SyncPeer, limits: Limits = DEFAULT_LIMITS) 
     try:
         crypto.suite(public.suite).verify(public, manifest_bytes, signature)
     except crypto.CryptoError:
-        raise refused(_("The bundle's signature does not verify: it was changed or forged.")) from None
+        raise refused(
+            _("The bundle's signature does not verify: it was changed or forged.")
+        ) from None
     manifest = loads_object(manifest_bytes, "manifest")
     _check_manifest(manifest, sender)
     members: dict[str, bytes] = {}

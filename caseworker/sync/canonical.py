@@ -47,7 +47,8 @@ def dump(session: Session, county_code: str) -> dict[str, Any]:
     for station, hash_ in session.execute(select(SyncRow.station_code, SyncRow.hash)):
         rows.setdefault(station, []).append(hash_)
     held = sorted(
-        str(b) for b in session.scalars(select(SyncBundle.bundle_id).where(SyncBundle.status == "held"))
+        str(b)
+        for b in session.scalars(select(SyncBundle.bundle_id).where(SyncBundle.status == "held"))
     )
     return {
         "records": tables,

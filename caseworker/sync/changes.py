@@ -71,9 +71,7 @@ class Incoming:
 
 
 def _bad_row(seq: object, why: str) -> Exception:
-    return refused(
-        _("Row {seq} of the bundle is not valid: {why}").format(seq=seq, why=why[:160])
-    )
+    return refused(_("Row {seq} of the bundle is not valid: {why}").format(seq=seq, why=why[:160]))
 
 
 def _int(value: object, name: str) -> int:

@@ -37,7 +37,16 @@ DECISION_LABELS = {
     decisions.RECEIVE: N_("receive"),
 }
 #: The fields shown side by side for a person (the rest of a record's fields follow).
-PERSON_FIRST = ("name", "id_number", "birth_date", "sex", "phone", "village_id", "address", "deleted")
+PERSON_FIRST = (
+    "name",
+    "id_number",
+    "birth_date",
+    "sex",
+    "phone",
+    "village_id",
+    "address",
+    "deleted",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +143,10 @@ def _who(session: Session, data: dict[str, Any]) -> str:
     name = names.get(uuid.UUID(actor), "") if actor else ""
     when = ""
     if data.get("at"):
-        when = dt.datetime.fromisoformat(data["at"]).astimezone(wall.local_now().tzinfo).strftime(
-            "%Y-%m-%d %H:%M"
+        when = (
+            dt.datetime.fromisoformat(data["at"])
+            .astimezone(wall.local_now().tzinfo)
+            .strftime("%Y-%m-%d %H:%M")
         )
     parts = [str(data.get("station") or data.get("owner") or ""), name, when]
     return " ".join(p for p in parts if p)
@@ -165,20 +176,26 @@ def _parties(session: Session, item: Item, parties: list[uuid.UUID]) -> Shown:
     headers = []
     columns: list[dict[str, str | None]] = []
     for party in parties:
-        values = found.get(party)
-        if values is None:
+        record = found.get(party)
+        if record is None:
             continue
-        headers.append(_("Station {code}").format(code=values.values["station_code"]) + f" ({str(party)[:8]})")
-        columns.append(values.values)
+        headers.append(
+            _("Station {code}").format(code=record.values["station_code"]) + f" ({str(party)[:8]})"
+        )
+        columns.append(record.values)
     shown = Shown(item, headers, parties=[p for p in parties if p in found])
-    keys = _ordered("person", [k for k in (columns[0] if columns else {}) if k not in ("id", "demo")])
+    keys = _ordered(
+        "person", [k for k in (columns[0] if columns else {}) if k not in ("id", "demo")]
+    )
     for key in keys:
         values = [str(c.get(key) or "") for c in columns]
         shown.rows.append((field_label("person", key), values, len(set(values)) > 1))
     return shown
 
 
-def _versions(session: Session, item: Item, conflict: SyncConflict, detail: dict[str, Any]) -> Shown:
+def _versions(
+    session: Session, item: Item, conflict: SyncConflict, detail: dict[str, Any]
+) -> Shown:
     assert conflict.entity_id is not None
     current = integrate.current_records(session, conflict.entity, [conflict.entity_id]).get(
         conflict.entity_id

@@ -139,7 +139,7 @@ def _member_count(archive: bytes) -> int:
     if at < 0 or len(tail) - at < 22:
         raise refused(_("The bundle's content is damaged."))
     (_disk, _start, on_disk, total) = struct.unpack("<HHHH", tail[at + 4 : at + 12])
-    return max(on_disk, total)
+    return int(max(on_disk, total))
 
 
 class Archive:
@@ -202,9 +202,7 @@ class Archive:
                     self.total += len(chunk)
                     if len(out) > cap or self.total > self.limits.max_total:
                         raise refused(
-                            _("The bundle's part {name} is larger than allowed.").format(
-                                name=name
-                            )
+                            _("The bundle's part {name} is larger than allowed.").format(name=name)
                         )
                     if len(out) > ratio_cap:
                         raise refused(

@@ -61,7 +61,8 @@ class Outcome:
 
 
 _KNOWN = select(SyncRow.hash).where(
-    SyncRow.station_code == bindparam("station"), SyncRow.hash.in_(bindparam("hashes", expanding=True))
+    SyncRow.station_code == bindparam("station"),
+    SyncRow.hash.in_(bindparam("hashes", expanding=True)),
 )
 
 
@@ -84,7 +85,11 @@ def _first_new(session: Session, incoming: changes.Incoming) -> int:
     for index, line in enumerate(incoming.lines):
         if line.hash not in known:
             if any(later.hash in known for later in incoming.lines[index + 1 :]):
-                raise refused(_("The bundle's chain is broken: rows it says are new come before rows the county has."))
+                raise refused(
+                    _(
+                        "The bundle's chain is broken: rows it says are new come before rows the county has."
+                    )
+                )
             return index
     return len(incoming.lines)
 
@@ -158,7 +163,9 @@ def _bundle_row(incoming: changes.Incoming, status: str, name: str) -> SyncBundl
     )  # fmt: skip
 
 
-def _apply(store: Store, session: Session, incoming: changes.Incoming, start: int) -> integrate.Plan:
+def _apply(
+    store: Store, session: Session, incoming: changes.Incoming, start: int
+) -> integrate.Plan:
     try:
         store.clock.observe(incoming.max_hlc)
     except ClockAheadError:
@@ -172,7 +179,11 @@ def _apply(store: Store, session: Session, incoming: changes.Incoming, start: in
 
 def _summary(result: integrate.Plan) -> str:
     return json.dumps(
-        {"rows": len(result.rows), "records": result.written, "conflicts": len(result.add_conflicts)}
+        {
+            "rows": len(result.rows),
+            "records": result.written,
+            "conflicts": len(result.add_conflicts),
+        }
     )
 
 
@@ -194,7 +205,9 @@ def release_held(
         arrived, added = added, set()
         for bundle_id, summary in held:
             waiting = json.loads(summary or "{}").get("waiting", [])
-            if not {w[0] for w in waiting} & arrived or unknown(session, [tuple(w) for w in waiting]):
+            if not {w[0] for w in waiting} & arrived or unknown(
+                session, [tuple(w) for w in waiting]
+            ):
                 continue
             row = session.get(SyncBundle, bundle_id)
             assert row is not None
@@ -308,7 +321,9 @@ def import_files(
             size = path.stat().st_size
             if size > limits.max_file:
                 raise refused(
-                    _("The file is larger than the limit of {n} MB.").format(n=limits.max_file >> 20)
+                    _("The file is larger than the limit of {n} MB.").format(
+                        n=limits.max_file >> 20
+                    )
                 )
             data = path.read_bytes()
         except OSError as exc:

@@ -338,14 +338,18 @@ def prepare_receives(session: Session, station: str) -> None:
         person = _record(session, "person", handover.entity_id)
         if person is None or person["station_code"] != station:
             continue
-        items = [("person", handover.entity_id, person)]
+        items: list[tuple[str, uuid.UUID, dict[str, str | None] | None]] = [
+            ("person", handover.entity_id, person)
+        ]
         episodes = session.scalars(
             select(EmploymentEpisode.id).where(
                 EmploymentEpisode.person_id == handover.entity_id,
                 EmploymentEpisode.station_code == station,
             )
         ).all()
-        items += [("employment_episode", e, _record(session, "employment_episode", e)) for e in episodes]
+        items += [
+            ("employment_episode", e, _record(session, "employment_episode", e)) for e in episodes
+        ]
         body = []
         for entity, record_id, values in items:
             after = _last_row(session, entity, record_id)

@@ -194,7 +194,9 @@ def _lines(
         else:
             data = stub_json(row)
             stubs += 1
-        out.append(json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode())
+        out.append(
+            json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+        )
         if progress is not None and count % 5000 == 0 and not progress(count, total):
             raise Cancelled
     return b"\n".join(out) + b"\n", entities, full, stubs
@@ -253,7 +255,9 @@ def export(
     sealed, manifest_hash = bundle.seal(
         pair, keys.peer_public(county), manifest, {CHANGES_MEMBER: data}
     )
-    path = target / default_name(store.station_code, seq_from, seq_to) if target.is_dir() else target
+    path = (
+        target / default_name(store.station_code, seq_from, seq_to) if target.is_dir() else target
+    )
     bundle_id = uuid.UUID(manifest["bundle_id"])
     with store.transaction() as session:
         session.add(

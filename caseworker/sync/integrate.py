@@ -68,7 +68,9 @@ def row_of(stored: Any) -> Row:
     values = None
     if stored.field == "*" and stored.new_value is not None:
         values = json.loads(stored.new_value)
-    assert stored.hlc is not None and stored.at is not None and stored.entity_id is not None
+    assert stored.hlc is not None
+    assert stored.at is not None
+    assert stored.entity_id is not None
     return Row(
         stored.station_code, stored.seq, stored.hash, stored.hlc, stored.at, stored.actor_id,
         str(stored.entity), stored.entity_id, str(stored.op), str(stored.field),
@@ -172,9 +174,7 @@ def _sync_row(line: Line, station: str, bundle_id: uuid.UUID) -> dict[str, Any]:
     return base
 
 
-def plan(
-    session: Session, station: str, bundle_id: uuid.UUID, lines: Sequence[Line]
-) -> Plan:
+def plan(session: Session, station: str, bundle_id: uuid.UUID, lines: Sequence[Line]) -> Plan:
     """Decide what applying ``lines`` (rows the county has not seen) does; refuse the bundle
     (:class:`~caseworker.sync.container.BundleRefused`) when it cannot be applied."""
     result = Plan()
@@ -223,7 +223,10 @@ def _check_references(session: Session, result: Plan) -> None:
             for column in model.columns.values():
                 target = change.values.get(column.key)
                 if column.foreign is not None and target is not None:
-                    if change.current is not None and change.current.values.get(column.key) == target:
+                    if (
+                        change.current is not None
+                        and change.current.values.get(column.key) == target
+                    ):
                         continue
                     wanted[column.foreign].add(uuid.UUID(target))
     for target_table, ids in wanted.items():
@@ -348,11 +351,14 @@ def _plan_duplicates(session: Session, result: Plan) -> None:
                 final_held[party] = False
             result.drop_conflicts.extend(c.id for c in open_)
     for record_id, held in final_held.items():
-        change = planned.get(record_id)
-        if change is not None:
+        planned_change = planned.get(record_id)
+        if planned_change is not None:
+            change = planned_change
             change.held = held
-            if change.current is not None and not change.current.held and (
-                held or change.current.values["id_number"] != change.values["id_number"]
+            if (
+                change.current is not None
+                and not change.current.held
+                and (held or change.current.values["id_number"] != change.values["id_number"])
             ):
                 # out of the unique index before any record takes its number
                 result.hold_first.append((record_id, change.current))
@@ -445,7 +451,9 @@ def _write_records(connection: Connection, log: _Log, changes: dict[str, list[Ch
             if "held" in model.table.c:
                 decoded["held"] = change.held
             if change.current is None:
-                inserts.append({**decoded, "created_hlc": stamp, "updated_hlc": stamp, "version": 1})
+                inserts.append(
+                    {**decoded, "created_hlc": stamp, "updated_hlc": stamp, "version": 1}
+                )
             else:
                 updates.append(
                     {**decoded, "updated_hlc": stamp, "version": change.current.version + 1}
@@ -481,7 +489,9 @@ def write(session: Session, result: Plan) -> None:
         for chunk in batched(result.drop_conflicts):
             connection.execute(delete(SyncConflict).where(SyncConflict.id.in_(chunk)))
     for conflict_id, values in result.update_conflicts:
-        connection.execute(update(SyncConflict).where(SyncConflict.id == conflict_id).values(**values))
+        connection.execute(
+            update(SyncConflict).where(SyncConflict.id == conflict_id).values(**values)
+        )
     if result.add_conflicts:
         insert_rows(
             connection,

@@ -125,9 +125,7 @@ def load_private(folder: Path, key_id: str) -> crypto.KeyPair:
         )
         public = crypto.suite(pair.suite).public(pair)
     except (OSError, ValueError, KeyError, TypeError, crypto.CryptoError) as exc:
-        raise UserError(
-            _("The key file {path} is damaged.").format(path=path)
-        ) from exc
+        raise UserError(_("The key file {path} is damaged.").format(path=path)) from exc
     if public.key_id != key_id:
         raise UserError(_("The key file {path} is damaged.").format(path=path))
     return pair

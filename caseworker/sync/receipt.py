@@ -128,7 +128,9 @@ def write_receipt(
             at=at, hlc=hlc, suite=pair.suite,
         )  # fmt: skip
         manifest.update(
-            acks=acks, decisions=len(messages), reference=[f"{f['kind']}/{f['name']}" for f in reference]
+            acks=acks,
+            decisions=len(messages),
+            reference=[f"{f['kind']}/{f['name']}" for f in reference],
         )
         sealed, manifest_hash = bundle.seal(
             pair, keys.peer_public(peer), manifest, {RECEIPT_MEMBER: data}
@@ -141,7 +143,7 @@ def write_receipt(
                 bundle_id=uuid.UUID(manifest["bundle_id"]), direction="out", kind=bundle.RECEIPT,
                 station_code=station, key_id=peer.key_id, manifest_hash=manifest_hash,
                 manifest=bundle.canonical_json(manifest).decode(), seq_from=0,
-                seq_to=int(top["seq"]), prev_hash="", last_hash=str(top["hash"]),
+                seq_to=int(str(top["seq"])), prev_hash="", last_hash=str(top["hash"]),
                 status="written", at=at, applied_at=None, payload=None, acked_seq=None,
                 acked_hash=None, file_name=path.name,
                 summary=json.dumps({"decisions": len(messages), "reference": len(reference)}),
@@ -168,7 +170,9 @@ def received_rows(session: Session, station: str) -> int:
     from sqlalchemy import func
 
     return int(
-        session.scalar(select(func.count()).select_from(SyncRow).where(SyncRow.station_code == station))
+        session.scalar(
+            select(func.count()).select_from(SyncRow).where(SyncRow.station_code == station)
+        )
         or 0
     )
 
@@ -333,7 +337,7 @@ def apply_receipt(
     for item in files:
         folder = received_dir(item.kind)
         folder.mkdir(parents=True, exist_ok=True)
-        write_atomically(folder / item.name, lambda tmp, t=item.text: tmp.write_text(t, "utf-8"))
+        _write_text(folder / item.name, item.text)
         result.reference.append(f"{item.kind}/{item.name}")
     if files:
         from caseworker.policy.calendar import default_calendar
@@ -344,12 +348,16 @@ def apply_receipt(
     return result
 
 
+def _write_text(path: Path, text: str) -> None:
+    write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
 def _applied_already(session: Session, decision_id: uuid.UUID) -> bool:
     return (
         session.scalar(
-            select(ChangeLog.seq).where(
-                ChangeLog.entity == DECISION_ENTITY, ChangeLog.entity_id == decision_id
-            ).limit(1)
+            select(ChangeLog.seq)
+            .where(ChangeLog.entity == DECISION_ENTITY, ChangeLog.entity_id == decision_id)
+            .limit(1)
         )
         is not None
     )
@@ -504,7 +512,10 @@ def _receive(session: Session, payload: dict[str, Any]) -> None:
         after = item.get("after")
         if not isinstance(after, dict):
             raise _Skip("no dependency")
-        note = json.dumps({"after": {"station": str(after.get("station")), "hash": str(after.get("hash"))}}, sort_keys=True)
+        note = json.dumps(
+            {"after": {"station": str(after.get("station")), "hash": str(after.get("hash"))}},
+            sort_keys=True,
+        )
         prepared.setdefault(model.entity, []).append((values, note))
     for person_values, _note in prepared.get("person", []):
         same = session.scalar(select(Person).where(Person.id_number == person_values["id_number"]))

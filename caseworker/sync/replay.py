@@ -157,9 +157,7 @@ def replay(rows: list[Row]) -> Result:
         if current == row.new_value:
             continue
         if current != row.old_value:
-            result.conflicts.append(
-                _conflict(STALE_BASE, row, state, made, current, row.new_value)
-            )
+            result.conflicts.append(_conflict(STALE_BASE, row, state, made, current, row.new_value))
             continue
         state[row.field] = row.new_value
         made[row.field] = row

@@ -76,7 +76,7 @@ def persons_report(session: Session) -> Report:
         .where(RecognitionCase.stage == "recognised", RecognitionCase.deleted.is_(False), live)
         .subquery()
     )
-    recognised_counts = dict(
+    recognised_counts: dict[str, int] = dict(
         session.execute(
             select(recognised.c.station_code, func.count(func.distinct(recognised.c.person_id)))
             .group_by(recognised.c.station_code)
@@ -210,7 +210,9 @@ def write_xlsx(found: Report, path: Path, subtitle: str = "") -> Path:
     sheet.title = found.kind
     sheet.append([found.title])
     sheet["A1"].font = Font(size=14, bold=True)
-    sheet.append([subtitle or _("Made {when}").format(when=wall.local_now().strftime("%Y-%m-%d %H:%M"))])
+    sheet.append(
+        [subtitle or _("Made {when}").format(when=wall.local_now().strftime("%Y-%m-%d %H:%M"))]
+    )
     sheet.append(found.columns)
     for cell in sheet[3]:
         cell.font = Font(bold=True)

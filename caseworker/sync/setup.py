@@ -40,9 +40,7 @@ def is_county(store: Store) -> bool:
 
 def require_county(store: Store) -> None:
     if not is_county(store):
-        raise UserError(
-            _("This is not a county database; make one with caseworker county init.")
-        )
+        raise UserError(_("This is not a county database; make one with caseworker county init."))
 
 
 def require_station(store: Store) -> None:
@@ -148,15 +146,9 @@ def revoke(store: Store, key_or_code: str) -> list[SyncPeer]:
     """Revoke a station's key (by key id) or every key of a station (by code)."""
     require_county(store)
     with store.transaction() as session:
-        found = [
-            p
-            for p in keys.peers(session, keys.STATION)
-            if key_or_code in (p.key_id, p.code)
-        ]
+        found = [p for p in keys.peers(session, keys.STATION) if key_or_code in (p.key_id, p.code)]
         if not found:
-            raise UserError(
-                _("No enrolled key or station {value}.").format(value=key_or_code)
-            )
+            raise UserError(_("No enrolled key or station {value}.").format(value=key_or_code))
         for peer in found:
             keys.revoke_peer(session, peer)
     return found

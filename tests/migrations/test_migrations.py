@@ -406,16 +406,18 @@ def test_0013_keeps_persons_and_their_references_and_the_id_number_unique(tmp_pa
             assert "买买提·艾力" in [p.name for p in search.search(session, "mmt")]
             assert audit.verify(session).ok
         register(store, "新来的", make_id(seq=777))
-        with pytest.raises(sqlalchemy.exc.IntegrityError, match="id_number"):
-            with store.transaction() as session:
-                from caseworker.store import changelog
+        from caseworker.store import changelog
 
+        values = {k: getattr(mmt, k) for k in changelog.logged_keys(Person.__mapper__)}
+        same_number = [{**values, "id": uuid.uuid4(), "search_text": ""}]
+
+        def insert_same_number() -> None:
+            with store.transaction() as session:
                 context = session.info[changelog.CONTEXT_KEY]
-                values = {k: getattr(mmt, k) for k in changelog.logged_keys(Person.__mapper__)}
-                changelog.insert_records(
-                    session.connection(), context, Person,
-                    [{**values, "id": uuid.uuid4(), "search_text": ""}],
-                )  # fmt: skip
+                changelog.insert_records(session.connection(), context, Person, same_number)
+
+        with pytest.raises(sqlalchemy.exc.IntegrityError, match="id_number"):
+            insert_same_number()
         with store.reading() as session:
             assert audit.verify(session).ok
     finally:

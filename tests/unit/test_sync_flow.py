@@ -49,7 +49,9 @@ def _verify(store: Any) -> None:
 def _open_conflicts(world: World) -> list[SyncConflict]:
     with world.county.reading() as session:
         return list(
-            session.scalars(select(SyncConflict).where(SyncConflict.status == "open").order_by(SyncConflict.key))
+            session.scalars(
+                select(SyncConflict).where(SyncConflict.status == "open").order_by(SyncConflict.key)
+            )
         )
 
 
@@ -75,7 +77,8 @@ def test_a_bundle_is_applied_once_and_the_receipt_clears_the_pending_count(world
     assert applied.acked_seq > 0
     after = export.status(station)
     assert after.pending_changes == 0
-    assert after.last_export is not None and after.last_receipt is not None
+    assert after.last_export is not None
+    assert after.last_receipt is not None
     assert set(after.as_json()) == {"pending_changes", "last_export", "last_receipt"}
     assert world.export(A) is None  # nothing to send
     people = _people(world.county)
@@ -128,14 +131,16 @@ def test_the_same_id_number_at_two_stations_holds_both_in_any_order(world: World
     (conflict,) = _open_conflicts(world)
     assert conflict.kind == DUPLICATE_ID
     people = _people(world.county)
-    assert people[f"{A}:张三"].held and people[f"{B}:张叁"].held
+    assert people[f"{A}:张三"].held
+    assert people[f"{B}:张叁"].held
     report = reports.report(world.county, reports.DUPLICATES, full_ids=True)
     assert {row[3] for row in report.rows} == {A, B}
     # the county keeps A's record; B is asked to delete its own
     made = decisions.resolve(world.county, str(conflict.id), keep=str(people[f"{A}:张三"].id))
     assert [(d.kind, d.station_code) for d in made.decisions] == [(decisions.TOMBSTONE, B)]
     people = _people(world.county)
-    assert not people[f"{A}:张三"].held and people[f"{B}:张叁"].held
+    assert not people[f"{A}:张三"].held
+    assert people[f"{B}:张叁"].held
     world.receipt(A)
     applied = world.receipt(B)
     assert applied.applied == [decisions.TOMBSTONE]
@@ -147,7 +152,8 @@ def test_the_same_id_number_at_two_stations_holds_both_in_any_order(world: World
     assert _people(world.county)[f"{B}:张叁"].deleted
     with world.county.reading() as session:
         decision = session.get(decisions.SyncDecision, made.decisions[0].id)
-        assert decision is not None and decision.status == "applied"
+        assert decision is not None
+        assert decision.status == "applied"
     _verify(world.county)
 
 
@@ -211,7 +217,8 @@ def test_a_transfer_hands_the_person_over_and_the_other_station_receives_them(
     world.round_trip(A)
     world.round_trip(B)
     decision = decisions.transfer(world.county, person.id_number, B)
-    assert decision.kind == decisions.HANDOVER and decision.station_code == A
+    assert decision.kind == decisions.HANDOVER
+    assert decision.station_code == A
     assert world.receipt(A).applied == [decisions.HANDOVER]
     mine = _people(a)[f"{B}:李四"]
     assert mine.village_id is None
@@ -224,7 +231,8 @@ def test_a_transfer_hands_the_person_over_and_the_other_station_receives_them(
     world.import_(handover)
     assert world.receipt(B).applied == [decisions.RECEIVE]
     received = _people(b)[f"{B}:李四"]
-    assert received.id == person.id and received.employed
+    assert received.id == person.id
+    assert received.employed
     with b.reading() as session:
         assert len(session.scalars(select(EmploymentEpisode)).all()) == 1
     with b.transaction() as session:
@@ -252,7 +260,9 @@ def test_the_receiving_stations_bundle_waits_for_the_handover_at_another_county(
     world.import_(handover)  # type: ignore[arg-type]
     world.receipt(B)
     received = world.export(B)
-    assert first_a and handover and received
+    assert first_a
+    assert handover
+    assert received
     other = world.open_copy(untouched)
     try:
         outcomes = county.import_files(other, world.keys, [received, first_a, handover])
@@ -275,13 +285,20 @@ def test_a_change_by_a_station_that_does_not_own_the_record_is_a_conflict(world:
         values = {k: getattr(record, k) for k in changelog.logged_keys(Person.__mapper__)}
     with b.transaction() as session:  # (B has a copy of it, written around the program)
         context = session.info[changelog.CONTEXT_KEY]
-        changelog.insert_records(session.connection(), context, Person, [{**values, "search_text": ""}])
+        changelog.insert_records(
+            session.connection(), context, Person, [{**values, "search_text": ""}]
+        )
     with pytest.raises(changelog.NotOwnerError), b.transaction() as session:
         persons.change(session, person.id, phone="13911111111")
     # ... and a log that holds such a change anyway makes a conflict, never a change
     with b.transaction() as session:
         context = session.info[changelog.CONTEXT_KEY]
-        other = {**values, "id": __import__("uuid").uuid4(), "phone": "13922222222", "search_text": ""}
+        other = {
+            **values,
+            "id": __import__("uuid").uuid4(),
+            "phone": "13922222222",
+            "search_text": "",
+        }
         other["id_number"] = make_id(seq=171)
         changelog.insert_records(session.connection(), context, Person, [other])
     world.import_(world.export(B))  # type: ignore[arg-type]
@@ -291,7 +308,9 @@ def test_a_change_by_a_station_that_does_not_own_the_record_is_a_conflict(world:
     assert _people(world.county)[f"{A}:王五"].phone == "13900000000"
 
 
-def test_reference_data_travels_in_the_receipt(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reference_data_travels_in_the_receipt(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     county_ref = tmp_path / "county-reference"
     station_ref = tmp_path / "station-reference"
     source = Path(__file__).resolve().parents[2] / "resources" / "calendar" / "cn-2027.toml"
@@ -310,7 +329,9 @@ def test_reference_data_travels_in_the_receipt(world: World, tmp_path: Path, mon
     assert again.duplicate
 
 
-def test_a_receipt_with_a_bad_reference_file_is_refused_whole(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_receipt_with_a_bad_reference_file_is_refused_whole(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     county_ref = tmp_path / "county-reference"
     (county_ref / "policy").mkdir(parents=True)
     (county_ref / "policy" / "broken.toml").write_text("[pack]\nid = 1\n", encoding="utf-8")
@@ -319,7 +340,7 @@ def test_a_receipt_with_a_bad_reference_file_is_refused_whole(world: World, tmp_
     monkeypatch.setenv("CASEWORKER_REFERENCE", str(tmp_path / "station-reference"))
     station = world.stations[A]
     before = _file_hash(world.station_path(A))
-    with pytest.raises(county.BundleRefused, match="broken.toml"):
+    with pytest.raises(county.BundleRefused, match=r"broken\.toml"):
         receipt.apply_receipt(station, world.keys, written.path)
     assert _file_hash(world.station_path(A)) == before
 
@@ -382,7 +403,9 @@ def test_a_bundle_with_a_record_pointing_at_demo_data_is_refused_whole(world: Wo
     from caseworker.registry import employment
 
     with station.transaction() as session:
-        episode = employment.start(session, session.get(Person, demo_person.id), dt.date(2024, 1, 1))
+        episode = employment.start(
+            session, session.get(Person, demo_person.id), dt.date(2024, 1, 1)
+        )
         episode.demo = False  # a real record about a made-up person
     path = world.export(A)
     before = _file_hash(world.county_path)
@@ -397,7 +420,8 @@ def test_export_all_again_is_harmless(world: World) -> None:
     world.round_trip(A)
     register(world.stations[A], "李四", make_id(seq=141))
     everything = export.export(world.stations[A], world.keys, world.outbox, everything=True)
-    assert everything is not None and everything.seq_from == 1
+    assert everything is not None
+    assert everything.seq_from == 1
     (outcome,) = world.import_(everything.path)
     assert outcome.status == county.APPLIED
     assert outcome.records == 1  # only what the county did not have
@@ -414,7 +438,8 @@ def test_the_county_logs_what_it_integrated_and_audit_verify_passes(world: World
         rows = session.scalars(select(ChangeLog).where(ChangeLog.entity_id == person.id)).all()
         assert [r.op for r in rows] == [changelog.IMPORT]
         values = json.loads(rows[0].new_value or "{}")
-        assert values["phone"] == "13900001111" and values["deleted"] == "true"
+        assert values["phone"] == "13900001111"
+        assert values["deleted"] == "true"
     _verify(world.county)
 
 
@@ -425,7 +450,8 @@ def test_the_reports_count_by_station_and_save_as_a_workbook(world: World, tmp_p
     world.import_(world.export(A), world.export(B))  # type: ignore[arg-type]
     persons_report = reports.report(world.county, reports.PERSONS)
     by_code = {row[0]: row for row in persons_report.rows}
-    assert by_code[A][2] == 2 and by_code[B][2] == 1
+    assert by_code[A][2] == 2
+    assert by_code[B][2] == 1
     stations_report = reports.report(world.county, reports.STATIONS)
     assert {row[0] for row in stations_report.rows} == {A, B}
     from openpyxl import load_workbook

@@ -60,9 +60,7 @@ class Bench:
 
     def members(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """The valid bundle's manifest and rows, opened with the county's key."""
-        opened = bundle.open_sealed(
-            self.valid, self.county_key, self.county_pair, self.peers.get
-        )
+        opened = bundle.open_sealed(self.valid, self.county_key, self.county_pair, self.peers.get)
         rows = [json.loads(line) for line in opened.members[CHANGES_MEMBER].splitlines()]
         manifest = {k: v for k, v in opened.manifest.items() if k != "members"}
         return manifest, rows
@@ -112,7 +110,12 @@ def _seal(bench: Bench, manifest: dict[str, Any], members: dict[str, bytes], *,
     signature = crypto.CW1.sign(signer, manifest_bytes)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in {MANIFEST: manifest_bytes, SIGNATURE: signature, **members, **(names or {})}.items():
+        for name, data in {
+            MANIFEST: manifest_bytes,
+            SIGNATURE: signature,
+            **members,
+            **(names or {}),
+        }.items():
             archive.writestr(name, data)
     sender = crypto.CW1.public(signer).key_id
 
@@ -144,7 +147,9 @@ def _rechain(rows: list[dict[str, Any]], first_prev: str) -> list[dict[str, Any]
     return rows
 
 
-def _changes(bench: Bench, manifest: dict[str, Any], rows: list[dict[str, Any]], **kw: Any) -> bytes:
+def _changes(
+    bench: Bench, manifest: dict[str, Any], rows: list[dict[str, Any]], **kw: Any
+) -> bytes:
     manifest = dict(manifest)
     manifest["last_hash"] = rows[-1]["hash"] if rows else manifest["last_hash"]
     return _seal(bench, manifest, {CHANGES_MEMBER: _lines(rows)}, **kw)
@@ -197,7 +202,9 @@ def _mutations(bench: Bench, rng: random.Random) -> Iterator[tuple[str, bytes]]:
         k = rng.choice(person_rows)
         values = json.loads(copy[k]["new_value"])
         bad_values[n % len(bad_values)](values)
-        copy[k]["new_value"] = json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        copy[k]["new_value"] = json.dumps(
+            values, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+        )
         yield "invalid_record", _changes(bench, manifest, _rechain(copy, manifest["prev_hash"]))
     for n in range(CASES_PER_KIND["bomb"]):
         size = (8 << 20) + n * (1 << 20)
@@ -205,7 +212,10 @@ def _mutations(bench: Bench, rng: random.Random) -> Iterator[tuple[str, bytes]]:
         if n % 2:  # signed with a small declared size: the stream is cut at the declared size
             yield "bomb", _bomb(bench, manifest, rows, bomb)
         else:  # the bomb as an unsigned extra part
-            yield "bomb", _seal(bench, manifest, {CHANGES_MEMBER: _lines(rows)}, names={"extra": bomb})
+            yield (
+                "bomb",
+                _seal(bench, manifest, {CHANGES_MEMBER: _lines(rows)}, names={"extra": bomb}),
+            )
     traversal = ["../evil.jsonl", "/etc/passwd", "a/../../b", "..\\win.ini", "changes.jsonl/..",
                  "C:\\x", "./changes.jsonl", "dir/changes.jsonl", "CHANGES.JSONL", "链接.txt"]  # fmt: skip
     for n in range(CASES_PER_KIND["traversal"]):
@@ -219,7 +229,9 @@ def _mutations(bench: Bench, rng: random.Random) -> Iterator[tuple[str, bytes]]:
         yield "schema", _changes(bench, changed, rows)
     stranger = crypto.CW1.generate()
     for _ in range(CASES_PER_KIND["unenrolled"]):
-        faked = dict(manifest, **{"from": dict(manifest["from"], key_id=crypto.CW1.public(stranger).key_id)})
+        faked = dict(
+            manifest, **{"from": dict(manifest["from"], key_id=crypto.CW1.public(stranger).key_id)}
+        )
         yield "unenrolled", _changes(bench, faked, rows, signer=stranger)
     other_county = crypto.CW1.public(crypto.CW1.generate())
     for _ in range(CASES_PER_KIND["other_county"]):
@@ -228,7 +240,10 @@ def _mutations(bench: Bench, rng: random.Random) -> Iterator[tuple[str, bytes]]:
         faked = dict(manifest, **{"from": dict(manifest["from"], code=station_code(2 + n % 5))})
         yield "impostor", _changes(bench, faked, rows)
     for _ in range(CASES_PER_KIND["extra_part"]):
-        yield "extra_part", _seal(bench, manifest, {CHANGES_MEMBER: _lines(rows)}, names={"more.json": b"{}"})
+        yield (
+            "extra_part",
+            _seal(bench, manifest, {CHANGES_MEMBER: _lines(rows)}, names={"more.json": b"{}"}),
+        )
 
 
 def _bomb(bench: Bench, manifest: dict[str, Any], rows: list[dict[str, Any]], bomb: bytes) -> bytes:
@@ -271,7 +286,8 @@ def test_over_a_thousand_hostile_bundles_are_refused_and_change_nothing(bench: B
             store, bench.county_key, bench.county_pair, data, f"{kind}.cwb", peers=bench.peers
         )
         assert outcome.status == county.REFUSED, (kind, outcome)
-        assert outcome.message and "\n" not in outcome.message, (kind, outcome)
+        assert outcome.message, (kind, outcome)
+        assert "\n" not in outcome.message, (kind, outcome)
         if kind in EXPECTED:
             assert any(word in outcome.message for word in EXPECTED[kind]), (kind, outcome)
         assert _file_state(path) == before, kind

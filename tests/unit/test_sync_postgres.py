@@ -55,7 +55,8 @@ def test_a_county_on_postgresql(tmp_path: Path, postgres_url: str) -> None:
             report = audit.verify(session)
             assert report.ok, report.problems[:5]
             dump = canonical.dump(session, COUNTY_CODE)
-            assert dump["held"] == [] and len(dump["conflicts"]) == 1
+            assert dump["held"] == []
+            assert len(dump["conflicts"]) == 1
         by_code = {r[0]: r for r in reports.report(world.county, reports.PERSONS).rows}
         assert by_code[station_code(1)][2] == 1  # 张三 (kept)
         assert by_code[station_code(2)][2] == 1  # 李四, transferred

@@ -137,7 +137,12 @@ def build_scenario(base: Path, seed: int = 13) -> Scenario:
 
         # Two ID numbers surely registered twice; the rest of the edits are random.
         first, second = list(shared)[:2]
-        for code, number in ((codes[0], first), (codes[3], first), (codes[1], second), (codes[4], second)):
+        for code, number in (
+            (codes[0], first),
+            (codes[3], first),
+            (codes[1], second),
+            (codes[4], second),
+        ):
             shared[number].add(code)
             register(world.stations[code], "重复", number)
         for round_ in range(3):
@@ -189,7 +194,7 @@ def build_scenario(base: Path, seed: int = 13) -> Scenario:
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
     base = tmp_path_factory.mktemp("sync-property")
-    yield build_scenario(base)
+    return build_scenario(base)
 
 
 def _fast_dir() -> Path:
@@ -224,9 +229,7 @@ class County:
         shutil.copy(self.scenario.template, self.path)
 
     def deliver(self, name: str, data: bytes) -> county.Outcome:
-        return county.import_bytes(
-            self.store, self.key_id, self.pair, data, name, peers=self.peers
-        )
+        return county.import_bytes(self.store, self.key_id, self.pair, data, name, peers=self.peers)
 
     def dump(self) -> dict[str, Any]:
         with self.store.reading() as session:
