@@ -16,6 +16,7 @@ The checks (any failure refuses the whole bundle, with the reason in one line):
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import uuid
@@ -135,7 +136,10 @@ def parse(opened: bundle.Opened, limits: Limits = DEFAULT_LIMITS) -> Incoming:
         previous = line.hash
         if line.row is not None:
             entities[line.row.entity] += 1
-            stamp = Timestamp.parse(line.row.hlc)
+            try:
+                stamp = Timestamp.parse(line.row.hlc)
+            except ValueError:
+                raise _bad_row(expected_seq, "time stamp") from None
             if stamp.millis > limit_ms:
                 raise refused(
                     _("Row {seq} carries a time stamp more than a day ahead of this computer's "
@@ -182,12 +186,22 @@ def _line(raw: bytes, seq: int, station: str) -> Line:
             raise _bad_row(seq, f"{name} is not text")
     prev_hash = _hash(data["prev_hash"], "rows")
     hash_ = _hash(data["hash"], "rows")
-    if changelog.digest(data) != hash_:
+    if _digest(data) != hash_:
         raise refused(
             _("Row {seq} of the bundle was changed after it was written (its hash does not "
               "match).").format(seq=seq)
         )  # fmt: skip
     return _whole(data, seq, station, prev_hash, hash_)
+
+
+def _digest(data: dict[str, Any]) -> str:
+    """:func:`caseworker.store.changelog.digest` of a row read from JSON: its values are text
+    (or None) already, as the log's canonical form writes them, and ``seq`` a number; the
+    bytes are the same, without encoding each value again."""
+    body = json.dumps(
+        [data[name] for name in changelog.HASHED], ensure_ascii=False, separators=(",", ":")
+    ).encode("utf-8")
+    return hashlib.sha256(body).hexdigest()
 
 
 def _uuid(value: object, seq: int, name: str) -> uuid.UUID:
@@ -207,7 +221,6 @@ def _whole(data: dict[str, Any], seq: int, station: str, prev_hash: str, hash_: 
     if not isinstance(entity, str) or not isinstance(op, str) or not isinstance(field, str):
         raise _bad_row(seq, "entity, op or field")
     try:
-        Timestamp.parse(str(data["hlc"]))
         at = dt.datetime.fromisoformat(str(data["at"]))
     except ValueError:
         raise _bad_row(seq, "time stamp") from None
@@ -221,6 +234,7 @@ def _whole(data: dict[str, Any], seq: int, station: str, prev_hash: str, hash_: 
     if device is None or len(device) > 16 or row_station is None or len(row_station) > 12:
         raise _bad_row(seq, "device or station")
     values: dict[str, str | None] | None = None
+    decoded: dict[str, Any] | None = None
     after: tuple[str, str] | None = None
     if entity == DECISION_ENTITY:
         if op != DECISION_OP or field != "decision":
@@ -232,7 +246,7 @@ def _whole(data: dict[str, Any], seq: int, station: str, prev_hash: str, hash_: 
         if field == "*":
             if op not in INSERT_OPS:
                 raise _bad_row(seq, f"operation {op[:20]}")
-            values, after = _values(model, data, seq, op)
+            values, after, decoded = _values(model, data, seq, op)
         else:
             if op not in UPDATE_OPS or field not in model.columns:
                 raise _bad_row(seq, f"operation {op[:20]} of {field[:40]}")
@@ -245,19 +259,19 @@ def _whole(data: dict[str, Any], seq: int, station: str, prev_hash: str, hash_: 
                 raise _bad_row(seq, str(exc)) from None
     row = Row(
         station, seq, hash_, data["hlc"], at, actor_id, entity, entity_id, op, field,
-        data["old_value"], data["new_value"], values,
+        data["old_value"], data["new_value"], values, decoded,
     )  # fmt: skip
     return Line(seq, prev_hash, hash_, row, change_id, device, row_station, after)
 
 
 def _values(
     model: records.Model, data: dict[str, Any], seq: int, op: str
-) -> tuple[dict[str, str | None] | None, tuple[str, str] | None]:
+) -> tuple[dict[str, str | None] | None, tuple[str, str] | None, dict[str, Any] | None]:
     text = data["new_value"]
     if text is None:
         if op != "insert":
             raise _bad_row(seq, "no values")
-        return None, None  # an insert logged before migration 0004 (its baseline follows)
+        return None, None, None  # an insert logged before migration 0004 (its baseline follows)
     try:
         values = json.loads(text)
     except (ValueError, RecursionError):
@@ -278,7 +292,7 @@ def _values(
         after = _after(data["old_value"], seq)
     elif data["old_value"] is not None:
         raise _bad_row(seq, "old value of an insert")
-    return values, after
+    return values, after, decoded
 
 
 def _after(text: str, seq: int) -> tuple[str, str]:

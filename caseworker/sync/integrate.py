@@ -137,6 +137,8 @@ class Change:
     values: dict[str, str | None]  # the new state, as the log writes values
     current: Current | None
     held: bool = False
+    decoded: dict[str, Any] | None = None  # the values as column values, when known
+    text: str | None = None  # the values as the log writes them, when known
 
 
 @dataclass
@@ -206,7 +208,15 @@ def plan(session: Session, station: str, bundle_id: uuid.UUID, lines: Sequence[L
             continue
         if current is not None and current.values == outcome.values:
             continue
-        result.changes[entity].append(Change(entity, record_id, outcome.values, current))
+        source = outcome.source
+        same = source is not None and source.values == outcome.values
+        result.changes[entity].append(
+            Change(
+                entity, record_id, outcome.values, current,
+                decoded=source.decoded if same and source else None,
+                text=source.new_value if same and source else None,
+            )
+        )  # fmt: skip
     _check_references(session, result)
     _plan_row_conflicts(session, result, conflicts)
     _plan_duplicates(session, result)
@@ -214,29 +224,30 @@ def plan(session: Session, station: str, bundle_id: uuid.UUID, lines: Sequence[L
 
 
 def _check_references(session: Session, result: Plan) -> None:
-    wanted: dict[str, set[uuid.UUID]] = defaultdict(set)
-    made: dict[str, set[uuid.UUID]] = defaultdict(set)
+    wanted: dict[str, set[str]] = defaultdict(set)
+    made: dict[str, set[str]] = defaultdict(set)
     for entity, changes in result.changes.items():
-        model = records.models()[entity]
+        foreign = [c for c in records.models()[entity].columns.values() if c.foreign is not None]
         for change in changes:
-            made[entity].add(change.record_id)
-            for column in model.columns.values():
+            made[entity].add(str(change.values["id"]))
+            current = change.current.values if change.current is not None else {}
+            for column in foreign:
                 target = change.values.get(column.key)
-                if column.foreign is not None and target is not None:
-                    if (
-                        change.current is not None
-                        and change.current.values.get(column.key) == target
-                    ):
-                        continue
-                    wanted[column.foreign].add(uuid.UUID(target))
+                if target is not None and current.get(column.key) != target:
+                    wanted[str(column.foreign)].add(target)
     for target_table, ids in wanted.items():
         missing = ids - made.get(target_table, set())
         if not missing:
             continue
         table = records.models()[target_table].table
-        found: set[uuid.UUID] = set()
+        found: set[str] = set()
         for chunk in batched(sorted(missing)):
-            found.update(session.scalars(select(table.c.id).where(table.c.id.in_(chunk))))
+            found.update(
+                str(i)
+                for i in session.scalars(
+                    select(table.c.id).where(table.c.id.in_([uuid.UUID(t) for t in chunk]))
+                )
+            )
         absent = missing - found
         if absent:
             raise refused(
@@ -442,10 +453,12 @@ def _write_records(connection: Connection, log: _Log, changes: dict[str, list[Ch
         updates: list[dict[str, Any]] = []
         prepared.append((model, inserts, updates))
         for change in todo:
-            decoded = model.decode(change.values)
+            decoded = (
+                dict(change.decoded) if change.decoded is not None else model.decode(change.values)
+            )
             stamp = log.add(
-                entity, change.record_id, IMPORT, "*", None, _values_text(change.values),
-                str(change.values["station_code"]),
+                entity, change.record_id, IMPORT, "*", None,
+                change.text or _values_text(change.values), str(change.values["station_code"]),
             )  # fmt: skip
             decoded.update(records.derived(entity, decoded))
             if "held" in model.table.c:

@@ -8,6 +8,7 @@ model), so records added by other parts of the program travel without changes he
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -47,11 +48,25 @@ class Model:
     def decode(self, values: Mapping[str, object]) -> dict[str, Any]:
         """Column values (by attribute key) from a log row's text values; every logged key
         must be there and nothing else."""
-        if set(values) != set(self.columns):
+        if values.keys() != self.columns.keys():
             missing = sorted(set(self.columns) - set(values))
             extra = sorted(set(values) - set(self.columns))
             raise BadValue(f"{self.entity}: missing {missing}, unknown {extra}")
-        return {key: self.decode_one(key, values[key]) for key in self.columns}
+        decoded: dict[str, Any] = {}
+        for key, column in self.columns.items():
+            text = values[key]
+            if text is None:
+                if not column.nullable:
+                    raise BadValue(f"{self.entity}.{key} may not be empty")
+                decoded[key] = None
+            elif type(text) is str:
+                try:
+                    decoded[key] = column.decode(text)
+                except (ValueError, TypeError, OverflowError) as exc:
+                    raise BadValue(f"{self.entity}.{key}: {str(exc)[:100]}") from None
+            else:
+                raise BadValue(f"{self.entity}.{key} is not text")
+        return decoded
 
     def decode_one(self, key: str, text: object) -> object:
         column = self.columns.get(key)
@@ -98,11 +113,13 @@ def _instant(text: str) -> dt.datetime:
     return value
 
 
+_UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
 def _uuid(text: str) -> uuid.UUID:
-    value = uuid.UUID(text)
-    if str(value) != text:
+    if not _UUID_TEXT.match(text):
         raise ValueError(f"not a record id: {text[:40]!r}")
-    return value
+    return uuid.UUID(text)
 
 
 def _text(limit: int | None) -> Callable[[str], object]:

@@ -59,6 +59,8 @@ class Row:
     old_value: str | None
     new_value: str | None
     values: dict[str, str | None] | None = None  # of a ``*`` row
+    #: The same values as column values (decoded when the bundle was checked), if known.
+    decoded: dict[str, Any] | None = None
 
     @property
     def order(self) -> tuple[str, str, int]:
@@ -92,6 +94,8 @@ class Result:
     conflicts: list[Conflict] = field(default_factory=list)
     applied: int = 0
     last: Row | None = None  # the last row that changed the record
+    #: The ``*`` row whose values the record has, unchanged since (None after an update).
+    source: Row | None = None
 
 
 def _conflict(kind: str, row: Row, state: dict[str, str | None] | None, made: dict[str, Row],
@@ -137,7 +141,7 @@ def replay(rows: list[Row]) -> Result:
                 state = dict(row.values)
                 made = {"*": row}
                 result.applied += 1
-                result.last = row
+                result.last = result.source = row
                 continue
             if row.values == state:
                 continue
@@ -163,5 +167,6 @@ def replay(rows: list[Row]) -> Result:
         made[row.field] = row
         result.applied += 1
         result.last = row
+        result.source = None
     result.values = state
     return result
