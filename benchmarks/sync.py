@@ -15,7 +15,8 @@ program call, each beside a floor measured in the same run.
   beside a raw bulk insert (``executemany`` through the driver) of the same records into the
   same tables of another new county database on the same backend, with the change-log guards
   lifted (the raw insert logs nothing) and the search index kept (part of the table).  Records
-  per second for both, and the ratio.  Target: within 3x of the raw insert.
+  per second for both, and the ratio.  Target: within 3x of the raw insert.  A second floor
+  is shown too: the bundles' change-log rows inserted as they are into a plain table.
 - ``orderings``: the property test's deliveries in more random orders than the test suite runs
   (each against a fresh county; all must end identical): how many, and the time per ordering.
 
@@ -204,7 +205,9 @@ def bench_export(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         station.dispose()
         county.dispose()
     big, small, double = (
-        results["1000_changes_100k"], results["1000_changes_10k"], results["2000_changes_100k"]
+        results["1000_changes_100k"],
+        results["1000_changes_10k"],
+        results["2000_changes_100k"],
     )
     results["growth"] = {
         "100k_over_10k_same_changes": round(big["export_s"] / small["export_s"], 2),
@@ -306,6 +309,34 @@ def _records_of(bundles: list[Path], template: Path) -> dict[str, list[dict[str,
     return found
 
 
+def _bundle_rows(bundles: list[Path], template: Path) -> list[tuple[Any, ...]]:
+    """The bundles' change-log rows as plain tuples (for the second floor: the same rows
+    inserted as they are into a plain table)."""
+    from caseworker.sync import bundle as sealed
+    from caseworker.sync import changes, keys
+    from caseworker.sync import county as county_import
+
+    county = _store(template)
+    try:
+        with county.reading() as session:
+            key_id, pair = keys.own_keys(_keys(), session)
+        peers = county_import.enrolled(county)
+    finally:
+        county.dispose()
+    rows: list[tuple[Any, ...]] = []
+    for path in bundles:
+        incoming = changes.parse(sealed.open_sealed(path.read_bytes(), key_id, pair, peers.get))
+        for line in incoming.lines:
+            row = line.row
+            rows.append(
+                (line.seq, line.hash, line.prev_hash, row.hlc if row else None,
+                 row.entity if row else None, str(row.entity_id) if row else None,
+                 row.op if row else None, row.field if row else None,
+                 row.old_value if row else None, row.new_value if row else None)
+            )  # fmt: skip
+    return rows
+
+
 def bench_import(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     from caseworker.store import guards
     from caseworker.store.bulk import insert_rows
@@ -315,7 +346,8 @@ def bench_import(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     template, bundles = _station_bundles(args)
     found = _records_of(bundles, template)
     total = sum(len(v) for v in found.values())
-    product_times, floor_times = [], []
+    plain_rows = _bundle_rows(bundles, template)
+    product_times, floor_times, rows_times = [], [], []
     for round_ in range(args.rounds):
         target = work / f"county-{round_}.sqlite3"
         shutil.copy(template, target)
@@ -336,12 +368,25 @@ def bench_import(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                 if found[entity]:
                     insert_rows(connection, model.cls, found[entity])  # type: ignore[arg-type]
             floor_times.append(time.perf_counter() - start)
+        with store.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "CREATE TABLE raw_rows (seq INTEGER, hash TEXT, prev_hash TEXT, hlc TEXT, "
+                "entity TEXT, entity_id TEXT, op TEXT, field TEXT, old_value TEXT, "
+                "new_value TEXT)"
+            )
+            start = time.perf_counter()
+            connection.exec_driver_sql(
+                "INSERT INTO raw_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", plain_rows
+            )
+            rows_times.append(time.perf_counter() - start)
         store.dispose()
         target.unlink()
         raw.unlink()
     product_s = statistics.median(product_times)
     floor_s = statistics.median(floor_times)
+    rows_s = statistics.median(rows_times)
     return {
+        "bundle_rows": len(plain_rows), "raw_insert_of_the_bundle_rows_s": round(rows_s, 2),
         "stations": args.stations, "persons_per_station": args.per_station,
         "records": total, "bundles_mb": round(sum(p.stat().st_size for p in bundles) / 2**20, 1),
         "import_s": round(product_s, 2), "raw_insert_s": round(floor_s, 2),
@@ -404,7 +449,11 @@ def main() -> None:
         "cpus": os.cpu_count(), "load_before": [round(x, 2) for x in load],
     }  # fmt: skip
     cpu = time.process_time()
-    for name, bench in (("export", bench_export), ("import", bench_import), ("orderings", bench_orderings)):
+    for name, bench in (
+        ("export", bench_export),
+        ("import", bench_import),
+        ("orderings", bench_orderings),
+    ):
         if args.only and name not in args.only:
             continue
         with tempfile.TemporaryDirectory(prefix=f"sync-{name}-") as folder:

@@ -47,6 +47,42 @@ PERSON_FIRST = (
     "address",
     "deleted",
 )
+#: Fields a person reads no better than the ones shown (the id, the pinyin of the name …).
+HIDDEN = frozenset({"id", "demo", "name_pinyin", "name_initials"})
+#: Labels of the fields that are not on the person's form.
+FIELD_LABELS = {
+    "birth_date": N_("Birth date"), "sex": N_("Sex"), "village_id": N_("Village or community"),
+    "deleted": N_("Deleted"), "station_code": N_("Station"), "person_id": N_("Person"),
+    "household_id": N_("Household"), "starts_on": N_("From"), "ends_on": N_("To"),
+    "kind": N_("Kind"),
+}  # fmt: skip
+
+
+def label(entity: str, key: str) -> str:
+    if key in FIELD_LABELS:
+        return _(FIELD_LABELS[key])
+    return field_label(entity, key)
+
+
+def display(session: Session, entity: str, key: str, value: str | None) -> str:
+    """A value as a person reads it: yes or no, the label of a code, the village's name."""
+    from caseworker.registry import vocab
+    from caseworker.registry.fields import BY_NAME, Kind
+    from caseworker.store.models import Village
+
+    if value is None or value == "":
+        return ""
+    if value in ("true", "false"):
+        return _("yes") if value == "true" else _("no")
+    if entity == "person" and key == "sex":
+        return vocab.label("sex", value)
+    spec = BY_NAME.get(key) if entity == "person" else None
+    if spec is not None and spec.kind is Kind.CODE and spec.vocabulary:
+        return vocab.label(spec.vocabulary, value)
+    if key == "village_id":
+        village = session.get(Village, uuid.UUID(value))
+        return village.name if village is not None else value[:8]
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +167,7 @@ def summary_line(item: Item) -> str:
     where = ", ".join(item.stations)
     head = f"{str(item.id)[:8]}  {kind_label(item.kind)}  {item.record}  [{where}]"
     if item.kind != DUPLICATE_ID and item.field and item.field != "*":
-        head += f"  {field_label(item.entity, item.field)}: {item.current} → {item.incoming}"
+        head += f"  {label(item.entity, item.field)}: {item.current} → {item.incoming}"
     if item.status != "open":
         head += "  " + _("(resolved)")
     return head
@@ -184,12 +220,11 @@ def _parties(session: Session, item: Item, parties: list[uuid.UUID]) -> Shown:
         )
         columns.append(record.values)
     shown = Shown(item, headers, parties=[p for p in parties if p in found])
-    keys = _ordered(
-        "person", [k for k in (columns[0] if columns else {}) if k not in ("id", "demo")]
-    )
+    keys = _ordered("person", [k for k in (columns[0] if columns else {}) if k not in HIDDEN])
     for key in keys:
-        values = [str(c.get(key) or "") for c in columns]
-        shown.rows.append((field_label("person", key), values, len(set(values)) > 1))
+        values = [display(session, "person", key, c.get(key)) for c in columns]
+        differ = len({c.get(key) for c in columns}) > 1
+        shown.rows.append((label("person", key), values, differ))
     return shown
 
 
@@ -214,9 +249,9 @@ def _versions(
         _("Incoming: {who}").format(who=_who(session, incoming_data)),
     ]
     shown = Shown(item, headers)
-    for key in _ordered(conflict.entity, sorted(set(left) | set(right) - {"demo"})):
-        pair = [str(left.get(key) or ""), str(right.get(key) or "")]
-        shown.rows.append((field_label(conflict.entity, key), pair, pair[0] != pair[1]))
+    for key in _ordered(conflict.entity, sorted((set(left) | set(right)) - HIDDEN)):
+        pair = [display(session, conflict.entity, key, side.get(key)) for side in (left, right)]
+        shown.rows.append((label(conflict.entity, key), pair, left.get(key) != right.get(key)))
     return shown
 
 

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import sqlalchemy.exc
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
@@ -173,7 +174,16 @@ def _apply(
             _("The bundle carries time stamps more than a day ahead of this computer's clock.")
         ) from None
     result = integrate.plan(session, incoming.station, incoming.bundle_id, incoming.lines[start:])
-    integrate.write(session, result)
+    try:
+        integrate.write(session, result)
+    except sqlalchemy.exc.IntegrityError as exc:
+        # Rolled back by the caller (the whole import, or the held bundle's savepoint).
+        detail = str(getattr(exc, "orig", exc)).splitlines()[0][:200]
+        raise refused(
+            _("The bundle's records clash with records the county has ({detail}).").format(
+                detail=detail
+            )
+        ) from None
     return result
 
 

@@ -462,3 +462,28 @@ def test_the_reports_count_by_station_and_save_as_a_workbook(world: World, tmp_p
         sheet = load_workbook(path).active
         assert sheet is not None
         assert sheet["A1"].value == reports.report(world.county, kind).title
+
+
+def test_a_fork_that_breaks_another_unique_rule_is_refused_whole(world: World) -> None:
+    """Both branches of a restored backup open a recognition case for one person (one open
+    case per person): the second bundle is refused, with the database's reason, and nothing
+    of it is written."""
+    from caseworker.recognition import service
+
+    station = world.stations[A]
+    person = register(station, "张三", make_id(birth=dt.date(1965, 3, 1), seq=131),
+                      registered_unemployed_since=dt.date(2023, 1, 1))  # fmt: skip
+    world.round_trip(A)
+    backup = world.backup(A, "before-case")
+    with world.stations[A].transaction() as session:
+        service.open_application(session, person.id, dt.date(2024, 9, 2), ["older_worker"])
+    world.round_trip(A)
+    restored = world.restore(A, backup)
+    with restored.transaction() as session:
+        service.open_application(session, person.id, dt.date(2024, 9, 3), ["older_worker"])
+    path = world.export(A)
+    before = _file_hash(world.county_path)
+    (outcome,) = world.import_(path)  # type: ignore[arg-type]
+    assert outcome.status == county.REFUSED
+    assert "clash" in outcome.message
+    assert _file_hash(world.county_path) == before

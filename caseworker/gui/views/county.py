@@ -236,6 +236,7 @@ class CountyWindow(QDialog):
         split.addWidget(self.conflict_table)
         split.addWidget(right)
         split.setStretchFactor(1, 2)
+        split.setSizes([360, 720])
         layout = QVBoxLayout(page)
         note = QLabel(
             _("A decision goes to the stations in their next receipts; the record's owner makes "
