@@ -19,8 +19,9 @@ from typing import Any
 
 LANGS = {"zh_CN": "zh", "ug_CN": "ug"}
 PEOPLE = (
-    ("买买提·艾力", "مەمەت ئەلى"), ("古丽娜尔·吐尔逊", "گۈلنار تۇرسۇن"), ("张伟", ""),
-    ("马玉兰", ""), ("阿依努尔·麦麦提", "ئاينۇر مەمەت"), ("李娜", ""),
+    ("买买提·艾力", "مەمەت ئەلى", True), ("古丽娜尔·吐尔逊", "گۈلنار تۇرسۇن", False),
+    ("张伟", "", True), ("马玉兰", "", False), ("阿依努尔·麦麦提", "ئاينۇر مەمەت", False),
+    ("李娜", "", False),
 )  # fmt: skip
 
 
@@ -70,10 +71,11 @@ def build(folder: Path) -> tuple[Any, Any]:
         station_stores[code] = store
     first, second = station_stores["650102001"], station_stores["650102002"]
     made = []
-    for n, (name, native) in enumerate(PEOPLE):
-        made.append(_register(first, name, native, _id(100 + n, dt.date(1970 + n, 3, 1)),
+    for n, (name, native, male) in enumerate(PEOPLE):
+        seq = 101 + 2 * n if male else 102 + 2 * n  # the ID number's 17th digit is the sex
+        made.append(_register(first, name, native, _id(seq, dt.date(1970 + n, 3, 1)),
                               village="红旗村", phone=f"1390991{n:04d}"))  # fmt: skip
-    _register(second, "买买提·艾力", "", _id(100, dt.date(1970, 3, 1)), phone="13899990000")
+    _register(second, "买买提·艾力", "", _id(101, dt.date(1970, 3, 1)), phone="13899990000")
     _register(second, "王芳", "", _id(200, dt.date(1985, 6, 1)))
 
     def send(store: Any) -> None:
@@ -153,7 +155,7 @@ def shoot(out: Path, languages: list[str]) -> list[Path]:
                 window.tabs.setCurrentIndex(0)
                 save("county-stations", window)
                 window.tabs.setCurrentIndex(1)
-                window.conflict_table.selectRow(0)
+                window.select_conflict(0)
                 save("county-conflicts", window)
                 window.tabs.setCurrentIndex(2)
                 save("county-reports", window)

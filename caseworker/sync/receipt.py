@@ -539,8 +539,4 @@ def _receive(session: Session, payload: dict[str, Any]) -> None:
         )  # fmt: skip
 
 
-def describe_ack(seq: int) -> str:
-    return _("The county has every change up to row {seq}.").format(seq=seq)
-
-
 __all__ = ["Applied", "Written", "apply_receipt", "crypto", "write_receipt"]

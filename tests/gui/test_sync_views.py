@@ -172,3 +172,17 @@ def test_the_main_windows_sync_menu_opens_the_right_screen(
         assert window.sync_action.isEnabled()
         window.sync_action.trigger()
         assert opened[-1] == expected
+
+
+def test_the_first_conflict_is_shown_right_to_left_too(
+    qtbot: Any, qapp: Any, world: World, message_boxes: Any
+) -> None:
+    """In Uyghur (right to left), a window not shown yet still opens on its first conflict
+    (QTableView.selectRow finds no column there and would clear the current row)."""
+    world.import_(*_county_with_a_duplicate(world))
+    qapp.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+    window = CountyWindow(world.county)
+    qtbot.addWidget(window)
+    assert window.conflict_table.currentIndex().row() == 0
+    assert window.side_model.rowCount() > 0
+    assert window.side_table.currentIndex().column() == 1

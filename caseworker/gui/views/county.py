@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -275,7 +275,7 @@ class CountyWindow(QDialog):
         self.conflict_model.set_rows(view.listing(self.store))
         rows = [i for i, item in enumerate(self.conflict_model.rows) if item.id == current]
         if self.conflict_model.rows:
-            self.conflict_table.selectRow(rows[0] if rows else 0)
+            self.select_conflict(rows[0] if rows else 0)
         self._conflict_changed()
         self.show_report()
         busy = self.job is not None
@@ -283,6 +283,14 @@ class CountyWindow(QDialog):
         self.receipt_button.setEnabled(not busy)
         self.tabs.setTabText(
             1, _("Conflicts ({n})").format(n=formatting.number(len(self.conflict_model.rows)))
+        )
+
+    def select_conflict(self, row: int) -> None:
+        # (not QTableView.selectRow: right to left, in a view not shown yet, it finds no column
+        # at the view's edge and clears the current row instead)
+        flags = QItemSelectionModel.SelectionFlag
+        self.conflict_table.selectionModel().setCurrentIndex(
+            self.conflict_model.index(row, 0), flags.ClearAndSelect | flags.Rows
         )
 
     def show_report(self) -> None:
@@ -301,13 +309,29 @@ class CountyWindow(QDialog):
         self.shown = shown
         self.side_model.set_shown(shown)
         duplicate = shown is not None and shown.item.kind == view.DUPLICATE_ID
-        self.side_title.setText(view.summary_line(shown.item) if shown else _("No open conflicts."))
+        self.side_title.setText(self._title(shown.item) if shown else _("No open conflicts."))
         self.keep_button.setVisible(duplicate)
         self.merge_button.setVisible(duplicate)
         self.current_button.setVisible(shown is not None and not duplicate)
         self.incoming_button.setVisible(shown is not None and not duplicate)
         if duplicate:
-            self.side_table.selectColumn(1)
+            flags = QItemSelectionModel.SelectionFlag
+            self.side_table.selectionModel().setCurrentIndex(
+                self.side_model.index(0, 1), flags.ClearAndSelect | flags.Columns
+            )
+
+    @staticmethod
+    def _title(item: view.Item) -> str:
+        """The conflict in one line; numbers kept left to right inside Uyghur text."""
+        parts = [formatting.ltr(str(item.id)[:8]), view.kind_label(item.kind),
+                 formatting.ltr(item.record) if item.kind == view.DUPLICATE_ID else item.record,
+                 formatting.ltr(", ".join(item.stations))]  # fmt: skip
+        if item.kind != view.DUPLICATE_ID and item.field not in ("", "*"):
+            parts.append(
+                f"{view.label(item.entity, item.field)}: "
+                f"{formatting.ltr(item.current or '—')} → {formatting.ltr(item.incoming or '—')}"
+            )
+        return "  ".join(parts)
 
     # -- decisions ------------------------------------------------------------------------------
 
