@@ -281,39 +281,8 @@ def _station_bundles(args: argparse.Namespace) -> tuple[Path, list[Path]]:
     return template, sorted(folder.glob("*.cwb"))
 
 
-def _records_of(bundles: list[Path], template: Path) -> dict[str, list[dict[str, Any]]]:
-    """The records the bundles carry (their values as the county stores them), read with the
-    county's key (setup of the floor, not timed)."""
-    from caseworker.sync import bundle as sealed
-    from caseworker.sync import changes, keys, records
-
-    county = _store(template)
-    try:
-        with county.reading() as session:
-            key_id, pair = keys.own_keys(_keys(), session)
-        from caseworker.sync import county as county_import
-
-        peers = county_import.enrolled(county)
-    finally:
-        county.dispose()
-    found: dict[str, list[dict[str, Any]]] = {entity: [] for entity in records.models()}
-    for path in bundles:
-        incoming = changes.parse(sealed.open_sealed(path.read_bytes(), key_id, pair, peers.get))
-        for line in incoming.lines:
-            row = line.row
-            if row is None or row.values is None:
-                continue
-            model = records.models()[row.entity]
-            values = model.decode(row.values)
-            values.update(records.derived(row.entity, values))
-            values.update(created_hlc=row.hlc, updated_hlc=row.hlc, version=1)
-            found[row.entity].append(values)
-    return found
-
-
-def _bundle_rows(bundles: list[Path], template: Path) -> list[tuple[Any, ...]]:
-    """The bundles' change-log rows as plain tuples (for the second floor: the same rows
-    inserted as they are into a plain table)."""
+def _incoming(bundles: list[Path], template: Path) -> list[Any]:
+    """The bundles opened and checked with the county's key (setup of the floors, untimed)."""
     from caseworker.sync import bundle as sealed
     from caseworker.sync import changes, keys
     from caseworker.sync import county as county_import
@@ -325,10 +294,42 @@ def _bundle_rows(bundles: list[Path], template: Path) -> list[tuple[Any, ...]]:
         peers = county_import.enrolled(county)
     finally:
         county.dispose()
+    return [
+        changes.parse(sealed.open_sealed(path.read_bytes(), key_id, pair, peers.get))
+        for path in bundles
+    ]
+
+
+def _records_of(incoming: list[Any]) -> dict[str, list[dict[str, Any]]]:
+    """The records the bundles carry, their values as the county stores them."""
+    from caseworker.sync import records
+
+    found: dict[str, list[dict[str, Any]]] = {entity: [] for entity in records.models()}
+    for bundle in incoming:
+        for line in bundle.lines:
+            row = line.row
+            if row is None or row.values is None:
+                continue
+            values = records.models()[row.entity].decode(row.values)
+            values.update(records.derived(row.entity, values))
+            values.update(created_hlc=row.hlc, updated_hlc=row.hlc, version=1)
+            found[row.entity].append(values)
+    # As at the county: an ID number registered by two stations is held on both records
+    # (the stations' demo-made numbers may meet), out of the unique index.
+    from collections import Counter
+
+    numbers = Counter(values["id_number"] for values in found["person"])
+    for values in found["person"]:
+        values["held"] = numbers[values["id_number"]] > 1
+    return found
+
+
+def _bundle_rows(incoming: list[Any]) -> list[tuple[Any, ...]]:
+    """The bundles' change-log rows as plain tuples (for the second floor: the same rows
+    inserted as they are into a plain table)."""
     rows: list[tuple[Any, ...]] = []
-    for path in bundles:
-        incoming = changes.parse(sealed.open_sealed(path.read_bytes(), key_id, pair, peers.get))
-        for line in incoming.lines:
+    for bundle in incoming:
+        for line in bundle.lines:
             row = line.row
             rows.append(
                 (line.seq, line.hash, line.prev_hash, row.hlc if row else None,
@@ -346,9 +347,11 @@ def bench_import(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     from caseworker.sync import records
 
     template, bundles = _station_bundles(args)
-    found = _records_of(bundles, template)
+    incoming = _incoming(bundles, template)
+    found = _records_of(incoming)
+    plain_rows = _bundle_rows(incoming)
+    del incoming
     total = sum(len(v) for v in found.values())
-    plain_rows = _bundle_rows(bundles, template)
     product_times, floor_times, rows_times = [], [], []
     for round_ in range(args.rounds):
         target = work / f"county-{round_}.sqlite3"

@@ -221,6 +221,18 @@ def open_inner(inner: bytes, sender: SyncPeer, limits: Limits = DEFAULT_LIMITS) 
     return Opened(manifest, crypto.sha256(manifest_bytes), members, inner, sender)
 
 
+def check_schema(manifest: dict[str, Any]) -> None:
+    """Refuse a bundle made with another database schema (the records would not fit)."""
+    from caseworker.store.migrate import HEAD_REVISION
+
+    if manifest.get("schema_revision") != HEAD_REVISION:
+        raise refused(
+            _("The bundle was made with database schema {theirs}; this database's is {ours}. "
+              "Install the same version of the program at both ends.")
+            .format(theirs=str(manifest.get("schema_revision"))[:20], ours=HEAD_REVISION)
+        )  # fmt: skip
+
+
 def _check_manifest(manifest: dict[str, Any], sender: SyncPeer) -> None:
     def bad() -> Exception:
         return refused(_("The bundle's {part} is not valid.").format(part="manifest"))

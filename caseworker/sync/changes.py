@@ -28,7 +28,6 @@ from caseworker.core import wall
 from caseworker.core.clock import DEFAULT_MAX_AHEAD_MS, Timestamp
 from caseworker.i18n import _
 from caseworker.store import changelog
-from caseworker.store.migrate import HEAD_REVISION
 from caseworker.sync import bundle, records
 from caseworker.sync.container import DEFAULT_LIMITS, Limits, refused
 from caseworker.sync.export import CHANGES_MEMBER, DECISION_ENTITY
@@ -91,12 +90,7 @@ def parse(opened: bundle.Opened, limits: Limits = DEFAULT_LIMITS) -> Incoming:
     manifest = opened.manifest
     if manifest.get("kind") != bundle.CHANGES:
         raise refused(_("This is not a station's changes bundle."))
-    if manifest.get("schema_revision") != HEAD_REVISION:
-        raise refused(
-            _("The bundle was made with database schema {theirs}; this county's is {ours}. "
-              "Install the same version of the program at both ends.")
-            .format(theirs=str(manifest.get("schema_revision"))[:20], ours=HEAD_REVISION)
-        )  # fmt: skip
+    bundle.check_schema(manifest)
     seq_from = _int(manifest.get("seq_from"), "manifest")
     seq_to = _int(manifest.get("seq_to"), "manifest")
     prev_hash = _hash(manifest.get("prev_hash"), "manifest")

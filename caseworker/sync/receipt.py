@@ -266,12 +266,7 @@ def _body(opened: bundle.Opened, station: str) -> dict[str, Any]:
                 code=str(manifest["to"].get("code"))[:20]
             )
         )
-    if manifest.get("schema_revision") != HEAD_REVISION:
-        raise refused(
-            _("The bundle was made with database schema {theirs}; this county's is {ours}. "
-              "Install the same version of the program at both ends.")
-            .format(theirs=str(manifest.get("schema_revision"))[:20], ours=HEAD_REVISION)
-        )  # fmt: skip
+    bundle.check_schema(manifest)
     body = loads_object(opened.members[RECEIPT_MEMBER], RECEIPT_MEMBER)
     acks, items, reference = body.get("acks"), body.get("decisions"), body.get("reference")
     if (

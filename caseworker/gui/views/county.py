@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -31,8 +30,9 @@ from PySide6.QtWidgets import (
 from caseworker import bootstrap
 from caseworker.gui import formatting, tasks
 from caseworker.gui.errors import show_error
-from caseworker.gui.language import label_button_box, label_message_box
+from caseworker.gui.language import label_button_box
 from caseworker.gui.models.rows import Index, RowsTableModel
+from caseworker.gui.views.sync_dialog import Exchange
 from caseworker.i18n import N_, _
 from caseworker.sync import conflicts as view
 from caseworker.sync import reports
@@ -148,7 +148,7 @@ def _table(model: Any, name: str) -> QTableView:
     return table
 
 
-class CountyWindow(QDialog):
+class CountyWindow(Exchange, QDialog):
     """Stations, conflicts and reports of a county database."""
 
     def __init__(self, store: Any, parent: QWidget | None = None) -> None:
@@ -157,7 +157,8 @@ class CountyWindow(QDialog):
 
         self.setObjectName("countyWindow")
         self.store = store
-        self.job: tasks.Job | None = None
+        self.job = None
+        self.message_name = "countyMessage"
         self.setWindowTitle(
             _("County {code} {name}").format(code=store.station_code, name=setup.county_name(store))
         )
@@ -347,7 +348,7 @@ class CountyWindow(QDialog):
             return
         self.refresh()
         lines = [view.decision_line(d) for d in made.decisions]
-        self._inform(
+        self.inform(
             _("Resolved. The decisions go to the stations in their next receipts."),
             "\n".join(lines),
         )
@@ -389,26 +390,15 @@ class CountyWindow(QDialog):
             return county.import_files(store, bootstrap.keys_dir(), paths, progress=progress)
 
         def done(outcomes: Any) -> None:
-            self._job_ended()
             from caseworker.commands.sync import outcome_line
 
             refused = sum(1 for o in outcomes if o.status == county.REFUSED)
             text = _("Imported {n} of {total} files; refused: {refused}.").format(
                 n=len(outcomes), total=len(paths), refused=refused
             )
-            self._inform(text, "\n".join(outcome_line(o) for o in outcomes))
+            self.inform(text, "\n".join(outcome_line(o) for o in outcomes))
 
-        self.job = tasks.run_with_progress(
-            self, work, label=_("Importing bundles…"), on_success=done,
-            on_cancelled=self._job_ended,
-        )  # fmt: skip
-        self.job.signals.failed.connect(lambda _exc: self._job_ended())
-        self.refresh()
-        return self.job
-
-    def _job_ended(self) -> None:
-        self.job = None
-        self.refresh()
+        return self.run_job(work, _("Importing bundles…"), done)
 
     def _selected_station(self) -> str | None:
         index = self.stations_table.currentIndex()
@@ -438,7 +428,7 @@ class CountyWindow(QDialog):
             show_error(self, exc)
             return
         self.refresh()
-        self._inform(
+        self.inform(
             _("Wrote {path}: {decisions} decisions; {files} reference files.").format(
                 path=written.path, decisions=written.decisions, files=written.reference
             )
@@ -458,7 +448,7 @@ class CountyWindow(QDialog):
             show_error(self, exc)
             return
         self.refresh()
-        self._inform(
+        self.inform(
             _("Enrolled station {code} {name}, key {key}.").format(
                 code=party.code, name=party.name, key=formatting.ltr(party.key_id)
             )
@@ -484,16 +474,7 @@ class CountyWindow(QDialog):
         except Exception as exc:
             show_error(self, exc)
             return
-        self._inform(_("Saved {path} ({n} rows).").format(path=path, n=len(found.rows)))
-
-    def _inform(self, text: str, details: str = "") -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, self.windowTitle(), text,
-                          QMessageBox.StandardButton.Ok, self)  # fmt: skip
-        box.setObjectName("countyMessage")
-        if details:
-            box.setDetailedText(details)
-        label_message_box(box)
-        box.exec()
+        self.inform(_("Saved {path} ({n} rows).").format(path=path, n=len(found.rows)))
 
 
 class MergeDialog(QDialog):

@@ -69,7 +69,48 @@ class BundleModel(RowsTableModel[SyncBundle]):
         return formatting.ltr(row.file_name)
 
 
-class SyncDialog(QDialog):
+class Exchange:
+    """What the Sync dialog and the county window share: one job at a time (off the GUI
+    thread, with progress), the screen refreshed when it ends, and a message for the result."""
+
+    job: tasks.Job | None = None
+    message_name = "syncMessage"
+
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+    def run_job(
+        self, work: tasks.Work, label: str, done: Any, *, cancellable: bool = True
+    ) -> tasks.Job:
+        def finished(result: Any) -> None:
+            self._job_ended()
+            done(result)
+
+        parent: Any = self
+        self.job = tasks.run_with_progress(
+            parent, work, label=label, on_success=finished, on_cancelled=self._job_ended,
+            cancellable=cancellable,
+        )  # fmt: skip
+        self.job.signals.failed.connect(lambda _exc: self._job_ended())
+        self.refresh()
+        return self.job
+
+    def _job_ended(self) -> None:
+        self.job = None
+        self.refresh()
+
+    def inform(self, text: str, details: str = "") -> None:
+        parent: Any = self
+        box = QMessageBox(QMessageBox.Icon.Information, parent.windowTitle(), text,
+                          QMessageBox.StandardButton.Ok, parent)  # fmt: skip
+        box.setObjectName(self.message_name)
+        if details:
+            box.setDetailedText(details)
+        label_message_box(box)
+        box.exec()
+
+
+class SyncDialog(Exchange, QDialog):
     """Export the changes not yet acknowledged, import the county's receipt."""
 
     def __init__(self, store: Any, parent: QWidget | None = None) -> None:
@@ -77,7 +118,7 @@ class SyncDialog(QDialog):
         self.setObjectName("syncDialog")
         self.setWindowTitle(_("Sync with the county"))
         self.store = store
-        self.job: tasks.Job | None = None
+        self.job = None
         self.pending = QLabel()
         self.pending.setObjectName("syncPending")
         self.last_export = QLabel()
@@ -177,28 +218,16 @@ class SyncDialog(QDialog):
             return export.export(store, bootstrap.keys_dir(), folder, progress=progress)
 
         def done(result: Any) -> None:
-            self.job = None
-            self.refresh()
             if result is None:
-                self._inform(_("Nothing to send: the county has acknowledged every change."))
+                self.inform(_("Nothing to send: the county has acknowledged every change."))
             else:
-                self._inform(
+                self.inform(
                     _("Wrote {path}: {full} changes. Take the file to the county.").format(
                         path=result.path, full=formatting.number(result.full)
                     )
                 )
 
-        def failed_or_cancelled() -> None:
-            self.job = None
-            self.refresh()
-
-        self.job = tasks.run_with_progress(
-            self, self._cancelled_is_quiet(work), label=_("Writing the bundle…"),
-            on_success=done, on_cancelled=failed_or_cancelled,
-        )  # fmt: skip
-        self.job.signals.failed.connect(lambda _exc: failed_or_cancelled())
-        self.refresh()
-        return self.job
+        return self.run_job(self._cancelled_is_quiet(work), _("Writing the bundle…"), done)
 
     @staticmethod
     def _cancelled_is_quiet(work: tasks.Work) -> tasks.Work:
@@ -231,10 +260,8 @@ class SyncDialog(QDialog):
             return receipt.apply_receipt(store, bootstrap.keys_dir(), path)
 
         def done(result: Any) -> None:
-            self.job = None
-            self.refresh()
             if result.duplicate:
-                self._inform(_("This receipt was imported before; nothing changed."))
+                self.inform(_("This receipt was imported before; nothing changed."))
                 return
             text = _(
                 "Receipt imported. The county has every change up to row {seq}. "
@@ -243,18 +270,9 @@ class SyncDialog(QDialog):
                 seq=formatting.number(result.acked_seq), applied=len(result.applied),
                 skipped=len(result.skipped), files=len(result.reference),
             )  # fmt: skip
-            self._inform(text, "\n".join(result.skipped + result.reference))
+            self.inform(text, "\n".join(result.skipped + result.reference))
 
-        self.job = tasks.run_with_progress(
-            self, work, label=_("Importing the receipt…"), on_success=done, cancellable=False
-        )
-        self.job.signals.failed.connect(lambda _exc: self._job_ended())
-        self.refresh()
-        return self.job
-
-    def _job_ended(self) -> None:
-        self.job = None
-        self.refresh()
+        return self.run_job(work, _("Importing the receipt…"), done, cancellable=False)
 
     # -- keys -------------------------------------------------------------------------------
 
@@ -276,7 +294,7 @@ class SyncDialog(QDialog):
         except Exception as exc:
             show_error(self, exc)
             return
-        self._inform(
+        self.inform(
             _("Saved. Give the file to the county; read out the key id to compare: {key}").format(
                 key=formatting.ltr(party.key_id)
             )
@@ -298,17 +316,8 @@ class SyncDialog(QDialog):
             show_error(self, exc)
             return
         self.refresh()
-        self._inform(
+        self.inform(
             _("This station now trusts county {code} {name}, key {key}.").format(
                 code=party.code, name=party.name, key=formatting.ltr(party.key_id)
             )
         )
-
-    def _inform(self, text: str, details: str = "") -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, _("Sync with the county"), text,
-                          QMessageBox.StandardButton.Ok, self)  # fmt: skip
-        box.setObjectName("syncMessage")
-        if details:
-            box.setDetailedText(details)
-        label_message_box(box)
-        box.exec()
