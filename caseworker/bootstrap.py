@@ -83,8 +83,33 @@ def device_registry() -> Path:
     return Path(user_state_dir(APP_NAME, appauthor=False)) / "devices.json"
 
 
-def open_database(db: str | None = None, *, actor: str | None = None) -> Store:
+def open_database(
+    db: str | None = None, *, actor: str | None = None, create: bool = False
+) -> Store:
+    """Open the station's database.  Unless ``create`` (``init`` and the desktop program's
+    first start), a file that does not exist yet is refused, so a mistyped ``--db`` path never
+    looks like an empty registry."""
     url = database_url(db)
+    if not create:
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+        database = parsed.database
+        if (
+            parsed.get_backend_name() == "sqlite"
+            and database
+            and database != ":memory:"
+            and not Path(database).exists()
+        ):
+            from caseworker.core.errors import UserError
+            from caseworker.i18n import _
+
+            raise UserError(
+                _(
+                    "There is no database at {path}. Check the path given with --db, or set up "
+                    "a new station there with “caseworker init”."
+                ).format(path=database)
+            )
     store = open_store(url, registry_path=device_registry())
     store.actor = actor or store.setting(CASEWORKER_KEY) or os.environ.get("USER", "system")
     log.info("opened %s", store.engine.url.render_as_string(hide_password=True))

@@ -3,18 +3,27 @@
 Each command group lives in :mod:`caseworker.commands` and registers itself here.  A user
 error prints one clear line and exits with status 2; anything unexpected is logged with its
 traceback and the user is told where the log is (status 70).
+
+A command may tell refused input apart from a usage mistake: it sets ``refused_status`` in its
+defaults (``caseworker assist`` and ``caseworker families`` use 1), and then a user error
+raised while it runs exits with that status, except a
+:class:`~caseworker.core.errors.UsageError` or a mistake argparse found (always 2).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import TextIO
 
 from caseworker import __version__, i18n
 from caseworker.core import wall
-from caseworker.core.errors import UserError
+from caseworker.core.errors import UsageError, UserError
+from caseworker.core.text import for_terminal
 from caseworker.i18n import _
 
 #: Global options that take a value; with only these, ``caseworker`` starts the desktop
@@ -23,7 +32,55 @@ _GLOBAL_WITH_VALUE = ("--db", "--lang")
 
 log = logging.getLogger(__name__)
 EXIT_USER_ERROR = 2
+#: Refused input (an unknown person, a date in the future …) of the commands that ask for it.
+EXIT_REFUSED = 1
 EXIT_INTERNAL_ERROR = 70
+
+
+class _TerminalSafe(io.TextIOBase):
+    """A text stream that shows control characters and direction overrides as escapes
+    (:func:`caseworker.core.text.for_terminal`): names, notes and file contents that a
+    command prints can never move the cursor, recolour or reorder the terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(for_terminal(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return str(getattr(self._stream, "encoding", None) or "utf-8")
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return getattr(self._stream, "errors", None)
+
+    @property
+    def buffer(self) -> object:
+        """The byte stream underneath (for output that escapes itself, such as JSON)."""
+        return getattr(self._stream, "buffer", None)
+
+
+@contextlib.contextmanager
+def _terminal_safe_output() -> Iterator[None]:
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _TerminalSafe(out), _TerminalSafe(err)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,9 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     from caseworker import bootstrap
     from caseworker.commands import (
         assess,
+        assist,
         audit,
         county,
         demo,
+        families,
         init,
         persons,
         printing,
@@ -73,7 +132,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--lang", choices=i18n.LANGUAGES, help=_("language of messages"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (init, demo, persons, assess, recognition, printing, audit, sync, county):
+    for module in (
+        init,
+        demo,
+        persons,
+        assess,
+        recognition,
+        sync,
+        assist,
+        families,
+        printing,
+        audit,
+        sync,
+        county,
+    ):
         module.register(sub)
     return parser
 
@@ -101,6 +173,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     bootstrap.configure_logging()
     wall.install_from_environment()
     i18n.set_language(i18n.choose_language(language))
+    with _terminal_safe_output():
+        return _run(args_list)
+
+
+def _run(args_list: list[str]) -> int:
+    args: argparse.Namespace | None = None
     try:
         parser = build_parser()
         args = parser.parse_args(args_list)
@@ -112,7 +190,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return status
     except UserError as exc:
         print(_("caseworker: error: {message}").format(message=exc), file=sys.stderr)
-        return EXIT_USER_ERROR
+        if args is None or isinstance(exc, UsageError):
+            return EXIT_USER_ERROR
+        return int(getattr(args, "refused_status", EXIT_USER_ERROR))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

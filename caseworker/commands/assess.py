@@ -10,14 +10,19 @@ JSON raises :class:`~caseworker.core.errors.UserError`.  See ``docs/assess.md``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import io
 import json
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from caseworker.core import wall
+from caseworker.core import jsonstream, wall
 from caseworker.core.errors import UserError, ValidationError
+from caseworker.core.text import for_terminal
 from caseworker.i18n import _
 from caseworker.policy.dates import parse_iso_date
 from caseworker.policy.engine import assess
@@ -74,40 +79,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.set_defaults(handler=run)
 
 
-def _read_text(name: str) -> str:
+@contextlib.contextmanager
+def _source(name: str) -> Iterator[TextIO]:
+    """The input as UTF-8 text (a byte-order mark allowed), read as a stream."""
     if name == "-":
         buffer = getattr(sys.stdin, "buffer", None)
         if buffer is None:
-            return sys.stdin.read()
-        raw: bytes = buffer.read()
-        where = _("standard input")
-    else:
-        where = name
+            yield sys.stdin
+            return
+        stream = io.TextIOWrapper(buffer, encoding="utf-8-sig", errors="strict", newline="")
         try:
-            raw = Path(name).read_bytes()
-        except OSError as exc:
-            raise UserError(
-                _("Cannot read {path}: {error}.").format(path=name, error=exc.strerror or exc)
-            ) from exc
+            yield stream
+        finally:
+            stream.detach()
+        return
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        handle = Path(name).open("rb")  # noqa: SIM115 - closed below, after the error check
+    except OSError as exc:
         raise UserError(
-            _("{path} is not UTF-8 text; save it as UTF-8 and try again.").format(path=where)
-        ) from None
-
-
-def _load_json(name: str) -> object:
-    text = _read_text(name)
-    where = _("standard input") if name == "-" else name
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserError(
-            _("{path} is not valid JSON: {error} (line {line}, column {column}).").format(
-                path=where, error=exc.msg, line=exc.lineno, column=exc.colno
-            )
-        ) from None
+            _("Cannot read {path}: {error}.").format(path=name, error=exc.strerror or exc)
+        ) from exc
+    with io.TextIOWrapper(handle, encoding="utf-8-sig", errors="strict", newline="") as text:
+        yield text
 
 
 def _assess_item(item: object, on: dt.date, pack: PolicyPack) -> dict[str, Any]:
@@ -119,7 +112,12 @@ def _assess_item(item: object, on: dt.date, pack: PolicyPack) -> dict[str, Any]:
 
 
 def _write(text: str) -> None:
-    """Write UTF-8 whatever the console's code page, so that the output stays valid JSON."""
+    """Write UTF-8 whatever the console's code page, so that the output stays valid JSON.
+
+    Characters that would act on a terminal (direction overrides, C1 controls) and lone
+    surrogates, which UTF-8 cannot hold, are written as JSON escapes (``\\u202e``): the
+    same JSON, safe to show."""
+    text = for_terminal(text)
     stream = sys.stdout
     encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
     buffer = getattr(stream, "buffer", None)
@@ -132,22 +130,41 @@ def _write(text: str) -> None:
     buffer.flush()
 
 
+def _indented(text: str) -> str:
+    return "\n".join("  " + line for line in text.split("\n"))
+
+
 def run(args: argparse.Namespace) -> int:
+    """Assess the input item by item (memory stays flat whatever its size); the results go
+    to a temporary file and reach standard output only when the whole input was usable."""
     on: dt.date = args.on or wall.today()
     library = load_packs(args.policy_dir) if args.policy_dir else default_library()
     pack = library.select(on, args.policy)
-    data = _load_json(args.file)
-    if isinstance(data, list):
-        results: list[dict[str, Any]] = [_assess_item(item, on, pack) for item in data]
-        output: object = results
-    elif isinstance(data, dict):
-        results = [_assess_item(data, on, pack)]
-        output = results[0]
-    else:
-        raise UserError(
-            _("{path} must hold one JSON object of facts or an array of them.").format(
-                path=_("standard input") if args.file == "-" else args.file
-            )
-        )
-    _write(json.dumps(output, ensure_ascii=False, indent=2) + "\n")
-    return EXIT_INVALID_ITEM if any("error" in r for r in results) else EXIT_OK
+    where = _("standard input") if args.file == "-" else args.file
+    invalid = False
+    with _source(args.file) as stream, tempfile.TemporaryFile("w+", encoding="utf-8") as out:
+        reader = jsonstream.Reader(stream, where)
+        if reader.kind == "array":
+            count = 0
+            for item in reader.items():
+                result = _assess_item(item, on, pack)
+                invalid = invalid or "error" in result
+                text = json.dumps(result, ensure_ascii=False, indent=2)
+                out.write(("[\n" if count == 0 else ",\n") + _indented(for_terminal(text)))
+                count += 1
+            out.write("\n]\n" if count else "[]\n")
+        else:
+            data = reader.single()
+            if not isinstance(data, dict):
+                raise UserError(
+                    _("{path} must hold one JSON object of facts or an array of them.").format(
+                        path=where
+                    )
+                )
+            result = _assess_item(data, on, pack)
+            invalid = "error" in result
+            out.write(for_terminal(json.dumps(result, ensure_ascii=False, indent=2)) + "\n")
+        out.seek(0)
+        while chunk := out.read(1 << 20):
+            _write(chunk)
+    return EXIT_INVALID_ITEM if invalid else EXIT_OK

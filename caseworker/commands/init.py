@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    store = bootstrap.open_database(args.db, actor=args.caseworker or None)
+    store = bootstrap.open_database(args.db, actor=args.caseworker or None, create=True)
     try:
         from caseworker.sync import setup
 

@@ -13,7 +13,7 @@ from caseworker import bootstrap
 from caseworker.core import idcard
 from caseworker.core.errors import NotFoundError
 from caseworker.i18n import _
-from caseworker.registry import households, persons, search, spreadsheet, vocab
+from caseworker.registry import households, importing, persons, search, spreadsheet, vocab
 from caseworker.registry.fields import PERSON_FIELDS, Kind
 from caseworker.store.models import Person, Village
 
@@ -54,32 +54,23 @@ def run_import(args: argparse.Namespace) -> int:
         report = spreadsheet.import_persons(store, args.file, dry_run=args.dry_run)
     finally:
         store.dispose()
-    if args.dry_run:
-        print(_("Checked {rows} rows; nothing was imported (dry run).").format(rows=report.rows))
-    else:
-        print(_("Imported {n} of {rows} rows.").format(n=report.imported, rows=report.rows))
-    if report.already_registered:
-        print(
-            _("{n} rows were already registered and were skipped.").format(
-                n=len(report.already_registered)
-            )
-        )
-    if report.ignored_columns:
-        print(_("Columns not used: {names}").format(names="、".join(report.ignored_columns)))
-    for line, who in report.possible_duplicates:
-        print(_("Line {line}: possibly the same person as {person}").format(line=line, person=who))
-    for row in report.rejected:
-        print(_("Line {line} rejected: {reason}").format(line=row.line, reason=row.reason))
-    return 1 if report.rejected else 0
+    print(importing.summary(report, dry_run=args.dry_run))
+    for line in importing.details(report):
+        print(line)
+    return 1 if report.rejected_count or report.cancelled else 0
 
 
 def run_export(args: argparse.Namespace) -> int:
     store = bootstrap.open_database(args.db)
     try:
-        n = spreadsheet.export_persons(store, args.output, include_deleted=args.include_deleted)
+        report = spreadsheet.export_persons(
+            store, args.output, include_deleted=args.include_deleted
+        )
     finally:
         store.dispose()
-    print(_("Exported {n} persons to {path}.").format(n=n, path=args.output))
+    print(_("Exported {n} persons to {path}.").format(n=report.exported, path=args.output))
+    for line in spreadsheet.export_notes(report):
+        print(line)
     return 0
 
 

@@ -67,6 +67,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.set_defaults(handler=run_roster)
 
+    from caseworker.commands.assist_print import register_print
+
+    register_print(actions)
+
 
 def output_kind(path: Path, allowed: tuple[str, ...]) -> str:
     """The suffix of ``path`` (``.pdf`` or ``.xlsx``) when it is one of ``allowed``."""

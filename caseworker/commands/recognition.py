@@ -22,6 +22,7 @@ from caseworker.recognition.workflow import (
     Exit,
     ExitReason,
     PeriodicReview,
+    ProofsMissingError,
     Recognise,
     Stage,
     StartPublicNotice,
@@ -98,12 +99,27 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--categories", default="", help=_("claimed category codes, separated by commas (apply)")
     )
+    p.add_argument(
+        "--proofs-missing-ok",
+        action="store_true",
+        help=_("take the step although proofs are not ticked as provided (it is recorded)"),
+    )
     p.set_defaults(handler=run_advance)
 
-    p = actions.add_parser("proof", help=_("tick or untick a proof of a person's open case"))
+    p = actions.add_parser(
+        "proof",
+        help=_(
+            "tick or untick a proof of a person's open case (one document serves every "
+            "category that needs it)"
+        ),
+    )
     p.add_argument("person", help=_("ID number or record id"))
-    p.add_argument("category", help=_("category code"))
-    p.add_argument("proof", help=_("proof code"))
+    p.add_argument(
+        "codes",
+        nargs="+",
+        metavar="[CATEGORY] PROOF",
+        help=_("the proof code, optionally after a category code that needs it"),
+    )
     p.add_argument("--missing", action="store_true", help=_("mark it as not provided"))
     p.set_defaults(handler=run_proof)
 
@@ -165,17 +181,18 @@ def _no_case(person: Person) -> UserError:
 def build_step(args: argparse.Namespace, kind: StepKind, on: dt.date) -> Step:
     """The workflow step for the command-line options, or :class:`StepUsageError`."""
     note = args.note.strip()
+    ok = bool(getattr(args, "proofs_missing_ok", False))
     if kind in (StepKind.COMMUNITY_REVIEW, StepKind.TOWNSHIP_REVIEW):
         if args.passed is None:
             raise StepUsageError(_("Say how the review ended: --passed or --rejected."))
         cls = CommunityReview if kind is StepKind.COMMUNITY_REVIEW else TownshipReview
-        return cls(on=on, passed=args.passed, note=note)
+        return cls(on=on, passed=args.passed, note=note, proofs_missing_ok=ok)
     if args.passed is not None:
         raise StepUsageError(_("--passed and --rejected are only for the reviews."))
     if kind is StepKind.PUBLIC_NOTICE:
-        return StartPublicNotice(start=on, note=note)
+        return StartPublicNotice(start=on, note=note, proofs_missing_ok=ok)
     if kind is StepKind.RECOGNISE:
-        return Recognise(on=on, note=note)
+        return Recognise(on=on, note=note, proofs_missing_ok=ok)
     if kind is StepKind.PERIODIC_REVIEW:
         return PeriodicReview(on=on, note=note)
     if not args.reason:
@@ -246,14 +263,15 @@ def _print_case(session: Session, case: RecognitionCase) -> None:
             )
         )
     pack = default_library().get(case.policy_id)
-    items = service.proofs(session, case.id)
-    if items:
-        print(_("Proofs:"))
-    for item in items:
-        proof = pack.proofs.get(item.proof)
-        label = proof.label if proof is not None else item.proof
-        mark = "[x]" if item.provided else "[ ]"
-        print(f"  {mark} {category_label(item.category)}: {label} ({item.category} {item.proof})")
+    documents = service.proof_documents(session, case.id)
+    if documents:
+        print(_("Proofs (one document serves every category that needs it):"))
+    for document in documents:
+        proof = pack.proofs.get(document.proof)
+        label = proof.label if proof is not None else document.proof
+        mark = {True: "[x]", False: "[ ]", None: "[-]"}[document.provided]
+        served = "; ".join(category_label(c) for c in document.categories)
+        print(f"  {mark} {label} ({document.proof}): {served}")
     print(_("History:"))
     for step in service.history(session, case.id):
         parts = [step.on.isoformat(), _step_label(step.kind)]
@@ -263,6 +281,10 @@ def _print_case(session: Session, case: RecognitionCase) -> None:
             parts.append(_("until {date}").format(date=step.end_on.isoformat()))
         if step.exit_reason:
             parts.append(_(EXIT_REASON_LABELS[ExitReason(step.exit_reason)]))
+        missing = [c for c in step.missing_proofs.split(",") if c]
+        if missing:
+            names = [pack.proofs[c].label if c in pack.proofs else c for c in missing]
+            parts.append(_("[proofs missing: {proofs}]").format(proofs="; ".join(names)))
         parts.append(f"({step.actor_name or _('(the program)')})")
         if step.note:
             parts.append(f"- {step.note}")
@@ -317,8 +339,18 @@ def run_advance(args: argparse.Namespace) -> int:
             else:
                 case = service.advance(session, _open_case(session, person).id, step)
             name, stage, end = person.name, case.stage, case.notice_end
+            missing = service.history(session, case.id)[-1].missing_proofs
+    except ProofsMissingError as exc:
+        raise StepUsageError(
+            _(
+                "{problem} Tick them with `caseworker recognition proof`, or take the step "
+                "without them with --proofs-missing-ok (it is recorded)."
+            ).format(problem=exc)
+        ) from exc
     finally:
         store.dispose()
+    if missing:
+        print(_("Taken with proofs missing; the step records them."))
     print(_("{name}: {stage}.").format(name=name, stage=_stage(stage)))
     if kind is StepKind.PUBLIC_NOTICE and end is not None:
         print(_("The public notice runs until {date}.").format(date=end.isoformat()))
@@ -326,12 +358,18 @@ def run_advance(args: argparse.Namespace) -> int:
 
 
 def run_proof(args: argparse.Namespace) -> int:
+    if len(args.codes) > 2:
+        raise StepUsageError(_("Name the proof, optionally after a category: [CATEGORY] PROOF."))
+    *category, proof = (str(c) for c in args.codes)
     store = bootstrap.open_database(args.db)
     try:
         with store.transaction() as session:
             person = find_person(session, args.person)
             case = _open_case(session, person)
-            service.set_proof(session, case.id, args.category, args.proof, not args.missing)
+            if category:
+                service.set_proof(session, case.id, category[0], proof, not args.missing)
+            else:
+                service.provide_proof(session, case.id, proof, not args.missing)
     finally:
         store.dispose()
     return 0

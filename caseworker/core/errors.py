@@ -34,3 +34,8 @@ class DuplicateError(UserError):
 
 class WorkflowError(UserError):
     """A step taken out of order."""
+
+
+class UsageError(UserError):
+    """A command used the wrong way (a missing or contradictory option): the command line
+    exits with its usage status even where refused input has a status of its own."""

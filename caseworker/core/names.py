@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import chain
 from typing import Any
 
 from caseworker.core.errors import ValidationError
@@ -114,17 +115,44 @@ def _pinyin() -> Any:
     return pypinyin
 
 
-@lru_cache(maxsize=65536)
+@cache
+def _segmenter() -> Any:
+    """pypinyin's own converter object for ``lazy_pinyin(..., errors="ignore")``."""
+    _pinyin()  # the name phrases loaded first
+    from pypinyin.converter import UltimateConverter
+    from pypinyin.core import Pinyin
+
+    return Pinyin(UltimateConverter(v_to_u=False, neutral_tone_with_five=False, tone_sandhi=False))
+
+
+#: Cache sizes: enough for a station's names, bounded so that reading a large import keeps
+#: memory flat (a reading is a few hundred bytes).
+WORD_CACHE = 32768
+NAME_CACHE = 16384
+
+
+@lru_cache(maxsize=WORD_CACHE)
+def _word_syllables(word: str) -> tuple[str, ...]:
+    pypinyin = _pinyin()
+    converter = _segmenter()._converter
+    return tuple(chain(*converter.convert(word, pypinyin.Style.NORMAL, False, "ignore", True)))
+
+
+def lazy_pinyin(text: str) -> list[str]:
+    """Exactly ``pypinyin.lazy_pinyin(text, errors="ignore")`` (plain style, ``v`` for ü),
+    several times faster on names: pypinyin cuts the text into words and converts each word
+    on its own (no tone sandhi), so the conversion of each word is cached here."""
+    return [s for word in _segmenter().seg(text) for s in _word_syllables(word)]
+
+
+@lru_cache(maxsize=NAME_CACHE)
 def reading(name: str) -> NameReading:
     """The pinyin reading of a (normalised) name, corrected for names."""
-    pypinyin = _pinyin()
     parts = [p for p in name.split(MIDDLE_DOT) if p]
     syllables: list[str] = []
     for index, part in enumerate(parts):
         chars = list(part)
-        read = pypinyin.lazy_pinyin(
-            part, style=pypinyin.Style.NORMAL, errors="ignore", v_to_u=False
-        )
+        read = lazy_pinyin(part)
         if len(read) != len(chars):  # characters pypinyin does not know: keep what it read
             syllables.extend(read)
             continue
@@ -136,7 +164,7 @@ def reading(name: str) -> NameReading:
     return NameReading(tuple(syllables))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=NAME_CACHE)
 def default_reading(name: str) -> NameReading:
     """pypinyin's own reading without the name corrections (kept as a search alternative)."""
-    return NameReading(tuple(_pinyin().lazy_pinyin(name.replace(MIDDLE_DOT, ""), errors="ignore")))
+    return NameReading(tuple(lazy_pinyin(name.replace(MIDDLE_DOT, ""))))

@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from caseworker.core.files import write_atomically
-from caseworker.forms.data import ApplicationData
+from caseworker.forms.data import ApplicationData, Category, Station
 from caseworker.forms.draw import PAD, Block, block, checkbox, draw_block, signature_line
 from caseworker.forms.fonts import FontSettings, load_fonts
 from caseworker.forms.layout import LayoutError, load_layout, require
@@ -73,6 +73,23 @@ class Ctx:
         )
 
 
+class Identified(Protocol):
+    """What a form's title needs: the station and the record's id."""
+
+    @property
+    def station(self) -> Station: ...
+    @property
+    def record_id(self) -> str: ...
+
+
+class Ticked(Protocol):
+    """What a block of ticked boxes needs (categories on the application, services on the
+    assistance card)."""
+
+    @property
+    def categories(self) -> tuple[Category, ...]: ...
+
+
 class Section:
     """Something drawn across the page: it knows its height before it is drawn."""
 
@@ -85,7 +102,7 @@ class Section:
 
 
 class Title(Section):
-    def __init__(self, ctx: Ctx, layout: dict[str, Any], data: ApplicationData) -> None:
+    def __init__(self, ctx: Ctx, layout: dict[str, Any], data: Identified) -> None:
         self.ctx = ctx
         ug = layout.get("title_ug") if ctx.bilingual else None
         self.title = block(
@@ -184,7 +201,7 @@ class PersonGrid(Section):
 
 
 class Categories(Section):
-    def __init__(self, ctx: Ctx, layout: dict[str, Any], data: ApplicationData) -> None:
+    def __init__(self, ctx: Ctx, layout: dict[str, Any], data: Ticked) -> None:
         self.ctx = ctx
         self.label_w = float(layout.get("label_width_mm", 22)) * mm
         label = str(layout.get("label", "申请类别")) + "\n" + str(layout.get("hint", ""))

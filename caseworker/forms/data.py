@@ -131,6 +131,8 @@ class RosterData:
     list_id: str | None = None
     title: str | None = None
     """Overrides the layout's title when given."""
+    title_ug: str | None = None
+    """The Uyghur line under the title on a bilingual roster (default: the layout's)."""
 
 
 @dataclass(frozen=True, slots=True)

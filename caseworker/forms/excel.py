@@ -2,7 +2,9 @@
 
 Chinese headers, column widths, a frozen header row, A4 landscape fitted to the page width
 with the header row repeated on every printed page, and ID numbers stored as text (so Excel
-never turns them into 6.5E+17 or drops a final ``X``).
+never turns them into 6.5E+17 or drops a final ``X``).  Every text (names, villages, the
+station's name in the subtitle …) is written as a text cell through
+:func:`caseworker.core.text.for_cell`: never a live formula.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from caseworker.core.files import write_atomically
 from caseworker.core.idcard import mask
+from caseworker.core.text import for_cell
 from caseworker.forms.application import format_date
 from caseworker.forms.data import NoticeData, RosterData, roster_totals
 from caseworker.forms.lists import CATEGORY_SEPARATOR, notice_id, roster_id
@@ -51,6 +55,17 @@ ROSTER_COLUMNS: tuple[tuple[str, float, bool], ...] = (
 )
 
 
+def _put(ws: Worksheet, row: int, column: int, value: object) -> Cell:
+    """Write ``value``; a text as a text cell, neutralised (never a formula)."""
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell.value = for_cell(value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    return cell
+
+
 def _sheet(
     ws: Worksheet,
     title: str,
@@ -60,14 +75,14 @@ def _sheet(
 ) -> None:
     ncols = len(columns)
     last = get_column_letter(ncols)
-    ws["A1"] = title
+    _put(ws, 1, 1, title)
     ws["A1"].font = Font(size=14, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center")
     ws.merge_cells(f"A1:{last}1")
-    ws["A2"] = subtitle
+    _put(ws, 2, 1, subtitle)
     ws.merge_cells(f"A2:{last}2")
     for c, (header, width, _text) in enumerate(columns, start=1):
-        cell = ws.cell(row=HEADER_ROW, column=c, value=header)
+        cell = _put(ws, HEADER_ROW, c, header)
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.border = _BORDER
@@ -76,7 +91,7 @@ def _sheet(
     for r, row in enumerate(rows, start=HEADER_ROW + 1):
         for c, value in enumerate(row, start=1):
             is_text = columns[c - 1][2]
-            cell = ws.cell(row=r, column=c, value=str(value) if is_text else value)
+            cell = _put(ws, r, c, str(value) if is_text else value)
             if is_text:
                 cell.number_format = TEXT
             cell.border = _BORDER
@@ -143,13 +158,13 @@ def write_roster_xlsx(data: RosterData, path: str | os.PathLike[str]) -> Path:
         ws.cell(row=r, column=7).number_format = "yyyy-mm-dd"
     totals = roster_totals(data.rows)
     row = HEADER_ROW + len(rows) + 2
-    ws.cell(row=row, column=1, value="合计").font = Font(bold=True)
-    ws.cell(row=row, column=2, value=f"共 {totals.count} 人")
+    _put(ws, row, 1, "合计").font = Font(bold=True)
+    _put(ws, row, 2, f"共 {totals.count} 人")
     for heading, counts in (("按类别", totals.by_category), ("按性别", totals.by_sex)):
         for k, (label, n) in enumerate(counts):
             row += 1
             if k == 0:
-                ws.cell(row=row, column=1, value=heading)
-            ws.cell(row=row, column=2, value=label)
-            ws.cell(row=row, column=3, value=n)
+                _put(ws, row, 1, heading)
+            _put(ws, row, 2, label)
+            _put(ws, row, 3, n)
     return _save(wb, path)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from reportlab.lib.units import mm
 
 from caseworker.core.files import write_atomically
 from caseworker.core.idcard import mask
 from caseworker.forms.application import format_date
-from caseworker.forms.data import NoticeData, RosterData, roster_totals
+from caseworker.forms.data import NoticeData, RosterData, Station, roster_totals
 from caseworker.forms.fonts import FontSettings, load_fonts
 from caseworker.forms.layout import load_layout
 from caseworker.forms.page import (
@@ -130,8 +130,8 @@ def _list_layout(
     return lay, margin, landscape
 
 
-def _title(lay: ListLayout, layout: dict[str, Any], title: str) -> None:
-    lay.preamble.append(lay.para(title, layout.get("title_ug"), lay.size * 1.8, "centre", 2))
+def _title(lay: ListLayout, layout: dict[str, Any], title: str, ug: str | None = None) -> None:
+    lay.preamble.append(lay.para(title, ug or layout.get("title_ug"), lay.size * 1.8, "centre", 2))
 
 
 def render_notice(
@@ -182,7 +182,7 @@ def render_roster(
     layout = load_layout("roster", layout_dir)
     lay, margin, landscape = _list_layout(layout, ROSTER_KEYS, fonts, bilingual)
     title = data.title or str(layout.get("title", ""))
-    _title(lay, layout, title)
+    _title(lay, layout, title, data.title_ug)
     lay.preamble.append(lay.para(f"{data.station.name}    {data.filters}", size=lay.size * 0.9))
     lay.continued = lay.para(title + str(layout.get("continued", "")), size=lay.size * 0.9)
     totals = roster_totals(data.rows)
@@ -203,11 +203,22 @@ def render_roster(
     return _write_list(path, "roster", roster_id(data), data, lay, rows, margin, landscape, title)
 
 
+class ListSource(Protocol):
+    """What the page footer of a list needs from its data."""
+
+    @property
+    def station(self) -> Station: ...
+    @property
+    def printed_at(self) -> dt.datetime: ...
+    @property
+    def policy_pack_id(self) -> str: ...
+
+
 def _write_list(
     path: str | os.PathLike[str],
     kind: str,
     ident: str,
-    data: NoticeData | RosterData,
+    data: ListSource,
     lay: Any,
     rows: list[list[Any]],
     margin: float,

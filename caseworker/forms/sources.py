@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,7 +47,7 @@ from caseworker.forms.data import (
     RosterRow,
     Station,
 )
-from caseworker.forms.layout import categories_for, default_categories
+from caseworker.forms.layout import categories_for, default_categories, load_layout
 from caseworker.i18n import _
 from caseworker.policy import default_calendar, default_library
 from caseworker.recognition import service
@@ -66,6 +66,7 @@ __all__ = [
     "relation_to_applicant_zh",
     "roster_data",
     "roster_filters_text",
+    "roster_title",
 ]
 
 #: Stage filters that are not stages: persons flagged for review, persons without a case.
@@ -387,6 +388,7 @@ def _roster_statement(
     matching = search.matches(session, filters.query or "")
     stmt: Select[Any] = (
         select(
+            Person.id,
             Person.name,
             Person.sex,
             Person.id_number,
@@ -430,6 +432,37 @@ def roster_filters_text(filters: RosterFilters, village_name: str | None = None)
     return "；".join(parts) if parts else "全部登记人员"
 
 
+def roster_title(stage: str | None, layout_dir: Path | None = None) -> tuple[str, str | None]:
+    """The roster's title (Chinese, and the Uyghur line) for what it lists: the layout's
+    ``[titles]`` by status filter (``all`` without one); only recognised persons make a
+    就业困难人员花名册."""
+    layout = load_layout("roster", layout_dir)
+    titles = layout.get("titles", {})
+    entry = titles.get(stage or "all") if isinstance(titles, dict) else None
+    if isinstance(entry, dict) and isinstance(entry.get("zh"), str):
+        ug = entry.get("ug")
+        return entry["zh"], ug if isinstance(ug, str) else None
+    return str(layout.get("title", "")), None
+
+
+#: Ids fetched per query when a roster follows a given list of persons.
+_ID_CHUNK = 500
+
+
+def _ordered_rows(session: Session, stmt: Select[Any], ids: Sequence[uuid.UUID]) -> list[Any]:
+    """The rows of ``stmt`` for ``ids``, in the order of ``ids`` (chunked IN queries)."""
+    found: dict[uuid.UUID, Any] = {}
+    for start in range(0, len(ids), _ID_CHUNK):
+        chunk = list(ids[start : start + _ID_CHUNK])
+        for row in session.execute(stmt.where(Person.id.in_(chunk))):
+            found[row[0]] = row
+    return [found[i] for i in ids if i in found]
+
+
+def _all_rows(session: Session, stmt: Select[Any]) -> list[Any]:
+    return list(session.execute(stmt).all())
+
+
 def roster_data(
     session: Session,
     *,
@@ -440,19 +473,23 @@ def roster_data(
     now: dt.datetime,
     station_code: str | None = None,
     layout_dir: Path | None = None,
+    ids: Sequence[uuid.UUID] | None = None,
 ) -> RosterData:
     """The roster of the registered persons matching the filters (see :class:`RosterFilters`).
 
-    Persons are listed by village (in the station's order) and then by pinyin; categories are
-    those claimed in each person's current recognition case.  Totals are counted by the form
-    (:func:`~caseworker.forms.roster_totals`).  An unknown village, category or stage raises a
-    :class:`~caseworker.core.errors.UserError`.
+    Persons are listed by village (in the station's order) and then by pinyin, or, when
+    ``ids`` is given (the registry list's persons, in the list's order), in that order: the
+    roster then prints what the list shows.  Categories are those claimed in each person's
+    current recognition case.  The title says what is listed (:func:`roster_title`).  Totals
+    are counted by the form (:func:`~caseworker.forms.roster_totals`).  An unknown village,
+    category or stage raises a :class:`~caseworker.core.errors.UserError`.
     """
     filters = RosterFilters(village or None, category or None, stage or None, query or None)
     _check(filters)
     place = _village(session, filters.village) if filters.village else None
-    found = session.execute(_roster_statement(session, filters, place)).all()
-    codes = service.category_codes_of(session, (r[3] for r in found if r[3] is not None))
+    stmt = _roster_statement(session, filters, place)
+    rows_found = _ordered_rows(session, stmt, ids) if ids is not None else _all_rows(session, stmt)
+    codes = service.category_codes_of(session, (r[4] for r in rows_found if r[4] is not None))
     rows = tuple(
         RosterRow(
             name=name,
@@ -463,13 +500,16 @@ def roster_data(
             unemployment_registered=since,
             phone=phone or "",
         )
-        for name, sex, id_number, case_id, village_name, since, phone in found
+        for _id, name, sex, id_number, case_id, village_name, since, phone in rows_found
     )
     station = _station_row(session, station_code)
+    title, title_ug = roster_title(filters.stage, layout_dir)
     return RosterData(
         station=_station(station),
         rows=rows,
         filters=roster_filters_text(filters, place.name if place is not None else None),
         policy_pack_id=default_library().in_force_on(now.date()).id,
         printed_at=now,
+        title=title,
+        title_ug=title_ug,
     )

@@ -7,14 +7,33 @@ from decimal import Decimal
 
 from caseworker import i18n
 
+#: The one style of dates on screen: Babel's "medium" date of the active locale, which names
+#: the month and writes the whole year (2024年5月16日, May 16, 2024, 16-ماي، 2024), so that no
+#: language shows a two-digit year or a day and a month that can be swapped.
+DATE_FORMAT = "medium"
 
-def date(value: dt.date | None, form: str = "medium") -> str:
-    """A date in the active language (``''`` for no date)."""
+
+def date(value: dt.date | None) -> str:
+    """A date in the active language, in the program's one style (``''`` for no date)."""
     if value is None:
         return ""
     from babel.dates import format_date
 
-    return format_date(value, format=form, locale=i18n.babel_locale())
+    return format_date(value, format=DATE_FORMAT, locale=i18n.babel_locale())
+
+
+def month_abbreviation(value: dt.date) -> str:
+    """The month of ``value``, abbreviated, in the active language (chart axes)."""
+    from babel.dates import format_date
+
+    return format_date(value, format="MMM", locale=i18n.babel_locale())
+
+
+def date_range(start: dt.date, end: dt.date) -> str:
+    """``start`` to ``end`` in the active language."""
+    from caseworker.i18n import _
+
+    return _("{start} to {end}").format(start=date(start), end=date(end))
 
 
 def ltr(text: str) -> str:

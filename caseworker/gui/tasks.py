@@ -111,8 +111,10 @@ def run_with_progress(
     on_success: Callable[[Any], None] | None = None,
     on_cancelled: Callable[[], None] | None = None,
     cancellable: bool = True,
+    on_error: Callable[[BaseException], None] | None = None,
 ) -> Job:
-    """Run ``work`` with a progress dialog that can cancel it; errors end in a dialog."""
+    """Run ``work`` with a progress dialog that can cancel it; errors end in a dialog (or go
+    to ``on_error``, which then shows them)."""
     dialog = QProgressDialog(label, _("Cancel"), 0, 0, parent)
     dialog.setObjectName("progressDialog")
     dialog.setWindowTitle(_("Please wait"))
@@ -138,7 +140,10 @@ def run_with_progress(
 
     def failed(exc: BaseException) -> None:
         close()
-        show_error(parent, exc)
+        if on_error is not None:
+            on_error(exc)
+        else:
+            show_error(parent, exc)
 
     job = start(work, succeeded, failed)
 

@@ -314,10 +314,15 @@ def message_keys(catalog: Iterable[Message]) -> set[MessageKey]:
     return {(m.id, m.context) for m in catalog if m.id}
 
 
+def _frozen(value: Any) -> Any:
+    """A plural's ids and strings read back from a .mo file are lists: as tuples, hashable."""
+    return tuple(value) if isinstance(value, list) else value
+
+
 def _mo_content(data: bytes) -> tuple[dict[MessageKey, Any], list[tuple[str, str]]]:
     """What a .mo file means: its translations and its headers (without the Babel version)."""
     catalog = read_mo(io.BytesIO(data))
-    messages = {(m.id, m.context): m.string for m in catalog if m.id}
+    messages = {(_frozen(m.id), m.context): _frozen(m.string) for m in catalog if m.id}
     headers = [(k, v) for k, v in catalog.mime_headers if k != "Generated-By"]
     return messages, headers
 

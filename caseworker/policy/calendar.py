@@ -1,9 +1,17 @@
 """The working-day calendar (工作日历): weekends, public holidays and working weekends (调休).
 
-The data lives in ``resources/calendar/cn-YYYY.toml``, one file per year, each naming the State
-Council notice it was copied from.  A year marked ``status = "provisional"`` is an estimate that
-must be replaced when the notice is published; :attr:`WorkingCalendar.provisional_years` lists
-such years so that front ends can warn.
+The data lives in ``resources/calendar/``, one file per year and scope:
+
+- ``cn-YYYY.toml``: the national arrangement, copied from the State Council's notice;
+- ``xj-YYYY.toml``: the region's own public holidays (``region = "65"``: Xinjiang rests on
+  肉孜节 and 古尔邦节 as well, 自治区人民政府令第174号), copied from the 自治区人民政府办公厅
+  notice of the year.
+
+A region's calendar is the national one plus the region's own holidays (and any working
+weekend the region adds); every count of working days in the program uses it
+(:func:`default_calendar` is Xinjiang's).  Each file names its source.  A year marked
+``status = "provisional"`` is an estimate that must be replaced when the notice is published;
+:attr:`WorkingCalendar.provisional_years` lists such years so that front ends can warn.
 
 Dates outside the covered years raise :class:`CalendarRangeError`: the calendar never guesses.
 """
@@ -24,6 +32,7 @@ from caseworker.i18n import _
 from caseworker.policy.resources import calendar_dir
 
 __all__ = [
+    "DEFAULT_REGION",
     "CalendarDataError",
     "CalendarRangeError",
     "CalendarYear",
@@ -35,6 +44,10 @@ __all__ = [
 ]
 
 _STATUSES = ("official", "provisional")
+
+#: The region whose own holidays are added to the national calendar: the stations this program
+#: serves are in the Xinjiang Uygur Autonomous Region (division code 65).
+DEFAULT_REGION = "65"
 
 
 class CalendarRangeError(ValidationError):
@@ -54,10 +67,29 @@ class CalendarYear:
     source: str
     holidays: Mapping[dt.date, str]
     working_weekends: frozenset[dt.date]
+    region: str = ""
+    """The division code of the region whose own holidays these are; empty: national."""
 
     @property
     def provisional(self) -> bool:
         return self.status == "provisional"
+
+    def with_region(self, regional: CalendarYear) -> CalendarYear:
+        """This national year plus a region's own holidays and working weekends.
+
+        A regional holiday wins over a national working weekend (the region rests that day).
+        """
+        holidays = {**self.holidays, **regional.holidays}
+        weekends = (self.working_weekends | regional.working_weekends) - holidays.keys()
+        provisional = self.provisional or regional.provisional
+        return CalendarYear(
+            self.year,
+            "provisional" if provisional else "official",
+            f"{self.source}；{regional.source}",
+            holidays,
+            frozenset(weekends),
+            regional.region,
+        )
 
 
 @dataclass(frozen=True)
@@ -189,6 +221,13 @@ def _parse_year(data: Mapping[str, Any], where: str) -> CalendarYear:
     source = data.get("source")
     if not isinstance(source, str) or not source.strip():
         raise CalendarDataError(_("{where}: 'source' must name the notice.").format(where=where))
+    region = data.get("region", "")
+    if not isinstance(region, str) or (region and not region.isdigit()):
+        raise CalendarDataError(
+            _("{where}: 'region' must be the digits of a division code, such as 65.").format(
+                where=where
+            )
+        )
     holidays: dict[dt.date, str] = {}
     raw_holidays = data.get("holidays", [])
     if not isinstance(raw_holidays, list):
@@ -237,7 +276,7 @@ def _parse_year(data: Mapping[str, Any], where: str) -> CalendarYear:
                     where=where, date=day.isoformat(), year=year
                 )
             )
-    return CalendarYear(year, status, source, holidays, frozenset(weekends))
+    return CalendarYear(year, status, source, holidays, frozenset(weekends), region)
 
 
 def parse_year(data: Mapping[str, Any], where: str) -> CalendarYear:
@@ -245,14 +284,20 @@ def parse_year(data: Mapping[str, Any], where: str) -> CalendarYear:
     return _parse_year(data, where)
 
 
-def load_calendar(directories: Iterable[Path] | None = None) -> WorkingCalendar:
+def load_calendar(
+    directories: Iterable[Path] | None = None, region: str = DEFAULT_REGION
+) -> WorkingCalendar:
     """Load every ``*.toml`` year file from ``directories`` (default: the shipped calendar).
 
-    A year given in a later directory replaces the same year from an earlier one, so a station
-    can drop in the official file for a provisional year.
+    National years (files without ``region``) are the base; when the folders hold files for
+    ``region``, every national year needs its regional file and the two are combined (see
+    :meth:`CalendarYear.with_region`).  Files for other regions are ignored.  A year given in a
+    later directory replaces the same year (of the same scope) from an earlier one, so a county
+    can correct a year, or drop in the official file for a provisional one.
     """
     dirs = list(directories) if directories is not None else [calendar_dir()]
     years: dict[int, CalendarYear] = {}
+    regional: dict[int, CalendarYear] = {}
     for directory in dirs:
         if not directory.is_dir():
             raise CalendarDataError(
@@ -269,13 +314,34 @@ def load_calendar(directories: Iterable[Path] | None = None) -> WorkingCalendar:
                     )
                 ) from exc
             parsed = _parse_year(data, path.name)
-            years[parsed.year] = parsed
+            if not parsed.region:
+                years[parsed.year] = parsed
+            elif parsed.region == region:
+                regional[parsed.year] = parsed
+    if regional:
+        extra = sorted(set(regional) - set(years))
+        if extra:
+            raise CalendarDataError(
+                _("The regional calendar has {years} but the national calendar does not.").format(
+                    years=", ".join(str(y) for y in extra)
+                )
+            )
+        missing = sorted(set(years) - set(regional))
+        if missing:
+            raise CalendarDataError(
+                _(
+                    "The calendar of region {region} has no file for {years}; add the region's "
+                    "holidays of those years."
+                ).format(region=region, years=", ".join(str(y) for y in missing))
+            )
+        years = {y: data.with_region(regional[y]) for y, data in years.items()}
     return WorkingCalendar(years)
 
 
 @cache
 def default_calendar() -> WorkingCalendar:
-    """The shipped calendar and the years the county sent (:func:`received_dir`), loaded once."""
+    """The shipped calendar (national plus Xinjiang's own holidays) and the years the county
+    sent (:func:`received_dir`), loaded once."""
     received = received_dir("calendar")
     return load_calendar([calendar_dir(), received] if received.is_dir() else None)
 

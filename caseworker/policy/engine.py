@@ -20,6 +20,7 @@ from caseworker.i18n import _
 from caseworker.policy.categories import Category, category_label
 from caseworker.policy.dates import add_months, age_on
 from caseworker.policy.facts import RELATION_LABELS, Facts, Member, WorkCapacity
+from caseworker.policy.families import FamilyMember, in_working_age, read_family
 from caseworker.policy.pack import PolicyLibrary, PolicyPack, default_library
 from caseworker.policy.retirement import sex_word
 
@@ -114,15 +115,6 @@ def retirement_date(
     return pack.retirement.retirement_date(birth, sex, base_age)
 
 
-def in_working_age(
-    birth: dt.date, sex: Sex, on: dt.date, pack: PolicyPack, base_age: int | None = None
-) -> bool:
-    """From the birthday of the minimum working age to the day before the retirement date."""
-    return age_on(birth, on) >= pack.working_age_min and on < retirement_date(
-        birth, sex, pack, base_age
-    )
-
-
 # ---------------------------------------------------------------------------------------------
 # The categories
 # ---------------------------------------------------------------------------------------------
@@ -201,18 +193,20 @@ def _too_short(ctx: _Context, category: Category, months: int) -> CategoryResult
     )
 
 
-def _member_counts(member: Member, ctx: _Context) -> bool:
-    """Whether a member counts for a zero-employment family: of working age, able, willing."""
-    return (
-        member.work_capacity.able
-        and member.wants_work
-        and in_working_age(
-            member.birth_date, member.sex, ctx.on, ctx.pack, member.retirement_base_age
-        )
+def _family_member(facts: Facts | Member, employed: bool) -> FamilyMember:
+    return FamilyMember(
+        birth_date=facts.birth_date,
+        sex=facts.sex,
+        work_capacity=facts.work_capacity,
+        wants_work=facts.wants_work,
+        employed=employed,
+        retirement_base_age=facts.retirement_base_age,
     )
 
 
 def _zero_employment_family(ctx: _Context) -> CategoryResult:
+    """The person is registered unemployed and their household (the person included) is a
+    zero-employment family on the date (:func:`caseworker.policy.families.read_family`)."""
     cat = Category.ZERO_EMPLOYMENT_FAMILY
     facts = ctx.facts
     if not ctx.registered:
@@ -222,24 +216,31 @@ def _zero_employment_family(ctx: _Context) -> CategoryResult:
         return _no(
             cat, _("no household facts were given, so a zero-employment family is not shown.")
         )
-    if household.business_or_investment_income:
+    members = [_family_member(facts, facts.employed)]
+    members += [_family_member(m, m.employed) for m in household.members]
+    reading = read_family(members, household.business_or_investment_income, ctx.on, ctx.pack)
+    if reading.business_or_investment_income:
         return _no(cat, _("the household has business or investment income."))
-    person_counts = (
-        facts.work_capacity.able
-        and facts.wants_work
-        and in_working_age(facts.birth_date, facts.sex, ctx.on, ctx.pack, facts.retirement_base_age)
-    )
-    if person_counts and facts.employed:
-        return _no(cat, _("the person is employed."))
-    for member in household.members:
-        if member.employed and _member_counts(member, ctx):
-            return _no(
-                cat,
-                _(
-                    "a household member ({relation}) of working age, able and willing to work, "
-                    "is employed."
-                ).format(relation=_(RELATION_LABELS[member.relation])),
-            )
+    if reading.employed:
+        first = reading.employed[0]
+        if first == 0:
+            return _no(cat, _("the person is employed."))
+        member = household.members[first - 1]
+        return _no(
+            cat,
+            _(
+                "a household member ({relation}) of working age, able and willing to work, "
+                "is employed."
+            ).format(relation=_(RELATION_LABELS[member.relation])),
+        )
+    if not reading.counted:
+        return _no(
+            cat,
+            _(
+                "no member of the household, the person included, is of working age, able and "
+                "willing to work."
+            ),
+        )
     return _yes(
         ctx,
         cat,
@@ -433,7 +434,7 @@ def _general_reasons(ctx: _Context, conditions: Conditions, retirement: dt.date)
                     retirement=retirement.isoformat(),
                     date=ctx.on.isoformat(),
                     citation=cite,
-                    source=pack.retirement.source,
+                    source=pack.retirement_source(),
                 )
             )
     if not conditions.work_capacity:

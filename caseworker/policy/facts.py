@@ -20,10 +20,10 @@ from enum import StrEnum
 from typing import Any
 
 from caseworker.core import idcard
+from caseworker.core.dates import parse_date, registration_problem
 from caseworker.core.errors import ValidationError
 from caseworker.core.idcard import IdNumber, Sex
 from caseworker.i18n import N_, _
-from caseworker.policy.dates import parse_iso_date
 
 __all__ = [
     "RELATION_LABELS",
@@ -263,13 +263,10 @@ def _date(data: Mapping[str, Any], key: str, prefix: str) -> dt.date | None:
             field,
         )
     try:
-        return parse_iso_date(value)
-    except ValueError:
+        return parse_date(value, field, iso_only=True)
+    except ValidationError as exc:
         raise ValidationError(
-            _("{field}: {value} is not a real date written as YYYY-MM-DD.").format(
-                field=field, value=value
-            ),
-            field,
+            _("{field}: {problem}").format(field=field, problem=str(exc)), field
         ) from None
 
 
@@ -330,16 +327,24 @@ def _household(value: object) -> Household | None:
 
 
 def facts_from_json(value: object) -> Facts:
-    """Build :class:`Facts` from one decoded JSON object; raise ValidationError when invalid."""
+    """Build :class:`Facts` from one decoded JSON object; raise ValidationError when invalid.
+
+    Dates go through the importer's validator (:func:`caseworker.core.dates.parse_date`, in
+    its ``YYYY-MM-DD`` form) and the same check of the registration against the birth date."""
     data = _object(value, _("The facts"))
     _check_fields(data, FACT_FIELDS, "")
+    id_number = _id_number(data, "")
+    since = _date(data, "registered_unemployed_since", "")
+    if since is not None and (problem := registration_problem(since, id_number.birth_date)):
+        field = "registered_unemployed_since"
+        raise ValidationError(_("{field}: {problem}").format(field=field, problem=problem), field)
     return Facts(
-        id_number=_id_number(data, ""),
+        id_number=id_number,
         resident_in_region=_bool(data, "resident_in_region", True, ""),
         work_capacity=_capacity(data, ""),
         wants_work=_bool(data, "wants_work", True, ""),
         employed=_bool(data, "employed", False, ""),
-        registered_unemployed_since=_date(data, "registered_unemployed_since", ""),
+        registered_unemployed_since=since,
         min_living_allowance=_bool(data, "min_living_allowance", False, ""),
         disabled=_bool(data, "disabled", False, ""),
         college_graduate=_bool(data, "college_graduate", False, ""),

@@ -23,14 +23,17 @@ from typing import Any
 from caseworker.core.errors import NotFoundError, ValidationError
 from caseworker.core.idcard import Sex
 from caseworker.core.resources import received_dir
-from caseworker.i18n import _, current_language
+from caseworker.i18n import LANGUAGES, _, current_language
 from caseworker.policy.categories import Category
 from caseworker.policy.resources import policy_dir
 from caseworker.policy.retirement import RetirementGroup, RetirementRules
 
 __all__ = [
+    "EVIDENCE_KINDS",
     "REQUIRED_PARAMETERS",
     "CategoryRule",
+    "CitationStyle",
+    "EvidenceRule",
     "Parameter",
     "PolicyError",
     "PolicyLibrary",
@@ -62,19 +65,38 @@ REQUIRED_PARAMETERS: dict[str, str] = {
     "skill_upgrade_subsidy_max_claims_per_year": "int",
     "price_temporary_subsidy_minimum": "money",
     "internship_post_allowance_min_share": "share",
+    # one-to-one assistance and zero-employment families (人社部发〔2024〕84号 and local texts)
+    "assistance_contact_interval_days": "int",
+    "assistance_refusal_count": "int",
+    "assistance_refusal_window_months": "int",
+    "assistance_employed_follow_up_months": "int",
+    "zero_employment_clearing_days": "int",
+    "employment_contract_min_months": "int",
+    "employment_flexible_min_days": "int",
+    "local_minimum_wage_monthly": "money",
 }
 
-_TOP_KEYS = frozenset({"pack", "parameters", "retirement", "proofs", "categories"})
+#: The kinds of evidence a pack may accept for an employment outcome (就业认定); the codes are
+#: those of :class:`caseworker.registry.employment.Kind`.
+EVIDENCE_KINDS = ("contract", "business_licence", "flexible", "income")
+
+_TOP_KEYS = frozenset(
+    {"pack", "parameters", "retirement", "proofs", "categories", "citations", "employment_evidence"}
+)
 _PACK_KEYS = frozenset(
     {
         "id", "format", "document_number", "title", "issuing_body", "issued_on",
         "effective_from", "effective_to", "region_code", "region_name", "category_clause",
     }
 )  # fmt: skip
-_PARAM_KEYS = frozenset({"value", "unit", "clause", "note", "until", "from"})
+_PARAM_KEYS = frozenset({"value", "unit", "clause", "note", "until", "from", "source"})
+_EVIDENCE_KEYS = frozenset({"label_zh", "threshold"})
 _RETIREMENT_KEYS = frozenset({"source", "clause", "delay_from", "default_base_age", "groups"})
 _GROUP_KEYS = frozenset({"sex", "base_age", "months_per_step", "max_age"})
-_PROOF_KEYS = frozenset({"label_zh", "label_en"})
+_PROOF_KEYS = frozenset({"label_zh", "label_en", "label_ug"})
+_CITATION_KEYS = frozenset({"format", "clauses", "retirement_source"})
+#: How the notice is cited when a pack gives no style for the language: as issued (Chinese).
+DEFAULT_CITATION_FORMAT = "{number} {clause}"
 _CATEGORY_KEYS = frozenset({"label_zh", "clause", "proofs"})
 
 
@@ -93,6 +115,8 @@ class Parameter:
     note: str = ""
     valid_from: dt.date | None = None
     until: dt.date | None = None
+    #: The document the value comes from when it is not the pack's own notice ("": the pack's).
+    source: str = ""
 
     @property
     def kind(self) -> str:
@@ -116,11 +140,46 @@ class Proof:
     code: str
     label_zh: str
     label_en: str
+    label_ug: str = ""
 
     @property
     def label(self) -> str:
-        """English in the English interface, otherwise the Chinese name printed on the paper."""
-        return self.label_en if current_language() == "en" else self.label_zh
+        """The document's name in the interface language (the Chinese name printed on the
+        paper when the pack gives none for the language)."""
+        language = current_language()
+        if language == "en":
+            return self.label_en
+        if language == "ug_CN" and self.label_ug:
+            return self.label_ug
+        return self.label_zh
+
+
+@dataclass(frozen=True, slots=True)
+class CitationStyle:
+    """How the notice is cited in one interface language.
+
+    ``format`` has ``{number}`` (the document number, always as issued) and ``{clause}`` (the
+    clause, named through ``clauses``; a clause not listed there is cited as written);
+    ``retirement_source`` names the retirement-age decision in the language.
+    """
+
+    format: str = DEFAULT_CITATION_FORMAT
+    clauses: Mapping[str, str] = field(default_factory=dict)
+    retirement_source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRule:
+    """A kind of evidence that counts a person as employed (就业认定), and the parameter that
+    holds its threshold (None: the evidence itself suffices, as a business licence)."""
+
+    code: str
+    label_zh: str
+    threshold: str | None = None
+
+    def label_zh_with(self, value: object) -> str:
+        """The Chinese wording with the threshold's value in place of ``{threshold}``."""
+        return self.label_zh.replace("{threshold}", str(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +206,10 @@ class PolicyPack:
     retirement: RetirementRules
     proofs: Mapping[str, Proof]
     categories: Mapping[Category, CategoryRule]
+    employment_evidence: Mapping[str, EvidenceRule] = field(default_factory=dict)
     path: Path | None = field(default=None, compare=False)
+    citations: Mapping[str, CitationStyle] = field(default_factory=dict)
+    """Citation styles by interface language (``zh_CN`` when absent: as issued)."""
 
     # -- identity and validity -------------------------------------------------------------
 
@@ -156,9 +218,27 @@ class PolicyPack:
             self.effective_to is None or day <= self.effective_to
         )
 
-    def citation(self, clause: str | None = None) -> str:
-        """``新政办发〔2023〕49号 第（八）项``: the document number and a clause."""
-        return f"{self.document_number} {clause or self.category_clause}"
+    def _style(self, language: str | None) -> CitationStyle:
+        return self.citations.get(language or current_language(), CitationStyle())
+
+    def citation(self, clause: str | None = None, language: str | None = None) -> str:
+        """The document number and a clause, in ``language`` (default: the interface's).
+
+        ``新政办发〔2023〕49号 第（八）项`` in Chinese; in another language the pack's
+        :class:`CitationStyle` for it (the number stays as issued).
+        """
+        style = self._style(language)
+        raw = clause or self.category_clause
+        return style.format.format(number=self.document_number, clause=style.clauses.get(raw, raw))
+
+    def retirement_source(self, language: str | None = None) -> str:
+        """The retirement-age decision's name in ``language`` (as issued when not given)."""
+        return self._style(language).retirement_source or self.retirement.source
+
+    def param_citation(self, name: str) -> str:
+        """Where a parameter comes from: its source document (or the pack's) and clause."""
+        param = self.param(name)
+        return f"{param.source or self.document_number} {param.clause}"
 
     # -- parameters ------------------------------------------------------------------------
 
@@ -204,6 +284,23 @@ class PolicyPack:
     @property
     def public_notice_working_days(self) -> int:
         return self.int_param("public_notice_working_days")
+
+    def evidence(self, code: str) -> EvidenceRule:
+        """The employment evidence ``code`` the pack accepts; PolicyError when it does not."""
+        try:
+            return self.employment_evidence[code]
+        except KeyError:
+            raise PolicyError(
+                _(
+                    "The policy pack {pack} does not accept {code} as evidence of employment."
+                ).format(pack=self.id, code=code)
+            ) from None
+
+    def evidence_label_zh(self, code: str) -> str:
+        """The Chinese wording of an evidence kind with its threshold (for printed forms)."""
+        rule = self.evidence(code)
+        value = self.param(rule.threshold).value if rule.threshold else ""
+        return rule.label_zh_with(value)
 
     def skill_upgrade_subsidy(self, level: int) -> Decimal:
         """The skill-upgrade subsidy for a certificate of ``level`` (5, 4 or 3), in yuan."""
@@ -361,7 +458,37 @@ def _parse_parameter(r: _Reader, name: str, data: Any) -> Parameter:
     note = data.get("note", "")
     if not isinstance(note, str):
         raise r.fail(_("{field} must be text.").format(field=f"{ctx}note"))
-    return Parameter(name, value, unit, clause, note, valid_from, until)
+    source = r.text(data, "source", ctx, required=False)
+    return Parameter(name, value, unit, clause, note, valid_from, until, source)
+
+
+def _parse_evidence(
+    r: _Reader, data: dict[str, Any], parameters: Mapping[str, Parameter]
+) -> dict[str, EvidenceRule]:
+    found: dict[str, EvidenceRule] = {}
+    for code, raw in data.items():
+        ctx = f"employment_evidence.{code}."
+        if code not in EVIDENCE_KINDS:
+            raise r.fail(
+                _("unknown evidence of employment {code}; the kinds are: {codes}.").format(
+                    code=code, codes=", ".join(EVIDENCE_KINDS)
+                )
+            )
+        if not isinstance(raw, dict):
+            raise r.fail(_("{field} must be a table.").format(field=ctx.rstrip(".")))
+        r.known(raw, _EVIDENCE_KEYS, ctx)
+        label_zh = r.text(raw, "label_zh", ctx)
+        threshold = r.text(raw, "threshold", ctx, required=False) or None
+        if threshold is not None and threshold not in parameters:
+            raise r.fail(
+                _("{field} names the parameter {name}, which the pack does not define.").format(
+                    field=f"{ctx}threshold", name=threshold
+                )
+            )
+        found[code] = EvidenceRule(code, label_zh, threshold)
+    if not found:
+        raise r.fail(_("employment_evidence must name at least one kind of evidence."))
+    return found
 
 
 def _parse_retirement(r: _Reader, data: dict[str, Any]) -> RetirementRules:
@@ -454,7 +581,10 @@ def parse_pack(data: Mapping[str, Any], where: str, path: Path | None = None) ->
         r.known(raw, _PROOF_KEYS, ctx)
         label_zh = r.text(raw, "label_zh", ctx)
         proofs[code] = Proof(
-            code, label_zh, r.text(raw, "label_en", ctx, required=False) or label_zh
+            code,
+            label_zh,
+            r.text(raw, "label_en", ctx, required=False) or label_zh,
+            r.text(raw, "label_ug", ctx, required=False),
         )
 
     categories: dict[Category, CategoryRule] = {}
@@ -492,6 +622,35 @@ def parse_pack(data: Mapping[str, Any], where: str, path: Path | None = None) ->
             tuple(proofs[p] for p in proof_codes),
         )
 
+    citations: dict[str, CitationStyle] = {}
+    raw_citations = data.get("citations", {})
+    if not isinstance(raw_citations, dict):
+        raise r.fail(_("{field} must be a table.").format(field="citations"))
+    for language, raw in raw_citations.items():
+        ctx = f"citations.{language}."
+        if language not in LANGUAGES:
+            raise r.fail(
+                _("{field}: unknown language; use one of {languages}.").format(
+                    field=ctx.rstrip("."), languages=", ".join(LANGUAGES)
+                )
+            )
+        if not isinstance(raw, dict):
+            raise r.fail(_("{field} must be a table.").format(field=ctx.rstrip(".")))
+        r.known(raw, _CITATION_KEYS, ctx)
+        form = r.text(raw, "format", ctx)
+        if "{number}" not in form or "{clause}" not in form:
+            raise r.fail(
+                _("{field} must contain {{number}} and {{clause}}.").format(field=f"{ctx}format")
+            )
+        clauses = raw.get("clauses", {})
+        if not isinstance(clauses, dict) or not all(
+            isinstance(v, str) and v.strip() for v in clauses.values()
+        ):
+            raise r.fail(_("{field} must be a table of texts.").format(field=f"{ctx}clauses"))
+        citations[language] = CitationStyle(
+            form, dict(clauses), r.text(raw, "retirement_source", ctx, required=False)
+        )
+
     return PolicyPack(
         id=pack_id,
         document_number=r.text(head, "document_number", "pack."),
@@ -507,7 +666,11 @@ def parse_pack(data: Mapping[str, Any], where: str, path: Path | None = None) ->
         retirement=_parse_retirement(r, r.table(data, "retirement", "")),
         proofs=proofs,
         categories=categories,
+        employment_evidence=_parse_evidence(
+            r, r.table(data, "employment_evidence", ""), parameters
+        ),
         path=path,
+        citations=citations,
     )
 
 

@@ -27,7 +27,7 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, ScalarSelect, exists, func, select
@@ -71,6 +71,7 @@ from caseworker.store.models import (
 )
 
 __all__ = [
+    "ProofDocument",
     "advance",
     "allowed_steps",
     "assess_person",
@@ -82,7 +83,9 @@ __all__ = [
     "notice_cases",
     "omitted_members",
     "open_application",
+    "proof_documents",
     "proofs",
+    "provide_proof",
     "reassess_person",
     "reassess_recognised",
     "relation_to_person",
@@ -325,6 +328,34 @@ def proofs(session: Session, case_id: uuid.UUID) -> list[ProofItem]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ProofDocument:
+    """One proof document of a case's checklist and the claimed categories it serves.
+
+    ``provided`` is True when ticked for every category, False when for none, and None when
+    only for some (older data ticked category by category).
+    """
+
+    proof: str
+    categories: tuple[str, ...]
+    provided: bool | None
+
+
+def proof_documents(session: Session, case_id: uuid.UUID) -> list[ProofDocument]:
+    """The checklist as documents: each proof once (in the order of the pack's proofs), with
+    the categories that need it."""
+    order = {code: n for n, code in enumerate(_pack(_case(session, case_id).policy_id).proofs)}
+    grouped: dict[str, list[ProofItem]] = {}
+    for item in proofs(session, case_id):
+        grouped.setdefault(item.proof, []).append(item)
+    documents = []
+    for proof, items in grouped.items():
+        ticked = {item.provided for item in items}
+        provided = ticked.pop() if len(ticked) == 1 else None
+        documents.append(ProofDocument(proof, tuple(i.category for i in items), provided))
+    return sorted(documents, key=lambda d: order.get(d.proof, len(order)))
+
+
 def categories_of(case: RecognitionCase) -> tuple[Category, ...]:
     return tuple(Category(code) for code in case.category_codes)
 
@@ -382,6 +413,7 @@ def to_workflow_case(session: Session, case_id: uuid.UUID) -> Case:
             Category(item.category),
             item.proof,
             pack.proofs[item.proof].label_zh if item.proof in pack.proofs else item.proof,
+            item.provided,
         )
         for item in proofs(session, case_id)
     )
@@ -393,6 +425,7 @@ def to_workflow_case(session: Session, case_id: uuid.UUID) -> Case:
             end=step.end_on,
             reason=ExitReason(step.exit_reason) if step.exit_reason else None,
             note=step.note,
+            missing_proofs=tuple(p for p in step.missing_proofs.split(",") if p),
         )
         for step in history(session, case_id)
     )
@@ -429,6 +462,7 @@ def _add_step(session: Session, case: RecognitionCase, event: Event, order: int)
             exit_reason=event.reason.value if event.reason else None,
             note=event.note,
             actor_id=_actor_id(session),
+            missing_proofs=",".join(event.missing_proofs),
             station_code=case.station_code,
             demo=case.demo,
         )
@@ -445,8 +479,8 @@ def open_application(
 ) -> RecognitionCase:
     """Register an application (申请) claiming ``categories``, with its proof checklist.
 
-    Refused (:class:`WorkflowError`) when the person already has an open case or a category
-    code is unknown; the pack in force on ``on`` gives the checklist.
+    Refused (:class:`WorkflowError`) when the person already has an open case, a category
+    code is unknown, or ``on`` is after today; the pack in force on ``on`` gives the checklist.
     """
     person = _person(session, person_id)
     for existing in _live_cases(session, person_id):
@@ -512,8 +546,11 @@ def advance(session: Session, case_id: uuid.UUID, step: Step) -> RecognitionCase
     """Take ``step`` (a workflow step object) on a stored case; record it in the history.
 
     Raises :class:`WorkflowError` with the workflow's message for a step out of order, a date
-    before the previous step, a notice starting on a day off, a recognition before the notice
-    has ended, or an exit for another reason without a note.
+    before the previous step or after today, a notice starting on a day off, a recognition
+    before the notice has ended, or an exit for another reason without a note; and
+    :class:`~caseworker.recognition.workflow.ProofsMissingError` for a step that needs the
+    proofs while some are missing (unless the step says ``proofs_missing_ok``: the step then
+    records the missing proofs).
     """
     row = _case(session, case_id)
     before = to_workflow_case(session, case_id)
@@ -538,10 +575,40 @@ def advance(session: Session, case_id: uuid.UUID, step: Step) -> RecognitionCase
     return row
 
 
+def provide_proof(session: Session, case_id: uuid.UUID, proof: str, provided: bool) -> int:
+    """Tick (or untick) a proof document on the case's checklist.
+
+    One document serves every claimed category that needs it (one 居民身份证 for all): every
+    checklist item with this proof is set.  Returns the number of items changed.
+    """
+    _case(session, case_id)
+    items = list(
+        session.scalars(
+            select(ProofItem).where(
+                ProofItem.case_id == case_id,
+                ProofItem.proof == proof,
+                ProofItem.deleted.is_(False),
+            )
+        )
+    )
+    if not items:
+        raise ValidationError(
+            _("The checklist of this case has no proof {proof}.").format(proof=proof), "proof"
+        )
+    changed = 0
+    for item in items:
+        if item.provided != provided:
+            item.provided = provided
+            changed += 1
+    session.flush()
+    return changed
+
+
 def set_proof(
     session: Session, case_id: uuid.UUID, category: str, proof: str, provided: bool
-) -> None:
-    """Tick (or untick) one proof of the case's checklist."""
+) -> int:
+    """Tick (or untick) ``proof`` named for ``category``: checked against the checklist, then
+    set for every category that needs it (see :func:`provide_proof`)."""
     _case(session, case_id)
     item = session.scalar(
         select(ProofItem).where(
@@ -557,9 +624,7 @@ def set_proof(
             .format(proof=proof, category=category),
             "proof",
         )  # fmt: skip
-    if item.provided != provided:
-        item.provided = provided
-        session.flush()
+    return provide_proof(session, case_id, proof, provided)
 
 
 def cases(

@@ -6,6 +6,12 @@ Application (申请) → community first review (初审) → township review (�
 
 Every function takes a :class:`Case` and returns a new one, or raises
 :class:`~caseworker.core.errors.WorkflowError` with a message that says what is out of order.
+
+No step may be dated after today (:func:`caseworker.core.wall.today`).  A step that moves the
+case forward (a passed review, the public notice, the recognition) while proofs of the
+checklist are not ticked as provided is refused with :class:`ProofsMissingError`, unless the
+step says ``proofs_missing_ok``: then the step is taken and its :class:`Event` records the
+proofs that were missing.
 Nothing here touches a database: the stages, step kinds and exit reasons are string enums with
 stable values, and :meth:`Case.to_dict` / :meth:`Case.from_dict` give a plain JSON-ready form.
 """
@@ -18,8 +24,9 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
+from caseworker.core import wall
 from caseworker.core.errors import WorkflowError
-from caseworker.i18n import N_, _
+from caseworker.i18n import N_, _, ngettext
 from caseworker.policy.calendar import WorkingCalendar, default_calendar
 from caseworker.policy.categories import Category
 from caseworker.policy.pack import PolicyPack
@@ -34,6 +41,7 @@ __all__ = [
     "Exit",
     "ExitReason",
     "PeriodicReview",
+    "ProofsMissingError",
     "Recognise",
     "Stage",
     "StartPublicNotice",
@@ -42,8 +50,22 @@ __all__ = [
     "TownshipReview",
     "advance",
     "allowed_steps",
+    "missing_proofs",
     "open_application",
 ]
+
+
+class ProofsMissingError(WorkflowError):
+    """A step that needs the proofs, taken while some are not ticked as provided.
+
+    ``missing`` holds the proof codes (each once, in the checklist's order); the message lists
+    them in the active language.  Take the step again with ``proofs_missing_ok=True`` to go on
+    without them (the step then records them).
+    """
+
+    def __init__(self, message: str, missing: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.missing = missing
 
 
 class Stage(StrEnum):
@@ -116,6 +138,7 @@ class CommunityReview:
     on: dt.date
     passed: bool
     note: str = ""
+    proofs_missing_ok: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -125,6 +148,7 @@ class TownshipReview:
     on: dt.date
     passed: bool
     note: str = ""
+    proofs_missing_ok: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -133,6 +157,7 @@ class StartPublicNotice:
 
     start: dt.date
     note: str = ""
+    proofs_missing_ok: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -141,6 +166,7 @@ class Recognise:
 
     on: dt.date
     note: str = ""
+    proofs_missing_ok: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -170,11 +196,12 @@ Step = CommunityReview | TownshipReview | StartPublicNotice | Recognise | Period
 
 @dataclass(frozen=True, slots=True)
 class ChecklistItem:
-    """One proof an application needs for one claimed category."""
+    """One proof an application needs for one claimed category, and whether it was provided."""
 
     category: Category
     proof: str
     label_zh: str
+    provided: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +214,8 @@ class Event:
     end: dt.date | None = None
     reason: ExitReason | None = None
     note: str = ""
+    missing_proofs: tuple[str, ...] = ()
+    """Proof codes not provided when the step was taken (the caseworker confirmed it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +260,12 @@ class Case:
             "stage": self.stage.value,
             "categories": [c.value for c in self.categories],
             "checklist": [
-                {"category": i.category.value, "proof": i.proof, "label_zh": i.label_zh}
+                {
+                    "category": i.category.value,
+                    "proof": i.proof,
+                    "label_zh": i.label_zh,
+                    "provided": i.provided,
+                }
                 for i in self.checklist
             ],
             "notice_working_days": self.notice_working_days,
@@ -249,6 +283,7 @@ class Case:
                     "end": day(e.end),
                     "reason": e.reason.value if e.reason else None,
                     "note": e.note,
+                    "missing_proofs": list(e.missing_proofs),
                 }
                 for e in self.events
             ],
@@ -264,7 +299,9 @@ class Case:
             stage=Stage(data["stage"]),
             categories=tuple(Category(c) for c in data["categories"]),
             checklist=tuple(
-                ChecklistItem(Category(i["category"]), i["proof"], i["label_zh"])
+                ChecklistItem(
+                    Category(i["category"]), i["proof"], i["label_zh"], bool(i.get("provided"))
+                )
                 for i in data["checklist"]
             ),
             notice_working_days=int(data["notice_working_days"]),
@@ -277,6 +314,7 @@ class Case:
                     end=day(e.get("end")),
                     reason=ExitReason(e["reason"]) if e.get("reason") else None,
                     note=e.get("note", ""),
+                    missing_proofs=tuple(e.get("missing_proofs", ())),
                 )
                 for e in data["events"]
             ),
@@ -293,10 +331,71 @@ class Case:
 # ---------------------------------------------------------------------------------------------
 
 
+def _not_after_today(on: dt.date, today: dt.date | None) -> None:
+    today = today or wall.today()
+    if on > today:
+        raise WorkflowError(
+            _(
+                "The date {date} is after today ({today}); a step is recorded on the day it "
+                "happens or later, never in advance."
+            ).format(date=on.isoformat(), today=today.isoformat())
+        )
+
+
+def missing_proofs(case: Case) -> tuple[str, ...]:
+    """The proof codes of the checklist not ticked as provided (each once, in order).
+
+    A proof serves every claimed category that names it: it is missing while any of its
+    checklist items is not ticked.
+    """
+    missing: list[str] = []
+    for item in case.checklist:
+        if not item.provided and item.proof not in missing:
+            missing.append(item.proof)
+    return tuple(missing)
+
+
+def _proof_labels(case: Case, codes: Iterable[str]) -> str:
+    from caseworker.policy.pack import default_library
+
+    proofs = default_library().get(case.policy_id).proofs
+    labels = [proofs[c].label if c in proofs else c for c in codes]
+    return _("; ").join(labels)
+
+
+def _check_proofs(case: Case, step: Step) -> tuple[str, ...]:
+    """The proofs missing for a step that needs them; refused unless the step confirms."""
+    if isinstance(step, CommunityReview | TownshipReview):
+        if not step.passed:
+            return ()
+    elif not isinstance(step, StartPublicNotice | Recognise):
+        return ()
+    missing = missing_proofs(case)
+    if missing and not step.proofs_missing_ok:
+        raise ProofsMissingError(
+            ngettext(
+                "{n} proof is not ticked as provided: {proofs}.",
+                "{n} proofs are not ticked as provided: {proofs}.",
+                len(missing),
+            ).format(n=len(missing), proofs=_proof_labels(case, missing)),
+            missing,
+        )
+    return missing
+
+
 def open_application(
-    on: dt.date, categories: Iterable[Category | str], pack: PolicyPack, *, note: str = ""
+    on: dt.date,
+    categories: Iterable[Category | str],
+    pack: PolicyPack,
+    *,
+    note: str = "",
+    today: dt.date | None = None,
 ) -> Case:
-    """Register an application (申请) claiming ``categories``, with the pack's proof checklist."""
+    """Register an application (申请) claiming ``categories``, with the pack's proof checklist.
+
+    ``on`` may not be after ``today`` (default: :func:`caseworker.core.wall.today`).
+    """
+    _not_after_today(on, today)
     claimed: list[Category] = []
     for value in categories:
         try:
@@ -376,10 +475,19 @@ def allowed_steps(case: Case) -> tuple[StepKind, ...]:
     return tuple(kind for kind, stage in _REQUIRED_STAGE.items() if stage is case.stage)
 
 
-def advance(case: Case, step: Step, *, calendar: WorkingCalendar | None = None) -> Case:
+def advance(
+    case: Case,
+    step: Step,
+    *,
+    calendar: WorkingCalendar | None = None,
+    today: dt.date | None = None,
+) -> Case:
     """Apply ``step`` to ``case`` and return the new case, or raise :class:`WorkflowError`.
 
-    ``calendar`` (default: the shipped working-day calendar) computes the public-notice end.
+    ``calendar`` (default: the shipped working-day calendar) computes the public-notice end;
+    ``today`` (default: :func:`caseworker.core.wall.today`) is the latest date a step may have.
+    A step that needs the proofs raises :class:`ProofsMissingError` while some are missing,
+    unless it says ``proofs_missing_ok``.
     """
     kind = _kind(step)
     if case.stage.closed:
@@ -402,9 +510,11 @@ def advance(case: Case, step: Step, *, calendar: WorkingCalendar | None = None) 
                 "cannot go backwards."
             ).format(date=on.isoformat(), last=case.last_date.isoformat())
         )
+    _not_after_today(on, today)
 
     if isinstance(step, CommunityReview | TownshipReview):
-        event = Event(kind, on, passed=step.passed, note=step.note)
+        missing = _check_proofs(case, step)
+        event = Event(kind, on, passed=step.passed, note=step.note, missing_proofs=missing)
         if isinstance(step, CommunityReview):
             stage = Stage.COMMUNITY_PASSED if step.passed else Stage.COMMUNITY_REJECTED
         else:
@@ -420,7 +530,8 @@ def advance(case: Case, step: Step, *, calendar: WorkingCalendar | None = None) 
                 )
             )
         end = cal.add_working_days(step.start, case.notice_working_days)
-        event = Event(kind, step.start, end=end, note=step.note)
+        missing = _check_proofs(case, step)
+        event = Event(kind, step.start, end=end, note=step.note, missing_proofs=missing)
         return replace(
             case,
             stage=Stage.PUBLIC_NOTICE,
@@ -441,7 +552,8 @@ def advance(case: Case, step: Step, *, calendar: WorkingCalendar | None = None) 
                     earliest=(case.notice_end + dt.timedelta(days=1)).isoformat(),
                 )
             )
-        event = Event(kind, step.on, note=step.note)
+        missing = _check_proofs(case, step)
+        event = Event(kind, step.on, note=step.note, missing_proofs=missing)
         return replace(
             case, stage=Stage.RECOGNISED, recognised_on=step.on, events=(*case.events, event)
         )

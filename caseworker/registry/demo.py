@@ -2,7 +2,9 @@
 
 ``generate(store, persons=N, seed=S)`` adds N persons with Han, Uyghur, Kazakh and Hui names,
 valid Xinjiang ID numbers, households with members (relatives born in the past, of plausible
-ages) and mixed statuses.  The same seed gives the same names, ID numbers and facts; record
+ages) and mixed statuses; and, from :mod:`caseworker.casework.demo`, recognised cases and
+assistance plans with about a year of contacts for a tenth of the persons, offers, outcomes,
+and the zero-employment families of the demo households.  The same seed gives the same names, ID numbers and facts; record
 ids are fresh random UUIDs, so two stations that load the same seed never share a record id.
 
 Every row it writes is marked ``demo`` (synthetic: never exported to the county) and logged
@@ -247,6 +249,33 @@ def _ensure_station(store: Store) -> list[uuid.UUID]:
         return [v.id for v in stations.villages(session, store.station_code)]
 
 
+def _assistance(seed: int, today: dt.date) -> Any:
+    """The maker of the demo's assistance records (its caseworkers are put on staff in the
+    first chunk's transaction: :func:`_staff`)."""
+    from caseworker.casework import demo as casework_demo
+    from caseworker.casework.rules import rules_on
+
+    return casework_demo.Maker(seed, today, rules_on(today), [])
+
+
+def _staff(session: Any, station_code: str) -> list[uuid.UUID]:
+    """The demo caseworkers' staff records (made, and marked demo, when missing)."""
+    from caseworker.casework import demo as casework_demo
+    from caseworker.store.models import Staff
+    from caseworker.store.uow import find_staff, staff_id
+
+    ids = []
+    for name in casework_demo.STAFF:
+        known = find_staff(session, name)
+        if known is None:
+            known = staff_id(session, name, station_code)
+            staff = session.get(Staff, known)
+            assert staff is not None
+            staff.demo = True
+        ids.append(known)
+    return ids
+
+
 def _chunks(total: int, size: int) -> Iterator[int]:
     done = 0
     while done < total:
@@ -275,20 +304,31 @@ def generate(
         taken = set(session.scalars(select(Person.id_number)))
         taken.update(session.scalars(select(HouseholdMember.id_number)))
     gen = _Generator(seed, today or wall.today(), taken)
+    assistance = _assistance(seed, gen.today)
     added = 0
     for size in _chunks(persons, BATCH):
         batch = _batch(gen, size, village_ids)
         with store.transaction() as session, search.bulk_load(session.connection()):
+            if not assistance.staff:
+                assistance.staff = _staff(session, store.station_code)
+            extra = assistance.batch_rows(
+                batch.persons, batch.episodes, batch.households, batch.members
+            )
             context = session.info[changelog.CONTEXT_KEY]
             connection = session.connection()
             at = wall.now()
-            for model, rows in (
-                (Person, batch.persons),
-                (EmploymentEpisode, batch.episodes),
-                (Household, batch.households),
-                (HouseholdMember, batch.members),
-            ):
-                changelog.insert_records(connection, context, model, rows, at=at)
+            changelog.insert_many(
+                connection,
+                context,
+                [
+                    (Person, batch.persons),
+                    (EmploymentEpisode, batch.episodes),
+                    (Household, batch.households),
+                    (HouseholdMember, batch.members),
+                    *extra.ordered(),
+                ],
+                at=at,
+            )
         added += size
         if progress is not None and not progress(added, persons):
             break

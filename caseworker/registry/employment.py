@@ -10,6 +10,9 @@ Rules:
 - dates are of things that happened: neither a start nor an end is after today;
 - episodes of one person do not overlap, and at most one is open;
 - ending an episode "from" a day means the last day of work was the day before.
+
+Every change here is followed by the zero-employment family tracker
+(:func:`caseworker.registry.families.follow_person`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from sqlalchemy.orm import Session
 from caseworker.core import wall
 from caseworker.core.errors import ValidationError
 from caseworker.i18n import N_, _
+from caseworker.registry import families
 from caseworker.store.models import EmploymentEpisode, Person
 
 
@@ -125,18 +129,38 @@ def start(
                 ),
                 "starts_on",
             )
-    episode = EmploymentEpisode(
-        person=person,
-        starts_on=on,
-        kind=kind.value,
-        evidence=evidence.strip(),
-        source=source,
-        demo=person.demo,
+    values = episode_values(
+        person.id, on, kind, evidence=evidence, source=source, demo=bool(person.demo),
         station_code=person.station_code,
-    )
+    )  # fmt: skip
+    # person_id is set now as well: the change log takes the values before the flush
+    episode = EmploymentEpisode(person=person, **values)
     session.add(episode)
     refresh(person, [*existing, episode])
+    if existing or not _is_new(session, person):
+        families.follow_person(session, person.id)
     return episode
+
+
+def episode_values(
+    person_id: uuid.UUID,
+    on: dt.date,
+    kind: Kind | str = Kind.UNSPECIFIED,
+    *,
+    evidence: str = "",
+    source: str = "registry",
+    demo: bool = False,
+    station_code: str | None = None,
+) -> dict[str, object]:
+    """The values of a new open episode from ``on`` (for :func:`start`, and for bulk loads
+    through :func:`caseworker.store.changelog.insert_records`, which need every value)."""
+    values: dict[str, object] = {
+        "id": uuid.uuid4(), "person_id": person_id, "starts_on": on, "ends_on": None,
+        "kind": Kind(kind).value, "evidence": evidence.strip(), "source": source, "demo": demo,
+    }  # fmt: skip
+    if station_code:
+        values["station_code"] = station_code
+    return values
 
 
 def end(session: Session, person: Person, on: dt.date) -> EmploymentEpisode | None:
@@ -152,6 +176,7 @@ def end(session: Session, person: Person, on: dt.date) -> EmploymentEpisode | No
     else:
         episode.ends_on = on - dt.timedelta(days=1)
     refresh(person, episodes(session, person.id))
+    families.follow_person(session, person.id)
     return episode
 
 

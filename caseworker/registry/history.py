@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from caseworker.core import wall
 from caseworker.i18n import N_, _
-from caseworker.registry import fields
+from caseworker.registry import fields, vocab
 from caseworker.store import audit
 
 #: How each problem of :func:`caseworker.store.audit.verify` reads.
@@ -36,6 +36,11 @@ ENTITIES = {
     "station": N_("station"),
     "village": N_("village or community"),
     "setting": N_("setting"),
+    "assistance_plan": N_("assistance plan"),
+    "assistance_contact": N_("assistance contact"),
+    "assistance_offer": N_("post offered"),
+    "assistance_outcome": N_("employment outcome"),
+    "zero_employment_episode": N_("zero-employment family"),
 }
 OPS = {
     "insert": N_("created"),
@@ -61,6 +66,30 @@ def field_label(entity: str, name: str) -> str:
     return name
 
 
+def value_label(entity: str, name: str, value: str | None) -> str:
+    """A logged value as a person reads it: vocabulary codes and yes/no in words."""
+    if value is None:
+        return "—"
+    spec = fields.BY_NAME.get(name) if entity == "person" else None
+    if spec is not None and spec.kind is fields.Kind.CODE and spec.vocabulary:
+        return vocab.label(spec.vocabulary, value)
+    if value in ("true", "false") and (spec is None or spec.kind is fields.Kind.BOOL):
+        return _("Yes") if value == "true" else _("No")
+    return value
+
+
+def inserted_values(entry: audit.Entry) -> list[tuple[str, str]]:
+    """The labelled values of an insert or baseline row (only the fields people fill in)."""
+    shown: list[tuple[str, str]] = []
+    for key, value in sorted(entry.values.items()):
+        if value in (None, "", "false") or key in ("id", "station_code", "demo", "deleted"):
+            continue
+        if entry.entity == "person" and key not in fields.BY_NAME:
+            continue  # derived: sex, birth date, pinyin
+        shown.append((field_label(entry.entity, key), value_label(entry.entity, key, value)))
+    return shown
+
+
 def entity_label(entity: str) -> str:
     return _(ENTITIES[entity]) if entity in ENTITIES else entity
 
@@ -79,8 +108,8 @@ def what(entry: audit.Entry) -> str:
     head = f"{entity_label(entry.entity)} {_(OPS.get(entry.op, entry.op))}"
     if entry.field == "*":
         return head
-    old = entry.old_value if entry.old_value is not None else "—"
-    new = entry.new_value if entry.new_value is not None else "—"
+    old = value_label(entry.entity, entry.field, entry.old_value)
+    new = value_label(entry.entity, entry.field, entry.new_value)
     return f"{head}  {field_label(entry.entity, entry.field)}: {old} → {new}"
 
 
@@ -88,12 +117,5 @@ def entry_lines(entry: audit.Entry) -> list[str]:
     """How one change reads, a line for the change and a line per value of an insert."""
     head = f"{when(entry)}  {who(entry)}  {what(entry)}"
     if entry.field == "*":
-        return [
-            head,
-            *(
-                f"    {field_label(entry.entity, k)}: {v}"
-                for k, v in sorted(entry.values.items())
-                if v not in (None, "")
-            ),
-        ]
+        return [head, *(f"    {label}: {value}" for label, value in inserted_values(entry))]
     return [head]

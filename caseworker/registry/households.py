@@ -2,7 +2,8 @@
 
 A registered person belongs to at most one household.  A recorded relative is kept with a
 name, an optional ID number and the facts the assessment needs (employed, registered
-unemployed, work capacity, wants work).
+unemployed, work capacity, wants work).  Every change that can make or unmake a zero-employment
+family is followed by the tracker (:func:`caseworker.registry.families.follow`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from caseworker.core import idcard, names
 from caseworker.core.errors import NotFoundError, ValidationError
 from caseworker.i18n import _
-from caseworker.registry import employment
+from caseworker.registry import employment, families
 from caseworker.registry.vocab import Relation, WorkCapacity
 from caseworker.store.models import Household, HouseholdMember, Person
 
@@ -139,6 +140,7 @@ def add_person(
     session.add(member)
     session.flush()
     session.refresh(household)
+    families.follow(session, [household.id])
     return member
 
 
@@ -164,6 +166,7 @@ def add_relative(session: Session, household_id: uuid.UUID, data: RelativeData) 
     session.add(member)
     session.flush()
     session.refresh(household)
+    families.follow(session, [household.id])
     return member
 
 
@@ -183,6 +186,7 @@ def update(
     if business_or_investment_income is not None:
         household.business_or_investment_income = business_or_investment_income
     session.flush()
+    families.follow(session, [household.id])
     return household
 
 
@@ -210,6 +214,7 @@ def remove_member(session: Session, member_id: uuid.UUID) -> None:
         raise NotFoundError(_("This household member does not exist."))
     member.deleted = True
     session.flush()
+    families.follow(session, [member.household_id])
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,16 +10,18 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from caseworker.core import idcard, names, wall
-from caseworker.core.dates import parse_date
+from caseworker.core.dates import parse_date, registration_problem
 from caseworker.core.errors import DuplicateError, NotFoundError, ValidationError
+from caseworker.core.text import clean_field, strip_invisible
 from caseworker.i18n import _
-from caseworker.registry import employment, search, vocab
+from caseworker.registry import employment, families, search, vocab
 from caseworker.registry.fields import BY_NAME, PERSON_FIELDS, Kind
 from caseworker.store.models import Person, Village
 
@@ -104,17 +106,41 @@ def parse_bool(value: object, name: str) -> bool:
     raise ValidationError(_("Write 是 or 否 (yes or no), not {value}.").format(value=value), name)
 
 
-def _text(value: object) -> str:
+#: Text fields that may hold several lines.
+MULTILINE = frozenset({"notes"})
+
+
+def _text(value: object, field: str | None = None) -> str:
+    """A field's value as clean text (see :func:`caseworker.core.text.clean_field`)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    text = value if isinstance(value, str) else str(value)
+    if field is None:
+        return strip_invisible(text)
+    return clean_field(text, field, multiline=field in MULTILINE)
+
+
+#: The value of an empty cell or field, by field (what the conversions below give for it).
+_EMPTY: dict[str, Any] = {
+    f.name: False if f.kind is Kind.BOOL else "" if f.kind is Kind.TEXT else None
+    for f in PERSON_FIELDS
+} | {"work_capacity": "full"}
+_BOOL_WORDS = {"是": True, "否": False}
+#: (field, attribute of PersonData) in order; the three fields with their own validators.
+_PLAN = tuple((f.name, "village_id" if f.name == "village" else f.name) for f in PERSON_FIELDS)
+_SPECIAL = frozenset({"name", "id_number", "name_native"})
+_lookup = lru_cache(maxsize=4096)(vocab.lookup)
 
 
 def _convert(name: str, value: object, villages: Mapping[str, uuid.UUID], today: dt.date) -> Any:
+    if value is None or value == "":
+        return _EMPTY[name]
     spec = BY_NAME[name]
     if spec.kind is Kind.BOOL:
+        if isinstance(value, str) and value in _BOOL_WORDS:
+            return _BOOL_WORDS[value]
         return parse_bool(value, name)
     if spec.kind is Kind.DATE:
         date = parse_date(value, name)
@@ -144,11 +170,11 @@ def _convert(name: str, value: object, villages: Mapping[str, uuid.UUID], today:
         text = _text(value)
         if not text:
             return None if name != "work_capacity" else "full"
-        code = vocab.lookup(spec.vocabulary, text)
+        code = _lookup(spec.vocabulary, text)
         if code is None:
             raise ValidationError(_("{value} is not a known value here.").format(value=text), name)
         return code
-    text = _text(value)
+    text = _text(value, name)
     if spec.max_length and len(text) > spec.max_length:
         raise ValidationError(
             _("This is longer than {n} characters.").format(n=spec.max_length), name
@@ -171,24 +197,25 @@ def validate(
     unknown = set(raw) - set(BY_NAME) - {"village_id"}
     for name in sorted(unknown):
         errors[name] = _("Unknown field {name}.").format(name=name)
-    for spec in PERSON_FIELDS:
-        key = spec.name
-        if key == "village" and "village_id" in raw:
-            key = "village_id"
+    for name, stored in _PLAN:
+        key = "village_id" if name == "village" and "village_id" in raw else name
         if key not in raw:
             continue
+        value = raw[key]
+        if (value is None or value == "") and name not in _SPECIAL:
+            values[stored] = _EMPTY[name]
+            continue
         try:
-            if spec.name == "name":
-                values["name"] = names.validate_name(_text(raw[key]))
-            elif spec.name == "id_number":
-                values["id_number"] = idcard.parse(_text(raw[key]), today=today).value
-            elif spec.name == "name_native":
-                values["name_native"] = names.validate_native_name(_text(raw[key]))
+            if name == "name":
+                values["name"] = names.validate_name(_text(value, "name"))
+            elif name == "id_number":
+                values["id_number"] = idcard.parse(_text(value, "id_number"), today=today).value
+            elif name == "name_native":
+                values["name_native"] = names.validate_native_name(_text(value, "name_native"))
             else:
-                converted = _convert(spec.name, raw[key], villages, today)
-                values["village_id" if spec.name == "village" else spec.name] = converted
+                values[stored] = _convert(name, value, villages, today)
         except ValidationError as exc:
-            errors[spec.name] = str(exc)
+            errors[name] = str(exc)
     for required in ("name", "id_number"):
         if required not in values and required not in errors:
             errors[required] = (
@@ -205,11 +232,6 @@ def validate(
 def _cross_field_errors(data: PersonData, today: dt.date) -> dict[str, str]:
     errors: dict[str, str] = {}
     birth = data.birth_date
-    sixteen = (
-        birth.replace(year=birth.year + 16)
-        if not (birth.month == 2 and birth.day == 29)
-        else (dt.date(birth.year + 16, 3, 1))
-    )
     if data.phone and not _PHONE.match(data.phone.replace(" ", "")):
         errors["phone"] = _(
             "A phone number is 11 digits starting with 1, or an area code and number."
@@ -222,10 +244,8 @@ def _cross_field_errors(data: PersonData, today: dt.date) -> dict[str, str]:
             errors["registered_unemployed_since"] = _(
                 "An employed person cannot be registered unemployed: clear the date or untick employed."
             )
-        elif since < sixteen:
-            errors["registered_unemployed_since"] = _(
-                "The unemployment registration date is before the person turned 16."
-            )
+        elif (problem := registration_problem(since, birth)) is not None:
+            errors["registered_unemployed_since"] = problem
     if data.min_living_allowance_since is not None and not data.min_living_allowance:
         errors["min_living_allowance_since"] = _(
             "A start date of the minimum living allowance needs the allowance ticked."
@@ -282,11 +302,18 @@ def get(session: Session, person_id: uuid.UUID) -> Person:
 
 def describe(person: Person) -> str:
     """A short description that lets a caseworker find the record: name, ID, village."""
-    village = person.village.name if person.village is not None else _("no village")
+    village = person.village.name if person.village is not None else None
+    return describe_values(person.name, person.id_number, village, deleted=person.deleted)
+
+
+def describe_values(
+    name: str, id_number: str, village: str | None, *, deleted: bool = False
+) -> str:
+    """:func:`describe` from the values themselves (for rows not loaded as records)."""
     text = _("{name} ({id_number}, {village})").format(
-        name=person.name, id_number=person.id_number, village=village
+        name=name, id_number=id_number, village=village or _("no village")
     )
-    if person.deleted:
+    if deleted:
         text += " " + _("[deleted record]")
     return text
 
@@ -315,16 +342,49 @@ def possible_duplicates(
     )
 
 
-def _apply(session: Session, person: Person, data: PersonData) -> None:
-    for f in fields(data):
-        if f.name != "employed":
-            setattr(person, f.name, getattr(data, f.name))
+def derived(data: PersonData) -> dict[str, Any]:
+    """The stored values that follow from ``data``: sex and birth date (from the ID number),
+    the pinyin reading and initials of the name, and the search text."""
     reading = names.reading(data.name)
-    person.sex = data.sex
-    person.birth_date = data.birth_date
-    person.name_pinyin = reading.full
-    person.name_initials = reading.initials
-    person.search_text = search.search_text(data.name, data.name_native)
+    number = idcard.IdNumber(data.id_number)
+    return {
+        "sex": str(number.sex),
+        "birth_date": number.birth_date,
+        "name_pinyin": reading.full,
+        "name_initials": reading.initials,
+        "search_text": search.search_text(data.name, data.name_native),
+    }
+
+
+_STORED = tuple(f.name for f in fields(PersonData) if f.name != "employed")
+
+
+def new_records(
+    data: PersonData, *, today: dt.date, station_code: str | None = None
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The rows that registering ``data`` as a new person writes, for bulk loads through
+    :func:`caseworker.store.changelog.insert_records`: the person, and the employment episode
+    from ``today`` when the person is employed (as :func:`register` records through
+    :func:`caseworker.registry.employment.set_current`).  Duplicates are not checked here."""
+    person_id = uuid.uuid4()
+    row: dict[str, Any] = {"id": person_id, **{k: getattr(data, k) for k in _STORED}}
+    row.update(derived(data))
+    row["employed"] = data.employed
+    if station_code:
+        row["station_code"] = station_code
+    episode = (
+        employment.episode_values(person_id, today, station_code=station_code)
+        if data.employed
+        else None
+    )
+    return row, episode
+
+
+def _apply(session: Session, person: Person, data: PersonData) -> None:
+    for name in _STORED:
+        setattr(person, name, getattr(data, name))
+    for name, value in derived(data).items():
+        setattr(person, name, value)
     employment.set_current(session, person, data.employed)
 
 
@@ -336,10 +396,15 @@ def register(session: Session, data: PersonData) -> Registered:
     person = Person(id=uuid.uuid4())
     session.add(person)
     _apply(session, person, data)
-    session.flush()
+    session.flush()  # (a new person belongs to no household yet: nothing for the tracker)
     return Registered(
         person, possible_duplicates(session, data.name, data.birth_date, data.id_number)
     )
+
+
+#: The facts of a person the zero-employment reading depends on (employment is followed by
+#: registry.employment itself).
+_FAMILY_FACTS = ("id_number", "work_capacity", "wants_work", "retirement_base_age")
 
 
 def update(
@@ -355,8 +420,11 @@ def update(
         existing = session.scalar(select(Person).where(Person.id_number == data.id_number))
         if existing is not None:
             raise DuplicateError(duplicate_message(existing), existing.id)
+    before = [getattr(person, name) for name in _FAMILY_FACTS]
     _apply(session, person, data)
     session.flush()
+    if before != [getattr(person, name) for name in _FAMILY_FACTS]:
+        families.follow_person(session, person.id)
     return Registered(
         person, possible_duplicates(session, data.name, data.birth_date, data.id_number)
     )
@@ -381,6 +449,7 @@ def tombstone(session: Session, person_id: uuid.UUID) -> Person:
     person = get(session, person_id)
     person.deleted = True
     session.flush()
+    families.follow_person(session, person_id)
     return person
 
 
@@ -388,6 +457,7 @@ def restore(session: Session, person_id: uuid.UUID) -> Person:
     person = get(session, person_id)
     person.deleted = False
     session.flush()
+    families.follow_person(session, person_id)
     return person
 
 

@@ -2,279 +2,188 @@
 
 The template (``resources/templates/persons-template.xlsx`` and ``.csv``) has one column per
 field of :data:`~caseworker.registry.fields.PERSON_FIELDS`, headed in Chinese; only 姓名 and
-身份证号 are required.  Every row is validated before anything is written; rows whose ID
-number is already registered are skipped (so importing the same file twice adds nothing);
-the good rows go in as one transaction; the report lists each rejected row with its line
-number and reason.  See ``docs/import-template.md``.
+身份证号 are required.  The import (:mod:`caseworker.registry.importing`) checks every row
+before anything is written and writes the good rows in one transaction, or none.  The export
+writes every live person who is not demo data (synthetic rows never leave the program), as
+text cells that no spreadsheet program takes for a formula; importing the export again gives
+the same values, cell for cell.  See ``docs/import-template.md``.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import io
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from caseworker.core.errors import UserError
 from caseworker.core.files import write_atomically
+from caseworker.core.xlsxwrite import Column, SheetStats, StopWriting, Style, write_sheet
 from caseworker.i18n import _
-from caseworker.registry import persons, vocab
-from caseworker.registry.fields import BY_HEADER, PERSON_FIELDS, Kind
+from caseworker.registry import vocab
+from caseworker.registry.fields import PERSON_FIELDS, Kind
+from caseworker.registry.importing import (
+    ImportReport,
+    NameDiffers,
+    Rejected,
+    Staged,
+    check_file,
+    import_persons,
+    write_staged,
+)
 from caseworker.store.models import Person, Village
 from caseworker.store.uow import Store
 
+__all__ = [
+    "COLUMNS",
+    "ExportReport",
+    "ImportReport",
+    "NameDiffers",
+    "Rejected",
+    "Staged",
+    "check_file",
+    "export_notes",
+    "export_persons",
+    "export_rows",
+    "import_persons",
+    "write_staged",
+    "write_template",
+    "write_workbook",
+]
+
 Progress = Callable[[int, int], bool]
-REQUIRED_HEADERS = ("姓名", "身份证号")
-CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+_WIDTHS = {"id_number": 21, "name": 18, "hukou_address": 30, "address": 26, "bank_account": 22}
+
+
+def _style(kind: Kind) -> Style:
+    if kind is Kind.DATE:
+        return Style.DATE
+    if kind in (Kind.TEXT, Kind.CODE):
+        return Style.TEXT
+    return Style.GENERAL
+
+
+#: The export's columns: the template's headers, widths and cell formats.
+COLUMNS = tuple(
+    Column(f.header, _WIDTHS.get(f.name, max(10, len(f.header) * 2 + 2)), _style(f.kind))
+    for f in PERSON_FIELDS
+)
 
 
 @dataclass(frozen=True, slots=True)
-class Rejected:
-    line: int
-    reason: str
-    name: str = ""
-    id_number: str = ""
-
-
-@dataclass
-class ImportReport:
-    rows: int = 0
-    imported: int = 0
-    already_registered: list[tuple[int, str]] = field(default_factory=list)
-    rejected: list[Rejected] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    possible_duplicates: list[tuple[int, str]] = field(default_factory=list)
+class ExportReport:
+    exported: int
+    demo_left_out: int = 0
+    pictured: int = 0  # cells of old records whose control characters were shown as symbols
     cancelled: bool = False
 
 
-def _cell_text(value: object) -> object:
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
+def _export_value(person: Person, name: str, kind: Kind, villages: dict[Any, str]) -> object:
+    if kind is Kind.VILLAGE:
+        return villages.get(person.village_id, "")
+    value = getattr(person, name)
+    if kind is Kind.BOOL:
+        return "是" if value else "否"
+    if kind is Kind.CODE:
+        spec = next(f for f in PERSON_FIELDS if f.name == name)
+        assert spec.vocabulary is not None
+        return vocab.zh_label(spec.vocabulary, value)
     return value
 
 
-def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[object]]]]:
-    """Headers and (line number, cells) of the first sheet or the CSV file."""
-    suffix = path.suffix.lower()
-    if not path.exists():
-        raise UserError(_("The file {path} does not exist.").format(path=path))
-    if suffix == ".csv":
-        return _read_csv(path)
-    if suffix in {".xlsx", ".xlsm"}:
-        return _read_xlsx(path)
-    raise UserError(
-        _("Import reads .xlsx or .csv files, not {suffix}.").format(suffix=suffix or path.name)
+def write_workbook(
+    path: Path,
+    rows: Iterator[list[object]] | list[list[object]],
+    *,
+    title: str,
+    total: int | None = None,
+    progress: Progress | None = None,
+) -> SheetStats:
+    """Write a sheet with the template's headers (text cells, dates as dates, a frozen
+    header), atomically."""
+    count = len(rows) if isinstance(rows, list) else (total or 0)
+    return write_atomically(
+        path,
+        lambda tmp: write_sheet(
+            tmp, title=title, columns=COLUMNS, rows=rows, total=count, progress=progress
+        ),
     )
 
 
-def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[object]]]]:
-    raw = path.read_bytes()
-    for encoding in CSV_ENCODINGS:
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise UserError(_("The file's text encoding is not UTF-8 or GB18030."))
-    reader = csv.reader(io.StringIO(text))
-    try:
-        headers = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise UserError(_("The file is empty.")) from None
-    rows: list[tuple[int, list[object]]] = [
-        (index, list(row)) for index, row in enumerate(reader, start=2)
-    ]
-    return headers, iter(rows)
+def _live(include_deleted: bool) -> Any:
+    condition: Any = Person.demo.is_(False)
+    if not include_deleted:
+        condition = condition & Person.deleted.is_(False)
+    return condition
 
 
-def _read_xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, list[object]]]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise UserError(
-            _("The file {path} cannot be read as a spreadsheet: {error}").format(
-                path=path.name, error=exc
-            )
-        ) from exc
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    try:
-        headers = [str(h).strip() if h is not None else "" for h in next(rows)]
-    except StopIteration:
-        book.close()
-        raise UserError(_("The file is empty.")) from None
-    data = [(index, [_cell_text(c) for c in row]) for index, row in enumerate(rows, start=2)]
-    book.close()
-    return headers, iter(data)
+def export_rows(session: Session, *, include_deleted: bool = False) -> Iterator[list[object]]:
+    """The exported rows, in the registry's order, read in pages (never all at once)."""
+    village_names = dict(session.execute(select(Village.id, Village.name)).all())
+    stmt = (
+        select(Person)
+        .where(_live(include_deleted))
+        .order_by(Person.name_pinyin, Person.id_number)
+        .execution_options(yield_per=1000)
+    )
+    specs = [(f.name, f.kind) for f in PERSON_FIELDS]
+    for person in session.scalars(stmt):
+        yield [_export_value(person, name, kind, village_names) for name, kind in specs]
+        session.expunge(person)
 
 
-def _is_blank(cells: Sequence[object]) -> bool:
-    return all(c is None or str(c).strip() == "" for c in cells)
-
-
-def import_persons(
+def export_persons(
     store: Store,
     path: Path,
     *,
-    dry_run: bool = False,
-    today: dt.date | None = None,
+    include_deleted: bool = False,
     progress: Progress | None = None,
-) -> ImportReport:
-    headers, rows = read_rows(path)
-    missing = [h for h in REQUIRED_HEADERS if h not in headers]
-    if missing:
-        raise UserError(
-            _("The file has no column {headers}; use the import template.").format(
-                headers="、".join(missing)
-            )
-        )
-    report = ImportReport(ignored_columns=[h for h in headers if h and h not in BY_HEADER])
-    columns = [(i, BY_HEADER[h].name) for i, h in enumerate(headers) if h in BY_HEADER]
-    with store.transaction() as session:
-        villages = persons.village_names(session, store.station_code)
-        registered = set(session.scalars(select(Person.id_number)))
-        seen: dict[str, int] = {}
-        good: list[tuple[int, persons.PersonData]] = []
-        all_rows = list(rows)
-        total = len(all_rows)
-        for done, (line, cells) in enumerate(all_rows, start=1):
-            if _is_blank(cells):
-                continue
-            report.rows += 1
-            raw = {name: cells[i] if i < len(cells) else None for i, name in columns}
-            try:
-                data = persons.validate(raw, villages=villages, today=today)
-            except persons.FieldErrors as exc:
-                report.rejected.append(
-                    Rejected(
-                        line,
-                        _describe_errors(exc),
-                        str(raw.get("name") or ""),
-                        str(raw.get("id_number") or ""),
-                    )
-                )
-                continue
-            if data.id_number in registered:
-                report.already_registered.append((line, data.id_number))
-            elif data.id_number in seen:
-                report.rejected.append(
-                    Rejected(
-                        line,
-                        _("The same ID number is on line {line}.").format(
-                            line=seen[data.id_number]
-                        ),
-                        data.name,
-                        data.id_number,
-                    )
-                )
-            else:
-                seen[data.id_number] = line
-                good.append((line, data))
-            if progress is not None and done % 200 == 0 and not progress(done, total * 2):
-                report.cancelled = True
-                session.rollback()
-                return report
-        if dry_run:
-            report.imported = 0
-            session.rollback()
-            return report
-        for done, (line, data) in enumerate(good, start=1):
-            result = persons.register(session, data)
-            for other in result.possible_duplicates:
-                report.possible_duplicates.append((line, persons.describe(other)))
-            if progress is not None and done % 200 == 0 and not progress(total + done, total * 2):
-                report.cancelled = True
-                session.rollback()
-                return report
-        report.imported = len(good)
-    return report
-
-
-def _describe_errors(exc: persons.FieldErrors) -> str:
-    labels = {f.name: f.header for f in PERSON_FIELDS}
-    return "；".join(f"{labels.get(k, k)}: {v}" for k, v in exc.errors.items())
-
-
-def _export_value(person: Person, name: str, villages: dict[Any, str]) -> object:
-    spec = next(f for f in PERSON_FIELDS if f.name == name)
-    if spec.kind is Kind.VILLAGE:
-        return villages.get(person.village_id, "")
-    value = getattr(person, name)
-    if spec.kind is Kind.BOOL:
-        return "是" if value else "否"
-    if spec.kind is Kind.CODE:
-        assert spec.vocabulary is not None
-        return vocab.zh_label(spec.vocabulary, value)
-    if value is None:
-        return ""
-    return value
-
-
-def write_workbook(path: Path, rows: Sequence[Sequence[object]], *, title: str) -> None:
-    """Write a sheet with the template headers (text ID numbers, frozen header), atomically."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = title
-    headers = [f.header for f in PERSON_FIELDS]
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    text_columns = {i + 1 for i, f in enumerate(PERSON_FIELDS) if f.kind is Kind.TEXT}
-    for row in rows:
-        sheet.append(list(row))
-    for index, spec in enumerate(PERSON_FIELDS, start=1):
-        letter = get_column_letter(index)
-        width = {
-            "id_number": 21,
-            "name": 18,
-            "hukou_address": 30,
-            "address": 26,
-            "bank_account": 22,
-        }.get(spec.name, max(10, len(spec.header) * 2 + 2))
-        sheet.column_dimensions[letter].width = width
-        if index in text_columns or spec.kind is Kind.CODE:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = "@"
-        if spec.kind is Kind.DATE:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "A2"
-    write_atomically(path, book.save)
-
-
-def export_persons(store: Store, path: Path, *, include_deleted: bool = False) -> int:
-    """Write the registry to ``path`` (.xlsx) with the template's headers; returns the count."""
+) -> ExportReport:
+    """Write the registry to ``path`` (.xlsx) with the template's headers; demo rows are left
+    out (and counted).  ``progress(done, total)`` returning False cancels: no file is left."""
     if path.suffix.lower() != ".xlsx":
         raise UserError(_("Export writes .xlsx files; name the file with .xlsx at the end."))
-    with store.reading() as session:
-        rows = export_rows(session, include_deleted=include_deleted)
-    write_workbook(path, rows, title="就业困难人员登记")
-    return len(rows)
-
-
-def export_rows(session: Session, *, include_deleted: bool = False) -> list[list[object]]:
-    village_names = dict(session.execute(select(Village.id, Village.name)).all())
-    stmt = select(Person).order_by(Person.name_pinyin, Person.id_number)
+    demo_rows: Any = Person.demo.is_(True)
     if not include_deleted:
-        stmt = stmt.where(Person.deleted.is_(False))
-    return [
-        [_export_value(p, f.name, village_names) for f in PERSON_FIELDS]
-        for p in session.scalars(stmt)
-    ]
+        demo_rows = demo_rows & Person.deleted.is_(False)
+    with store.reading() as session:
+        count = select(func.count()).select_from(Person)
+        total = session.scalar(count.where(_live(include_deleted))) or 0
+        demo = session.scalar(count.where(demo_rows)) or 0
+        try:
+            stats = write_workbook(
+                path,
+                export_rows(session, include_deleted=include_deleted),
+                title="就业困难人员登记",
+                total=total,
+                progress=progress,
+            )
+        except StopWriting:
+            return ExportReport(0, demo, 0, cancelled=True)
+    return ExportReport(stats.rows, demo, stats.pictured)
+
+
+def export_notes(report: ExportReport) -> list[str]:
+    """What the person should know about an export besides the count."""
+    notes = []
+    if report.demo_left_out:
+        notes.append(
+            _("{n} demo persons (made-up data) were left out; they are never exported.").format(
+                n=report.demo_left_out
+            )
+        )
+    if report.pictured:
+        notes.append(
+            _(
+                "{n} cells held control characters from before they were refused; they are "
+                "written as visible symbols (␛, ␀ …)."
+            ).format(n=report.pictured)
+        )
+    return notes
 
 
 def write_template(directory: Path) -> tuple[Path, Path]:
@@ -282,6 +191,10 @@ def write_template(directory: Path) -> tuple[Path, Path]:
     xlsx = directory / "persons-template.xlsx"
     write_workbook(xlsx, [], title="人员导入模板")
     csv_path = directory / "persons-template.csv"
-    with csv_path.open("w", encoding="utf-8-sig", newline="") as fh:
-        csv.writer(fh).writerow([f.header for f in PERSON_FIELDS])
+
+    def write_csv(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+            csv.writer(fh).writerow([f.header for f in PERSON_FIELDS])
+
+    write_atomically(csv_path, write_csv)
     return xlsx, csv_path

@@ -35,11 +35,8 @@ def insert_rows(connection: Connection, model: type[Base], rows: Sequence[dict[s
         f"INSERT INTO {table_name(mapper)} ({', '.join(c.name for c in columns)}) "
         f"VALUES ({', '.join('?' for _ in columns)})"
     )
-    params = [
-        tuple(
-            proc(row[key]) if proc is not None else row[key]
-            for key, proc in zip(keys, processors, strict=True)
-        )
-        for row in rows
-    ]
-    connection.exec_driver_sql(sql, params)
+    columns_values: list[list[Any]] = []
+    for key, proc in zip(keys, processors, strict=True):
+        values = [row[key] for row in rows]  # column by column: no per-value branching
+        columns_values.append([proc(v) for v in values] if proc is not None else values)
+    connection.exec_driver_sql(sql, list(zip(*columns_values, strict=True)))

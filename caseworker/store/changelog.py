@@ -125,7 +125,10 @@ def encode(value: object) -> str | None:
         return None
     if kind is bool:
         return "true" if value else "false"
-    if kind is int:
+    if kind is dt.date:
+        assert isinstance(value, dt.date)
+        return value.isoformat()
+    if kind is uuid.UUID or kind is int:
         return str(value)
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
@@ -350,6 +353,17 @@ def _before_flush(session: Session, _context: Any, _instances: Iterable[Any] | N
 # ---------------------------------------------------------------------------------------------
 
 
+def insert_values(model: type[Synced], row: Mapping[str, Any]) -> str:
+    """The ``new_value`` of the insert log row of ``row`` (a new record of ``model`` with every
+    logged value, ``station_code``, ``deleted`` and ``demo`` included): what
+    :func:`insert_records` logs.  Bulk loads build it with the row, before the write lock."""
+    keys = logged_keys(inspect(model))
+    missing = [k for k in keys if k not in row]
+    if missing:
+        raise ValueError(f"{model.__name__} rows need every logged value; missing {missing}")
+    return values_json({k: row[k] for k in keys})
+
+
 def insert_records(
     connection: Connection,
     context: Context,
@@ -359,18 +373,66 @@ def insert_records(
     at: dt.datetime | None = None,
     op: str = INSERT,
     notes: Sequence[str | None] | None = None,
+    new_values: Sequence[str] | None = None,
 ) -> None:
     """Insert many new records of ``model`` (dicts of attribute values, ``id`` included),
     stamped and logged exactly as the session would (the log rows go in first).
 
     ``op`` ``import`` logs records received from the county (a transfer); ``notes`` then gives
-    each row's ``old_value`` (where the record comes from, see :mod:`caseworker.sync`)."""
-    if not rows:
-        return
+    each row's ``old_value`` (where the record comes from, see :mod:`caseworker.sync`).
+    ``new_values``, when given, are :func:`insert_values` of the rows, made beforehand (the
+    first is checked against its row)."""
+    _write(connection, context, [(model, rows, new_values)], at, op, notes)
+
+
+def insert_many(
+    connection: Connection,
+    context: Context,
+    batches: Sequence[tuple[type[Synced], Sequence[dict[str, Any]]]],
+    *,
+    at: dt.datetime | None = None,
+) -> None:
+    """:func:`insert_records` for several models at once, in the order given (the order the
+    foreign keys need): the log rows of all of them are chained and written first, in one go."""
+    _write(connection, context, [(model, rows, None) for model, rows in batches], at)
+
+
+def _write(
+    connection: Connection,
+    context: Context,
+    batches: Sequence[tuple[type[Synced], Sequence[dict[str, Any]], Sequence[str] | None]],
+    at: dt.datetime | None,
+    op: str = INSERT,
+    notes: Sequence[str | None] | None = None,
+) -> None:
     at = at or wall.now()
+    log: list[dict[str, object]] = []
+    for model, rows, new_values in batches:
+        if rows:
+            log += _log_rows(context, model, rows, at, new_values, op, notes)
+    append(connection, log)
+    for model, rows, _new_values in batches:
+        if rows:
+            insert_rows(connection, model, rows)  # type: ignore[arg-type]
+
+
+def _log_rows(
+    context: Context,
+    model: type[Synced],
+    rows: Sequence[dict[str, Any]],
+    at: dt.datetime,
+    new_values: Sequence[str] | None = None,
+    op: str = INSERT,
+    notes: Sequence[str | None] | None = None,
+) -> list[dict[str, object]]:
+    """Stamp ``rows`` (new records of ``model``) and make their insert log rows."""
     mapper = inspect(model)
     table = table_name(mapper)
     keys = logged_keys(mapper)
+    if new_values is not None and (
+        len(new_values) != len(rows) or new_values[0] != insert_values(model, rows[0])
+    ):
+        raise ValueError(f"the logged values given do not match the {table} rows")
     log: list[dict[str, object]] = []
     for index, row in enumerate(rows):
         row.setdefault("station_code", context.station_code)
@@ -379,18 +441,21 @@ def insert_records(
         row["version"] = 1
         stamp = str(context.clock.now())
         row["created_hlc"] = row["updated_hlc"] = stamp
-        missing = [k for k in keys if k not in row]
-        if missing:
-            raise ValueError(f"{table} rows need every logged value; missing {missing}")
+        if new_values is None:
+            missing = [k for k in keys if k not in row]
+            if missing:
+                raise ValueError(f"{table} rows need every logged value; missing {missing}")
+            new = values_json({k: row[k] for k in keys})
+        else:
+            new = new_values[index]
         log.append(
             new_row(
                 context, hlc=stamp, at=at, entity=table, entity_id=row["id"], op=op,
-                field="*", old=notes[index] if notes is not None else None,
-                new=values_json({k: row[k] for k in keys}), station_code=str(row["station_code"]),
+                field="*", old=notes[index] if notes is not None else None, new=new,
+                station_code=str(row["station_code"]),
             )
         )  # fmt: skip
-    append(connection, log)
-    insert_rows(connection, model, rows)  # type: ignore[arg-type]
+    return log
 
 
 def reassert(session: Session, obj: Synced, key: str, old: str | None, new: str | None) -> None:

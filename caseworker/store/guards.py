@@ -33,6 +33,11 @@ SYNCED_TABLES = (
     "case_category",
     "recognition_step",
     "proof_item",
+    "assistance_plan",
+    "assistance_contact",
+    "assistance_offer",
+    "assistance_outcome",
+    "zero_employment_episode",
 )
 
 #: The message prefix of a refused write (tests and error handling look for it).

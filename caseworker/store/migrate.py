@@ -15,7 +15,9 @@ from sqlalchemy import Connection, Engine, inspect, text
 
 from caseworker.core import wall
 from caseworker.core.errors import UserError
+from caseworker.core.files import write_atomically
 from caseworker.i18n import _
+from caseworker.store import faults
 from caseworker.store.engine import is_sqlite, make_engine
 from caseworker.store.uow import Store
 
@@ -26,7 +28,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: The newest revision in migrations/versions (a test checks it against Alembic).  A database
 #: already at it opens without loading Alembic at all (a faster, smaller start).
-HEAD_REVISION = "0013"
+HEAD_REVISION = "0009"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -69,24 +71,63 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 
 def backup_sqlite(engine: Engine, reason: str) -> Path | None:
-    """Copy the SQLite file (consistently, with SQLite's backup API) beside it; return the copy."""
+    """Copy the SQLite file (consistently, with SQLite's backup API) into ``backups/`` beside
+    it, and return the copy.
+
+    The copy is written as a temporary file, flushed to the device, checked with
+    ``PRAGMA quick_check``, and only then renamed to its name
+    (:func:`~caseworker.core.files.write_atomically`): a full disk, a killed program or a
+    bad copy leaves no file that looks like a backup (and the next backup removes a killed
+    one's temporary file).  Raises :class:`UserError` when no good copy can be made."""
     database = engine.url.database
     if not database or database == ":memory:":
         return None
     source = Path(database)
     stamp = wall.local_now().strftime("%Y%m%d-%H%M%S")
-    target = source.parent / "backups" / f"{source.stem}-{reason}-{stamp}{source.suffix}"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
+    target = faults.backup_folder(source) / f"{source.stem}-{reason}-{stamp}{source.suffix}"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _backup_failed(source, faults.user_error(exc, target.parent)) from exc
+
+    def copy(tmp: Path) -> None:
+        try:
+            with sqlite3.connect(source) as src, sqlite3.connect(tmp) as dst:
+                src.backup(dst)
+            src.close()
+            dst.close()
+            problem = faults.quick_check(tmp)
+        except sqlite3.Error as exc:
+            raise _backup_failed(source, faults.user_error(exc, target)) from exc
+        if problem != ["ok"]:
+            raise _backup_failed(source, UserError("; ".join(problem[:3])))
+
+    try:
+        write_atomically(target, copy)
+    except UserError as exc:
+        if isinstance(exc, BackupError):
+            raise
+        raise _backup_failed(source, exc) from exc
     log.info("backed up %s to %s", source, target)
     return target
 
 
-def _stored_revision(engine: Engine) -> str | None:
-    """The revision recorded in the database, read with plain SQL (None when there is none)."""
+class BackupError(UserError):
+    """The backup before an upgrade could not be made; the file was not changed."""
+
+
+def _backup_failed(source: Path, cause: UserError | None) -> BackupError:
+    return BackupError(
+        _(
+            "{path} was written by an older version of the program and is backed up before "
+            "it is upgraded, but the backup could not be made: {reason} The file was not "
+            "changed."
+        ).format(path=source, reason=cause or _("the copy failed."))
+    )
+
+
+def _version_rows(engine: Engine) -> list[str] | None:
+    """The revisions recorded in the database, read with plain SQL (None: no version table)."""
     try:
         with engine.connect() as connection:
             rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
@@ -94,7 +135,25 @@ def _stored_revision(engine: Engine) -> str | None:
         return None
     except sqlalchemy.exc.ProgrammingError:  # PostgreSQL: no such table
         return None
-    return str(rows[0][0]) if len(rows) == 1 else None
+    return [str(row[0]) for row in rows]
+
+
+def _stored_revision(engine: Engine) -> str | None:
+    """The revision recorded in the database (None when there is none); a file that records
+    several is refused (another program changed it)."""
+    rows = _version_rows(engine)
+    if rows is None or not rows:
+        return None
+    if len(rows) > 1:
+        raise faults.VersionTableError(
+            _(
+                "The database records {n} schema versions at once ({versions}), so it is not "
+                "clear what the file holds: another program or a failed copy changed it. "
+                "Nothing was changed. Open the latest backup from the folder backups beside "
+                "it, or ask for help."
+            ).format(n=len(rows), versions=", ".join(rows))
+        )
+    return rows[0]
 
 
 def prepare(engine: Engine) -> Path | None:
@@ -138,11 +197,19 @@ def open_store(
     """
     engine = make_engine(url)
     try:
-        if migrate:
+        refusal = _write_refusal(engine)
+        if refusal is not None:
+            if migrate and _stored_revision(engine) not in (HEAD_REVISION, None):
+                raise refusal  # an old file cannot be upgraded in place: say why
+        elif migrate:
             prepare(engine)
-        return Store(engine, actor=actor, registry_path=registry_path)
-    except (sqlite3.DatabaseError, sqlalchemy.exc.DatabaseError) as exc:
+        return Store(engine, actor=actor, registry_path=registry_path, refuse_writes=refusal)
+    except (sqlite3.DatabaseError, sqlalchemy.exc.DBAPIError) as exc:
         engine.dispose()
+        path = engine.url.database or url
+        fault = faults.user_error(exc, path)
+        if fault is not None:
+            raise fault from exc
         detail = getattr(exc, "orig", exc)
         raise UserError(
             _("The database file cannot be read: {error}").format(error=detail)
@@ -150,3 +217,25 @@ def open_store(
     except Exception:
         engine.dispose()
         raise
+
+
+def _write_refusal(engine: Engine) -> UserError | None:
+    """Why nothing may be written to this SQLite file, checked at open: it is damaged
+    (``PRAGMA quick_check``), or it or its folder is read-only.  None: writes are fine."""
+    database = engine.url.database
+    if not is_sqlite(engine) or not database or database == ":memory:":
+        return None
+    path = Path(database)
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert isinstance(raw, sqlite3.Connection)
+        problem = faults.integrity_problem(raw)
+        connection.rollback()
+    if problem is not None:
+        log.error("%s is damaged: %s", path, problem)
+        return faults.damaged(path, problem)
+    if faults.not_writable(path):
+        return faults.read_only(path)
+    return None

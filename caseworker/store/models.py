@@ -19,7 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from caseworker.store.base import Base, Synced, UTCDateTime
+from caseworker.core.money import Money
+from caseworker.store.base import Base, MoneyType, Synced, UTCDateTime
 
 
 class Station(Synced, Base):
@@ -362,6 +363,8 @@ class RecognitionStep(Synced, Base):
     exit_reason: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
     actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"))
+    #: Proof codes (comma-separated) missing when the step was taken with confirmation.
+    missing_proofs: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     actor: Mapped[Staff | None] = relationship()
 
@@ -386,6 +389,164 @@ class ProofItem(Synced, Base):
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
 
+# ---------------------------------------------------------------------------------------------
+# One-to-one assistance (一对一就业援助) and zero-employment families (零就业家庭), migration 0006
+# ---------------------------------------------------------------------------------------------
+
+
+class AssistancePlan(Synced, Base):
+    """An assistance plan (援助协议 / 一人一策) of one person, with the responsible caseworker
+    (援助责任人) and the five headings of the person's situation.
+
+    ``last_contact_on``, ``next_contact_on`` and ``follow_up_until`` are kept by
+    :mod:`caseworker.casework.plans` from the contacts and outcomes (for the worklist's one
+    query); the due date itself is computed by :mod:`caseworker.casework.worklist`.
+    """
+
+    __tablename__ = "assistance_plan"
+    __table_args__ = (
+        Index(
+            "uq_assistance_plan_open_person",
+            "person_id",
+            unique=True,
+            sqlite_where=text("deleted = 0 AND closed_on IS NULL"),
+            postgresql_where=text("deleted = false AND closed_on IS NULL"),
+        ),
+        # the worklist reads every open plan from this index alone (no wide rows)
+        Index(
+            "ix_assistance_plan_open",
+            "closed_on",
+            "deleted",
+            "person_id",
+            "worker_id",
+            "opened_on",
+            "last_contact_on",
+            "next_contact_on",
+            "follow_up_until",
+            "id",
+            sqlite_where=text("deleted = 0 AND closed_on IS NULL"),
+            postgresql_where=text("deleted = false AND closed_on IS NULL"),
+        ),
+    )
+
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
+    worker_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff.id"), index=True)
+    basis: Mapped[str] = mapped_column(String(24))
+    opened_on: Mapped[dt.date] = mapped_column(Date)
+    signed_on: Mapped[dt.date | None] = mapped_column(Date)
+    target_on: Mapped[dt.date | None] = mapped_column(Date)
+    family_situation: Mapped[str] = mapped_column(Text, default="")
+    unemployment_reason: Mapped[str] = mapped_column(Text, default="")
+    skills: Mapped[str] = mapped_column(Text, default="")
+    training_wish: Mapped[str] = mapped_column(Text, default="")
+    job_intention: Mapped[str] = mapped_column(Text, default="")
+    services_needed: Mapped[str] = mapped_column(String(200), default="")
+    measures: Mapped[str] = mapped_column(Text, default="")
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    close_reason: Mapped[str | None] = mapped_column(String(16))
+    close_note: Mapped[str] = mapped_column(Text, default="")
+    last_contact_on: Mapped[dt.date | None] = mapped_column(Date)
+    next_contact_on: Mapped[dt.date | None] = mapped_column(Date)
+    employed_on: Mapped[dt.date | None] = mapped_column(Date)
+    follow_up_until: Mapped[dt.date | None] = mapped_column(Date)
+
+    person: Mapped[Person] = relationship()
+    worker: Mapped[Staff] = relationship()
+
+
+class AssistanceContact(Synced, Base):
+    """One contact (帮扶记录): a fact of the past.  A correction is a new contact whose
+    ``supersedes_id`` names the one it replaces; the replaced row stays as it was."""
+
+    __tablename__ = "assistance_contact"
+    __table_args__ = (
+        # counts by month read this index alone
+        Index("ix_assistance_contact_on_date", "on_date", "deleted"),
+    )
+
+    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assistance_plan.id"), index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
+    on: Mapped[dt.date] = mapped_column("on_date", Date)
+    channel: Mapped[str] = mapped_column(String(12))
+    worker_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff.id"))
+    services: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    next_on: Mapped[dt.date | None] = mapped_column(Date)
+    supersedes_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("assistance_contact.id"), index=True
+    )
+
+    worker: Mapped[Staff] = relationship()
+
+
+class AssistanceOffer(Synced, Base):
+    """A post offered or a referral (爱心岗位, market post, 公益性岗位) and the answer."""
+
+    __tablename__ = "assistance_offer"
+
+    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assistance_plan.id"), index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
+    on: Mapped[dt.date] = mapped_column("on_date", Date, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    post: Mapped[str] = mapped_column(String(100))
+    employer: Mapped[str] = mapped_column(String(100), default="")
+    answer: Mapped[str] = mapped_column(String(10))
+    answered_on: Mapped[dt.date | None] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class AssistanceOutcome(Synced, Base):
+    """An employment outcome (就业认定): the person counted as employed from ``on`` with one
+    kind of evidence; the employment episode it recorded is ``episode_id``."""
+
+    __tablename__ = "assistance_outcome"
+
+    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assistance_plan.id"), index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
+    on: Mapped[dt.date] = mapped_column("on_date", Date, index=True)
+    evidence: Mapped[str] = mapped_column(String(24))
+    contract_months: Mapped[int | None] = mapped_column(Integer)
+    flexible_days: Mapped[int | None] = mapped_column(Integer)
+    monthly_income: Mapped[Money | None] = mapped_column(MoneyType)
+    note: Mapped[str] = mapped_column(Text, default="")
+    episode_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("employment_episode.id"))
+
+
+class ZeroEmploymentEpisode(Synced, Base):
+    """A period in which a household was a zero-employment family (零就业家庭): from
+    ``identified_on`` until ``ended_on`` (open while None).  ``end_reason`` says why it ended
+    (``employed``: cleared by a member's employment, whose membership is
+    ``cleared_by_id``).  A family that falls back opens a new episode."""
+
+    __tablename__ = "zero_employment_episode"
+    __table_args__ = (
+        Index(
+            "uq_zero_employment_episode_open_household",
+            "household_id",
+            unique=True,
+            sqlite_where=text("deleted = 0 AND ended_on IS NULL"),
+            postgresql_where=text("deleted = false AND ended_on IS NULL"),
+        ),
+        # the open families, longest open first, read from this index alone
+        Index(
+            "ix_zero_employment_episode_open",
+            "ended_on",
+            "deleted",
+            "identified_on",
+            "household_id",
+            "id",
+            sqlite_where=text("deleted = 0 AND ended_on IS NULL"),
+            postgresql_where=text("deleted = false AND ended_on IS NULL"),
+        ),
+    )
+
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), index=True)
+    identified_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    ended_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    end_reason: Mapped[str | None] = mapped_column(String(16))
+    cleared_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("household_member.id"))
+
+
 from caseworker.store.sync_models import (  # noqa: E402 - the sync tables join the metadata
     SyncBundle,
     SyncConflict,
@@ -395,6 +556,10 @@ from caseworker.store.sync_models import (  # noqa: E402 - the sync tables join 
 )
 
 __all__ = [
+    "AssistanceContact",
+    "AssistanceOffer",
+    "AssistanceOutcome",
+    "AssistancePlan",
     "Base",
     "CaseCategory",
     "ChangeLog",
@@ -414,5 +579,6 @@ __all__ = [
     "SyncPeer",
     "SyncRow",
     "Village",
+    "ZeroEmploymentEpisode",
     "false",
 ]

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from caseworker.core.clock import HybridLogicalClock
 from caseworker.core.errors import UserError
 from caseworker.i18n import _
-from caseworker.store import changelog, identity
+from caseworker.store import changelog, faults, identity
 from caseworker.store.engine import READ_ONLY_OPTION, WRITE_OPTION, is_sqlite
 from caseworker.store.models import ChangeLog, Setting, Staff, Station
 
@@ -77,10 +77,13 @@ class Store:
         *,
         actor: str = SYSTEM_ACTOR,
         registry_path: Path | None = None,
+        refuse_writes: UserError | None = None,
     ) -> None:
         self.engine = engine
         self.actor = actor
         self.registry_path = registry_path
+        #: Why no change may be written (a damaged or read-only file); reads still work.
+        self.write_refusal = refuse_writes
         self._reader = sessionmaker(
             engine.execution_options(**{READ_ONLY_OPTION: True}),
             class_=StoreSession,
@@ -154,7 +157,7 @@ class Store:
             INSTANCE_KEY: binding.instance,
             **({MACHINE_KEY: binding.machine} if binding.machine else {}),
         }
-        if any(settings.get(k) != v for k, v in changed.items()):
+        if self.write_refusal is None and any(settings.get(k) != v for k, v in changed.items()):
             self.device_id = binding.device
             self.clock.rename(self._node(binding.device))
             with self.transaction(SYSTEM_ACTOR) as session:
@@ -193,9 +196,25 @@ class Store:
 
     # -- sessions ---------------------------------------------------------------------------
 
+    @property
+    def location(self) -> str:
+        """The database file (or the URL without a password), for messages."""
+        return self._file_path() or self.engine.url.render_as_string(hide_password=True)
+
+    def _fault(self, exc: BaseException, *, writing: bool) -> UserError | None:
+        if is_busy(exc):
+            return busy_error()
+        fault = faults.user_error(exc, self.location)
+        if isinstance(fault, faults.ReadOnlyError) and not writing:
+            return None  # a write tried in reading(): a bug, not a read-only file
+        return fault
+
     @contextmanager
     def transaction(self, actor: str | None = None) -> Iterator[Session]:
         """A session whose work commits at the end of the block, or rolls back whole."""
+        if self.write_refusal is not None:
+            refusal = self.write_refusal
+            raise type(refusal)(str(refusal))
         name = (actor or self.actor or SYSTEM_ACTOR)[:40]
         try:
             with self._writer() as session, session.begin():
@@ -204,10 +223,11 @@ class Store:
                     self.clock, actor_id, self.device_id, self.station_code, name
                 )
                 yield session
-        except sqlalchemy.exc.OperationalError as exc:
+        except sqlalchemy.exc.DBAPIError as exc:
             self._actor_ids = {SYSTEM_ACTOR: None}
-            if is_busy(exc):
-                raise busy_error() from exc
+            fault = self._fault(exc, writing=True)
+            if fault is not None:
+                raise fault from exc
             raise
         except BaseException:
             self._actor_ids = {SYSTEM_ACTOR: None}  # a staff record made here was rolled back
@@ -218,17 +238,12 @@ class Store:
     def _actor_id(self, session: Session, name: str) -> uuid.UUID | None:
         if name in self._actor_ids:
             return self._actor_ids[name]
-        found = session.scalar(
-            select(Staff.id).where(Staff.name == name, Staff.deleted.is_(False)).limit(1)
-        )
+        found = find_staff(session, name)
         if found is None:
             session.info[changelog.CONTEXT_KEY] = changelog.Context(
                 self.clock, None, self.device_id, self.station_code, name
             )
-            staff = Staff(name=name, station_code=self.station_code)
-            session.add(staff)
-            session.flush()
-            found = staff.id
+            found = staff_id(session, name, self.station_code)
         self._actor_ids[name] = found
         return found
 
@@ -243,9 +258,10 @@ class Store:
                 session.autoflush = False
                 session.info[changelog.READ_ONLY_KEY] = True
                 yield session
-        except sqlalchemy.exc.OperationalError as exc:
-            if is_busy(exc):
-                raise busy_error() from exc
+        except sqlalchemy.exc.DBAPIError as exc:
+            fault = self._fault(exc, writing=False)
+            if fault is not None:
+                raise fault from exc
             raise
 
     # -- settings ---------------------------------------------------------------------------
@@ -272,17 +288,42 @@ class Store:
 
     def put_setting(self, session: Session, key: str, value: str) -> None:
         """Change a setting inside the caller's transaction, logged."""
-        row = session.get(Setting, key)
-        old = row.value if row is not None else None
-        if row is None:
-            session.add(Setting(key=key, value=value))
-        else:
-            row.value = value
-        context = session.info[changelog.CONTEXT_KEY]
-        changelog.log_setting(session.connection(), context, key, old, value)
+        put_setting(session, key, value)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def put_setting(session: Session, key: str, value: str) -> None:
+    """Change a setting inside the session's transaction, logged (who, when, old, new)."""
+    row = session.get(Setting, key)
+    old = row.value if row is not None else None
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+    context = session.info[changelog.CONTEXT_KEY]
+    changelog.log_setting(session.connection(), context, key, old, value)
+
+
+def find_staff(session: Session, name: str) -> uuid.UUID | None:
+    """The id of the live staff record named ``name``, or None."""
+    return session.scalar(
+        select(Staff.id).where(Staff.name == name, Staff.deleted.is_(False)).limit(1)
+    )
+
+
+def staff_id(session: Session, name: str, station_code: str) -> uuid.UUID:
+    """The id of the live staff record named ``name``; one is added (and logged, with the
+    session's actor) when there is none.  The store makes the actor of a transaction the same
+    way."""
+    found = find_staff(session, name)
+    if found is not None:
+        return found
+    staff = Staff(name=name, station_code=station_code)
+    session.add(staff)
+    session.flush()
+    return staff.id
 
 
 def _probe_instance(path: str) -> str | None:

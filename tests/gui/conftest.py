@@ -15,6 +15,24 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 
+class UnansweredDialog(AssertionError):
+    """A modal dialog opened in a test that did not say how to answer it (it would hang)."""
+
+
+@pytest.fixture(autouse=True)
+def _modal_dialogs_need_an_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A modal dialog no test answers fails at once instead of blocking the run: tests that
+    expect one patch ``exec`` themselves (``message_boxes``, or their own fake)."""
+    from PySide6.QtWidgets import QDialog
+
+    def refuse(dialog: QDialog) -> int:
+        text = dialog.text() if isinstance(dialog, QMessageBox) else dialog.windowTitle()
+        raise UnansweredDialog(f"modal dialog {dialog.objectName()!r} opened: {text}")
+
+    monkeypatch.setattr(QMessageBox, "exec", refuse)
+    monkeypatch.setattr(QDialog, "exec", refuse)
+
+
 @pytest.fixture(autouse=True)
 def _qt_settings_in_tmp(tmp_path: Path, qapp: QApplication) -> Iterator[None]:
     folder = tmp_path / "qsettings"

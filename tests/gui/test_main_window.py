@@ -30,6 +30,9 @@ def test_sections_and_status_bar(window: MainWindow) -> None:
         "Registry",
         "Recognition",
         "Settings",
+        "Worklist",
+        "Family tracker",
+        "Dashboard",
     ]
     assert "650102001" in window.station_label.text()
     assert window.count_label.text() == "2 persons"
@@ -47,6 +50,7 @@ def test_new_person_save_updates_list_and_count(window: MainWindow, qtbot: Any) 
     assert window.registry_stack.currentWidget() is window.person
     window.person.editors["name"].input.setText("王五")
     window.person.editors["id_number"].input.setText(make_id(seq=15))
+    window.person.editors["village"].input.setCurrentIndex(1)
     assert window.person.save()
     assert window.count_label.text() == "3 persons"
     qtbot.waitUntil(lambda: window.registry.model.rowCount() == 3)
@@ -127,8 +131,9 @@ def test_import_and_export(
     csv = tmp_path / "persons.csv"
     csv.write_text(f"姓名,身份证号\n王五,{make_id(seq=15)}\n赵六,bad\n", encoding="utf-8")
     window.run_import(csv)
-    qtbot.waitUntil(lambda: bool(message_boxes.shown), timeout=20_000)
-    assert "Imported 1 of 2" in message_boxes.shown[0][1]
+    qtbot.waitUntil(lambda: len(message_boxes.shown) == 2, timeout=20_000)
+    assert "1 of the 2 rows" in message_boxes.shown[0][1]  # checked first, then asked
+    assert "Imported 1 of 2" in message_boxes.shown[1][1]
     assert window.count_label.text() == "3 persons"
     out = tmp_path / "out.xlsx"
     window.run_export(out)
@@ -167,3 +172,75 @@ def test_first_run_opens_the_wizard(
         QApplication.processEvents()
     finally:
         store.dispose()
+
+
+def test_the_person_menu_is_never_empty(window: MainWindow) -> None:
+    actions = [a for a in window.person_menu.actions() if not a.isSeparator()]
+    assert window.new_action in actions
+    assert window.find_action in actions
+    window.new_action.trigger()  # once a page exists, its actions follow it
+    assert window.person is not None
+    assert window.person.save_action in window.person_menu.actions()
+    assert window.person.save_action.isEnabled()
+    window.person.cancel()
+    window._update_person_actions()
+    assert not window.person.save_action.isEnabled()  # no person is open
+
+
+def test_switching_language_keeps_the_section_the_filters_and_the_person(
+    window: MainWindow, qtbot: Any, qapp: QApplication
+) -> None:
+    from caseworker.gui.language import apply_language
+    from caseworker.gui.models.listing import NO_CASE
+
+    registry = window.registry
+    assert registry is not None
+    registry.search.setText("张")
+    registry.village.setCurrentIndex(2)
+    registry.status.setCurrentIndex(registry.status.findData(NO_CASE))
+    before = registry.current_query()
+    try:
+        window.change_language("ug_CN")
+        qtbot.waitUntil(lambda: window.registry is not registry)
+        assert window.section() == 0
+        assert window.registry.current_query() == before
+        window.show_section(1)
+        window.change_language("zh_CN")
+        qtbot.waitUntil(lambda: window.registry.village.currentText() != "")
+        qtbot.wait(10)
+        assert window.section() == 1  # not thrown back to the registry
+        assert window.registry.current_query() == before
+        window.show_section(0)
+        from caseworker.registry import persons
+
+        with window.store.reading() as session:
+            person_id = persons.find_by_id_number(session, make_id(seq=11)).id
+        window.open_person(person_id)
+        window.change_language("en")
+        qtbot.waitUntil(lambda: window.person is not None and window.person.person_id == person_id)
+        assert window.registry_stack.currentWidget() is window.person
+    finally:
+        apply_language(qapp, "en")
+
+
+def test_the_status_of_a_person_without_a_case_reads_no_application(
+    window: MainWindow,
+) -> None:
+    model = window.registry.model
+    column = [model.columns[c].key for c in range(model.columnCount())].index("status")
+    assert model.data(model.index(0, column)) == "No application"
+
+
+def test_settings_labels_line_up_across_the_groups(window: MainWindow) -> None:
+    from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel
+
+    assert window.settings_view is not None
+    widths = set()
+    for group in window.settings_view.findChildren(QGroupBox):
+        layout = group.layout()
+        assert isinstance(layout, QFormLayout)
+        for row in range(layout.rowCount()):
+            item = layout.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            if item is not None and isinstance(item.widget(), QLabel):
+                widths.add(item.widget().width() or item.widget().minimumWidth())
+    assert len(widths) == 1

@@ -289,13 +289,18 @@ def test_filters_from_the_registry_list() -> None:
 
 
 def test_notice_period_dialog(qtbot: Any) -> None:
-    from PySide6.QtCore import QDate
-
     dialog = NoticePeriodDialog(today=dt.date(2024, 9, 26))
     qtbot.addWidget(dialog)
-    assert dialog.period() == (dt.date(2024, 9, 23), dt.date(2024, 9, 26))
-    dialog.start.setDate(QDate(2024, 10, 9))
+    assert dialog.period() == (dt.date(2024, 9, 26), dt.date(2024, 9, 26))
+    assert "No public notice is open now or coming" in dialog.hint.text()
+    dialog.start.set_date(dt.date(2024, 10, 9))
     assert dialog.period() == (dt.date(2024, 9, 26), dt.date(2024, 10, 9))
+    offered = NoticePeriodDialog(
+        today=dt.date(2024, 9, 26), period=(dt.date(2024, 9, 20), dt.date(2024, 10, 15))
+    )
+    qtbot.addWidget(offered)
+    assert offered.period() == (dt.date(2024, 9, 20), dt.date(2024, 10, 15))
+    assert "Sep 20, 2024 to Oct 15, 2024" in offered.hint.text()
 
 
 def test_person_page_prints_the_stored_person(
@@ -321,3 +326,145 @@ def test_person_page_prints_the_stored_person(
     assert "张三" in dialog.windowTitle()
     dialog.close()
     dialog.deleteLater()
+
+
+LONG_DOCUMENT_PAGES = 150
+
+
+@pytest.fixture
+def long_preview(qtbot: Any, tmp_path: Path) -> PrintPreviewDialog:
+    """A preview of a 150-page landscape document (a long roster's size) without thumbnails."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfgen import canvas
+
+    from caseworker.gui.printing.documents import PreviewDocument
+
+    folder = tmp_path / "long"
+    folder.mkdir()
+    path = folder / "long.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=landscape(A4))
+    for number in range(1, LONG_DOCUMENT_PAGES + 1):
+        pdf.setFont("Helvetica", 40)
+        pdf.drawString(100, 300, f"Page {number}")
+        pdf.showPage()
+    pdf.save()
+    dialog = PrintPreviewDialog(PreviewDocument(path, "long", "long.pdf"))
+    qtbot.addWidget(dialog)
+    dialog.resize(900, 700)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: 0 in dialog.view.rendered_pages())
+    return dialog
+
+
+def test_a_far_page_appears_within_a_second_of_reaching_it(
+    qtbot: Any, long_preview: PrintPreviewDialog
+) -> None:
+    """The scroll offset must not become a timer delay (page 140 is ~80,000 pixels down)."""
+    view = long_preview.view
+    far = LONG_DOCUMENT_PAGES - 10
+    assert view.labels[far].geometry().top() > 50_000
+    view.show_page(far)
+    # a generous bound (the page renders in a few tens of milliseconds here); the old code
+    # waited as many milliseconds as the page's offset in pixels
+    qtbot.waitUntil(lambda: far in view.rendered_pages(), timeout=5_000)
+    assert view.labels[far].pixmap() is not None
+    assert not view.labels[far].pixmap().isNull()
+
+
+def test_the_visible_page_renders_before_its_neighbours(
+    qtbot: Any, long_preview: PrintPreviewDialog
+) -> None:
+    view = long_preview.view
+    far = 100
+    view.show_page(far)
+    view._timer.stop()
+    view.render_visible()  # what the timer runs after a jump
+    rendered = set(view.rendered_pages())
+    assert far in rendered  # at once
+    assert view._pending  # the pages around follow, one at a time
+    assert not set(view._pending) & rendered
+    qtbot.waitUntil(lambda: not view._pending)
+    assert {far - 1, far + 1} <= set(view.rendered_pages())
+
+
+def test_home_and_end_go_to_the_first_and_the_last_page(
+    qtbot: Any, long_preview: PrintPreviewDialog
+) -> None:
+    from PySide6.QtCore import Qt
+
+    long_preview.view.setFocus()
+    qtbot.keyClick(long_preview.view, Qt.Key.Key_End)
+    last = LONG_DOCUMENT_PAGES - 1
+    qtbot.waitUntil(lambda: last in long_preview.view.visible_pages())
+    assert f"Page {LONG_DOCUMENT_PAGES - 1}" in long_preview.status.text() or (
+        f"of {LONG_DOCUMENT_PAGES}" in long_preview.status.text()
+    )
+    qtbot.keyClick(long_preview.view, Qt.Key.Key_Home)
+    assert long_preview.view.verticalScrollBar().value() == 0
+    assert long_preview.status.text().startswith("Page 1 of")
+
+
+def test_an_empty_public_notice_list_is_not_printed(
+    qtbot: Any, gui_store: Any, message_boxes: MessageBoxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from caseworker.gui.printing import period
+
+    monkeypatch.setattr(
+        NoticePeriodDialog, "exec", lambda _d: int(QDialog.DialogCode.Accepted.value)
+    )
+    assert period.print_notice_list(None, gui_store) is None
+    assert [name for name, _t in message_boxes.shown] == ["emptyNoticeList"]
+    assert "nothing to print" in message_boxes.shown[0][1]
+
+
+def test_the_period_offered_is_that_of_the_notices_open_now_and_next(
+    gui_store: Any, people: Station, monkeypatch: pytest.MonkeyPatch, qtbot: Any
+) -> None:
+    """張三's notice runs from 2024-09-23, 王五's from 2024-11-04: on 2024-09-25 both."""
+    from caseworker.core import wall
+    from caseworker.gui.printing import period
+
+    with wall.use(wall.FixedWall.on(dt.date(2024, 9, 25))):
+        span = period.current_notices(gui_store, dt.date(2024, 9, 25))
+        assert span is not None
+        assert span[0] == dt.date(2024, 9, 23)
+        assert span[1] >= dt.date(2024, 11, 8)
+        offered: list[tuple[dt.date, dt.date]] = []
+
+        def accept(dialog: NoticePeriodDialog) -> int:
+            offered.append(dialog.period())
+            return int(QDialog.DialogCode.Accepted.value)
+
+        monkeypatch.setattr(NoticePeriodDialog, "exec", accept)
+        shown: list[Any] = []
+        monkeypatch.setattr(
+            "caseworker.gui.printing.preview_notice",
+            lambda _p, _s, start, end: shown.append((start, end)),
+        )
+        period.print_notice_list(None, gui_store)
+    assert offered == [span]
+    assert shown == [span]
+    assert period.current_notices(gui_store, dt.date(2025, 1, 1)) is None
+
+
+def test_the_roster_keeps_the_lists_order_and_says_what_it_lists(
+    qtbot: Any, roster_store: Any
+) -> None:
+    from caseworker.gui.models import person_query
+    from caseworker.gui.models.listing import Column, ListQuery
+
+    query = ListQuery(sort=Column.AGE, descending=True)
+    with roster_store.reading() as session:
+        order = list(person_query.fetch_ids(session, query))
+        names = dict(
+            session.execute(__import__("sqlalchemy").text("SELECT id, name FROM person")).all()
+        )
+    dialog = open_preview(qtbot, preview_roster, roster_store, query)
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(dialog.document.path).pages)
+    assert "登记人员花名册" in text  # every registered person: not a 就业困难人员花名册
+    assert "就业困难人员花名册" not in text
+    printed = [n for n in (names[str(i).replace("-", "")] for i in order) if n in text]
+    positions = [text.index(name) for name in printed]
+    assert positions == sorted(positions)  # the list's order (oldest first), not the pinyin
+    dialog.close()

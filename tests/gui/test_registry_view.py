@@ -63,3 +63,20 @@ def test_clicking_a_header_sorts_in_sql_and_enter_opens(gui_store: Any, qtbot: A
     with qtbot.waitSignal(view.open_person_requested) as blocker:
         view.table.activated.emit(view.model.index(0, 0))
     assert blocker.args == [old.id]
+
+
+def test_a_result_arriving_after_the_list_is_gone_is_dropped(gui_store: Any, qtbot: Any) -> None:
+    """A language switch rebuilds the list while a query runs: its late result is ignored."""
+    import shiboken6
+
+    from caseworker.gui.models.ids import IdList
+    from caseworker.gui.views.recognition_list import RecognitionListView
+    from caseworker.gui.views.registry import RegistryView
+
+    view = RegistryView(gui_store)
+    cases = RecognitionListView(gui_store)
+    controller = view.controller
+    shiboken6.delete(view)
+    shiboken6.delete(cases)
+    controller._arrived(controller.generation, IdList())  # no "already deleted" error
+    cases._arrived(cases.generation, IdList())

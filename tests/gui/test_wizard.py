@@ -49,7 +49,7 @@ def test_wizard_creates_the_station(empty_store: Any, qtbot: Any) -> None:
     wizard = SetupWizard(empty_store, language="en")
     qtbot.addWidget(wizard)
     wizard.show()
-    assert wizard.buttonText(QWizard.WizardButton.NextButton) == "Next >"
+    assert wizard.buttonText(QWizard.WizardButton.NextButton) == "Next →"
     wizard.next()
     station = wizard.page_named("station")
     wizard.next()
@@ -73,3 +73,44 @@ def test_wizard_creates_the_station(empty_store: Any, qtbot: Any) -> None:
         assert [v.name for v in stations.villages(session, "650102001")] == ["南湖社区", "红旗村"]
     assert empty_store.setting(bootstrap.CASEWORKER_KEY) == "古丽"
     assert empty_store.setting(bootstrap.LANGUAGE_KEY) == "en"
+
+
+def test_the_red_errors_go_once_the_fields_are_corrected(empty_store: Any, qtbot: Any) -> None:
+    wizard = SetupWizard(empty_store, language="en")
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    station = wizard.station_page
+    wizard.next()  # both empty: refused
+    assert "Enter the station's name" in station.message.text()
+    station.station_name.setText("燕儿窝街道就业服务站")
+    assert "Enter the station's name" not in station.message.text()  # that one is fixed
+    assert station.message.text()  # the code is still missing
+    station.code.setText("650102001")
+    assert station.message.text() == ""  # nothing left to correct
+    wizard.next()
+    villages = wizard.villages_page
+    wizard.next()
+    assert villages.message.text()
+    villages.text.setPlainText("红旗村")
+    assert villages.message.text() == ""
+
+
+def test_a_language_tried_in_a_cancelled_wizard_is_not_kept(
+    empty_store: Any, qtbot: Any, qapp: Any
+) -> None:
+    from caseworker import i18n
+    from caseworker.gui import prefs
+
+    assert i18n.current_language() == "en"
+    wizard = SetupWizard(empty_store, language="en")
+    qtbot.addWidget(wizard)
+    wizard.show()
+    combo = wizard.language_page.combo
+    combo.setCurrentIndex(combo.findData("ug_CN"))
+    assert i18n.current_language() == "ug_CN"  # the wizard itself speaks it at once
+    wizard.reject()
+    assert i18n.current_language() == "en"
+    assert qapp.layoutDirection().name == "LeftToRight"
+    assert prefs.stored_language() is None
+    assert empty_store.setting(bootstrap.LANGUAGE_KEY) in ("", None)

@@ -23,14 +23,16 @@ from caseworker.registry import search, stations
 from caseworker.store import audit, migrate
 from caseworker.store.engine import make_engine, sqlite_url
 from caseworker.store.models import (
+    AssistancePlan,
     Base,
     ChangeLog,
     EmploymentEpisode,
     HouseholdMember,
     Person,
     RecognitionCase,
+    Staff,
 )
-from tests.helpers import make_id, register
+from tests.helpers import make_id, provide_all_proofs, register
 
 VERSIONS = Path(migrate.MIGRATIONS) / "versions"
 RECOGNITION_TABLES = {"recognition_case", "recognition_step", "proof_item"}
@@ -96,8 +98,8 @@ def revision_of(path: Path) -> str | None:
         engine.dispose()
 
 
-def test_head_is_0013_and_migration_files_are_frozen() -> None:
-    assert migrate.head_revision() == migrate.HEAD_REVISION == "0013"
+def test_head_is_0009_and_migration_files_are_frozen() -> None:
+    assert migrate.head_revision() == migrate.HEAD_REVISION == "0009"
     source = (VERSIONS / "0002_recognition.py").read_text(encoding="utf-8")
     assert "down_revision: str | None = '0001'" in source
     for path in VERSIONS.glob("*.py"):
@@ -140,6 +142,7 @@ def test_opening_an_0001_file_backs_it_up_and_migrates_keeping_the_data(tmp_path
             case = service.open_application(
                 session, found[ids[0]].id, dt.date(2024, 9, 2), ["older_worker"]
             )
+            provide_all_proofs(session, case.id)
             service.advance(session, case.id, CommunityReview(on=dt.date(2024, 9, 5), passed=True))
     finally:
         store.dispose()
@@ -230,6 +233,7 @@ def test_postgresql_migrate_register_search_recognise_and_downgrade(postgres_url
             case = service.open_application(
                 session, older.id, dt.date(2024, 9, 2), ["older_worker"]
             )
+            provide_all_proofs(session, case.id)
             service.advance(session, case.id, CommunityReview(on=dt.date(2024, 9, 5), passed=True))
             service.advance(session, case.id, TownshipReview(on=dt.date(2024, 9, 9), passed=True))
         with store.reading() as session:
@@ -272,11 +276,31 @@ def _assert_guards_hold(store: Any, person_id: uuid.UUID, case_person: uuid.UUID
                 )
             )  # fmt: skip
 
+    def open_plan() -> None:
+        with store.transaction(actor="王芳") as session:
+            worker = session.scalar(select(Staff.id).where(Staff.name == "王芳"))
+            session.add(
+                AssistancePlan(
+                    person_id=case_person, worker_id=worker, basis="recognised",
+                    opened_on=dt.date(2024, 9, 21),
+                )
+            )  # fmt: skip
+
+    open_plan()
+
+    def unlogged_contact() -> None:
+        with store.transaction() as session:
+            session.execute(text("UPDATE assistance_plan SET measures = 'x'"))
+
     for attempt in (bulk_update, edit_log):
         with pytest.raises(sqlalchemy.exc.DatabaseError, match="refused"):
             attempt()
     with pytest.raises(sqlalchemy.exc.IntegrityError, match="uq_recognition_case_open_person"):
         second_open_case()
+    with pytest.raises(sqlalchemy.exc.IntegrityError, match="uq_assistance_plan_open_person"):
+        open_plan()
+    with pytest.raises(sqlalchemy.exc.DatabaseError, match="refused"):
+        unlogged_contact()
 
 
 FIXTURE_0003 = Path(__file__).resolve().parent.parent / "fixtures" / "station-0003.sqlite3"
@@ -349,19 +373,28 @@ def _migration(name: str) -> Any:
     return module
 
 
-@pytest.mark.parametrize("name", ["0004_audit_trail", "0005_case_rows"])
-def test_frozen_copies_in_the_migrations_match_the_live_code(name: str) -> None:
-    from caseworker.store import changelog, guards
+def test_the_latest_guards_are_the_live_guards() -> None:
+    from caseworker.store import guards
 
-    module = _migration(name)
-    latest = _migration("0005_case_rows")
-    assert latest.SYNCED_0005 == guards.SYNCED_TABLES
-    assert latest.sqlite_guards(latest.SYNCED_0005) == guards.sqlite_ddl(guards.SYNCED_TABLES)
-    assert latest.postgres_guards(latest.SYNCED_0005) == [
+    latest = _migration("0008_assistance")
+    assert latest.SYNCED_0006 == guards.SYNCED_TABLES
+    assert latest.sqlite_guards(latest.SYNCED_0006) == guards.sqlite_ddl(guards.SYNCED_TABLES)
+    assert latest.postgres_guards(latest.SYNCED_0006) == [
         s
         for s in guards.postgres_ddl(guards.SYNCED_TABLES)
         if not s.startswith("CREATE OR REPLACE")
     ]
+    # 0006 drops the guards that 0005 installed, with the same DDL
+    previous = _migration("0005_case_rows")
+    assert latest.SYNCED_0005 == previous.SYNCED_0005
+    assert latest.sqlite_guards(latest.SYNCED_0005) == previous.sqlite_guards(previous.SYNCED_0005)
+
+
+@pytest.mark.parametrize("name", ["0004_audit_trail", "0005_case_rows"])
+def test_frozen_copies_in_the_migrations_match_the_live_code(name: str) -> None:
+    from caseworker.store import changelog
+
+    module = _migration(name)
     assert module.HASHED == changelog.HASHED
     row = {
         "seq": 7, "change_id": uuid.uuid4(), "hlc": "0001760000000000-00001-650102001.ab",
@@ -381,13 +414,51 @@ def test_head_revision_constant_matches_the_scripts() -> None:
     assert head_revision() == HEAD_REVISION
 
 
-def test_0013_keeps_persons_and_their_references_and_the_id_number_unique(tmp_path: Path) -> None:
+@pytest.mark.postgres
+def test_postgresql_runs_the_assistance_queries(postgres_url: str) -> None:
+    """The worklist's date arithmetic, the family tracker and the dashboard on PostgreSQL."""
+    from caseworker.casework import dashboard, families, plans, worklist
+    from caseworker.registry import households
+    from tests.helpers import on_day, recognise
+
+    store = migrate.open_store(postgres_url, actor="李娜")
+    try:
+        stations.initialise(store, "650102001", "燕儿窝街道就业服务站", ["红旗村"])
+        with on_day(dt.date(2024, 9, 1)):
+            head = register(
+                store, "张三", make_id(birth=dt.date(1975, 4, 1), seq=131),
+                registered_unemployed_since=dt.date(2023, 1, 1), village="红旗村",
+            )  # fmt: skip
+        recognise(store, head.id)
+        day = dt.date(2024, 12, 20)
+        with on_day(dt.date(2024, 10, 12)), store.transaction() as session:
+            household = households.create(session)
+            households.add_person(session, household.id, head.id, "head")
+        with on_day(day), store.transaction() as session:
+            plans.open_plan(session, head.id, on=dt.date(2024, 10, 31), worker="李娜")
+            plans.add_contact(session, head.id, on=dt.date(2024, 11, 30), channel="phone")
+        with on_day(day), store.reading() as session:
+            assert worklist.due_rows(session, day) == []  # due on 2024-12-30
+            rows = worklist.due_rows(session, dt.date(2025, 1, 5))
+            assert [(r.due_on, r.days_overdue) for r in rows] == [(dt.date(2024, 12, 30), 6)]
+            (family,) = families.open_families(session, day)
+            assert family.identified_on == dt.date(2024, 10, 12)
+            figures = dashboard.figures(session, day)
+            assert figures.open_plans == 1
+            assert figures.zero_open == 1
+            assert dict(figures.contacts_by_month)[dt.date(2024, 11, 1)] == 1
+            assert audit.verify(session).ok
+    finally:
+        store.dispose()
+
+
+def test_0009_keeps_persons_and_their_references_and_the_id_number_unique(tmp_path: Path) -> None:
     """The person table is rebuilt on SQLite (the ID number's uniqueness becomes a partial
     index): rows, the records that refer to them, the search index and the guards all stay."""
     path = tmp_path / "station.sqlite3"
     shutil.copy(FIXTURE_0003, path)
     engine = make_engine(sqlite_url(path))
-    migrate.upgrade(engine, "0006")
+    migrate.upgrade(engine, "0008")
     query = (
         "SELECT (SELECT count(*) FROM person), (SELECT count(*) FROM household_member "
         "WHERE person_id IS NOT NULL), (SELECT count(*) FROM employment_episode)"
@@ -424,7 +495,7 @@ def test_0013_keeps_persons_and_their_references_and_the_id_number_unique(tmp_pa
         store.dispose()
     engine = make_engine(sqlite_url(path))
     try:
-        migrate.downgrade(engine, "0006")
+        migrate.downgrade(engine, "0008")
         with engine.connect() as connection:
             sql = connection.exec_driver_sql(
                 "SELECT sql FROM sqlite_master WHERE name = 'person'"
@@ -437,15 +508,15 @@ def test_0013_keeps_persons_and_their_references_and_the_id_number_unique(tmp_pa
         engine.dispose()
 
 
-def test_0013_frozen_copies_match_the_live_triggers() -> None:
+def test_0009_frozen_copies_match_the_live_triggers() -> None:
     from caseworker.store import guards
 
-    module = _migration("0013_sync")
+    module = _migration("0009_sync")
     assert list(module.SQLITE_PERSON_SEARCH_TRIGGERS) == list(search.SQLITE_INDEX_V2[3:6])
     assert list(module.SQLITE_PERSON_GUARDS) == guards.sqlite_ddl(["person"])[2:]
 
 
-def test_0013_downgrade_is_refused_while_the_county_holds_duplicates(tmp_path: Path) -> None:
+def test_0009_downgrade_is_refused_while_the_county_holds_duplicates(tmp_path: Path) -> None:
     path = tmp_path / "county.sqlite3"
     engine = make_engine(sqlite_url(path))
     migrate.upgrade(engine)
@@ -467,6 +538,6 @@ def test_0013_downgrade_is_refused_while_the_county_holds_duplicates(tmp_path: P
     engine = make_engine(sqlite_url(path))
     try:
         with pytest.raises(RuntimeError, match="held at the county"):
-            migrate.downgrade(engine, "0006")
+            migrate.downgrade(engine, "0008")
     finally:
         engine.dispose()

@@ -73,7 +73,7 @@ def test_one_object(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "retirement_date": "2053-01-01",
         "reasons": result["reasons"],
     }
-    assert any("新政办发〔2023〕49号 第（八）项" in r for r in result["reasons"])
+    assert any("新政办发〔2023〕49号, clause (8)" in r for r in result["reasons"])
 
 
 def test_output_is_not_ascii_escaped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

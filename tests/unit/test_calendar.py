@@ -95,9 +95,9 @@ def test_covered_range_and_provisional_year() -> None:
     cal = default_calendar()
     assert cal.first_day == D(2023, 1, 1)
     assert cal.last_day == D(2027, 12, 31)
-    assert cal.provisional_years == (2027,)
+    assert cal.provisional_years == (2024, 2026, 2027)
     assert cal.is_provisional(D(2027, 3, 1))
-    assert not cal.is_provisional(D(2026, 3, 1))
+    assert not cal.is_provisional(D(2025, 3, 1))
     assert cal.holiday_name(D(2024, 10, 1)) == "国庆节"
     assert cal.working_days_between(D(2024, 10, 1), D(2024, 10, 13)) == 5
     assert cal.next_working_day(D(2024, 10, 1)) == D(2024, 10, 8)
@@ -106,7 +106,57 @@ def test_covered_range_and_provisional_year() -> None:
 def test_every_shipped_year_names_its_source() -> None:
     for year in default_calendar().years.values():
         assert "国务院办公厅" in year.source
+        assert "新疆维吾尔自治区人民政府办公厅" in year.source
+        assert year.region == "65"
         assert year.status in ("official", "provisional")
+
+
+def test_xinjiang_rests_on_its_own_holidays() -> None:
+    """肉孜节 and 古尔邦节 are days off in Xinjiang (2025: 3月29日–31日, 6月6日–10日)."""
+    cal = default_calendar()
+    # a 5-working-day notice starting on Wednesday 2025-06-04 skips 古尔邦节
+    assert add_working_days(D(2025, 6, 4), 5) == D(2025, 6, 13)
+    assert cal.working_days_between(D(2025, 3, 1), D(2025, 3, 31)) == 20
+    assert not is_working_day(D(2025, 3, 31))
+    assert cal.holiday_name(D(2025, 6, 9)) == "古尔邦节"
+    assert cal.holiday_name(D(2023, 4, 21)) == "肉孜节"
+    assert not is_working_day(D(2023, 6, 28))
+    assert is_working_day(D(2023, 6, 25))  # the national working Sunday stays
+
+
+REGION_2030 = """
+year = 2030
+region = "65"
+status = "official"
+source = "regional test"
+holidays = [{ name = "古尔邦节", from = 2030-01-05, to = 2030-01-07 }]
+"""
+
+
+def test_a_regional_holiday_is_added_and_wins_over_a_working_weekend(tmp_path: Path) -> None:
+    _write(tmp_path, "cn-2030.toml", GOOD_2030)
+    _write(tmp_path, "xj-2030.toml", REGION_2030)
+    _write(tmp_path, "other-2030.toml", REGION_2030.replace('"65"', '"54"').replace("07", "08"))
+    cal = load_calendar([tmp_path])
+    assert not cal.is_working_day(D(2030, 1, 1))  # national
+    assert not cal.is_working_day(D(2030, 1, 5))  # a national working Saturday, a regional holiday
+    assert not cal.is_working_day(D(2030, 1, 7))  # regional
+    assert cal.is_working_day(D(2030, 1, 8))  # another region's holiday is not ours
+    assert cal.years[2030].source == "test；regional test"
+    national = load_calendar([tmp_path], region="11")
+    assert national.is_working_day(D(2030, 1, 7))
+
+
+def test_a_regional_calendar_covers_every_national_year(tmp_path: Path) -> None:
+    _write(tmp_path, "cn-2030.toml", GOOD_2030)
+    _write(tmp_path, "cn-2031.toml", GOOD_2030.replace("2030", "2031"))
+    _write(tmp_path, "xj-2030.toml", REGION_2030)
+    with pytest.raises(CalendarDataError, match="no file for 2031"):
+        load_calendar([tmp_path])
+    _write(tmp_path, "xj-2032.toml", REGION_2030.replace("2030", "2032"))
+    _write(tmp_path, "xj-2031.toml", REGION_2030.replace("2030", "2031"))
+    with pytest.raises(CalendarDataError, match="2032"):
+        load_calendar([tmp_path])
 
 
 def _write(directory: Path, name: str, text: str) -> None:

@@ -73,10 +73,10 @@ def test_import_export_via_cli(db: str, tmp_path: Path, capsys: pytest.CaptureFi
     book.save(tmp_path / "in.xlsx")
     status, out, _ = run(capsys, "--db", db, "persons", "import", str(tmp_path / "in.xlsx"))
     assert status == 1  # a row was rejected
-    assert "Imported 1 of 2 rows." in out
+    assert "Imported 1 of 2 rows, all in one step." in out
     assert "Line 3 rejected" in out
     status, out, _ = run(capsys, "--db", db, "persons", "import", str(tmp_path / "in.xlsx"))
-    assert "Imported 0 of 2 rows." in out
+    assert "Imported 0 of 2 rows" in out
     assert "1 rows were already registered" in out
     status, out, _ = run(capsys, "--db", db, "persons", "export", "-o", str(tmp_path / "out.xlsx"))
     assert status == 0
@@ -139,8 +139,14 @@ def test_chinese_messages(db: str, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_python_dash_m_runs(tmp_path: Path) -> None:
+    db = str(tmp_path / "m.sqlite3")
+    subprocess.run(
+        [sys.executable, "-m", "caseworker", "--db", db, "init", "--code", "650102001",
+         "--name", "站"],
+        capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
     result = subprocess.run(
-        [sys.executable, "-m", "caseworker", "--db", str(tmp_path / "m.sqlite3"), "persons", "list"],
+        [sys.executable, "-m", "caseworker", "--db", db, "persons", "list"],
         capture_output=True, text=True, check=False, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr

@@ -172,3 +172,52 @@ def test_demo_works_after_an_init_without_villages(tmp_path: Path) -> None:
             )
     finally:
         store.dispose()
+
+
+def test_demo_assistance_plans_contacts_and_families(tmp_path: Path) -> None:
+    """A tenth of the persons get a plan with about a year of contacts; plans are for
+    recognised persons or members of zero-employment families; the demo's families are what
+    the tracker reads (a refresh changes nothing); the log stays whole."""
+    from caseworker.casework import worklist
+    from caseworker.registry import families
+    from caseworker.store import audit
+    from caseworker.store.models import (
+        AssistanceContact,
+        AssistancePlan,
+        RecognitionCase,
+        ZeroEmploymentEpisode,
+    )
+    from tests.helpers import on_day
+
+    store = open_store(sqlite_url(tmp_path / "d.sqlite3"))
+    try:
+        with on_day(TODAY):
+            demo.generate(store, persons=1000, seed=3, today=TODAY)
+        with store.reading() as session:
+            plans = session.scalars(select(AssistancePlan)).all()
+            assert len(plans) == 100
+            assert all(p.demo for p in plans)
+            recognised = set(
+                session.scalars(
+                    select(RecognitionCase.person_id).where(RecognitionCase.stage == "recognised")
+                )
+            )
+            by_basis = {p.basis for p in plans}
+            assert by_basis == {"recognised", "zero_employment_family"}
+            assert all(p.person_id in recognised for p in plans if p.basis == "recognised")
+            contacts = session.scalars(select(AssistanceContact)).all()
+            assert len(contacts) > 8 * len(plans)
+            spans = {}
+            for c in contacts:
+                first, last = spans.get(c.plan_id, (c.on, c.on))
+                spans[c.plan_id] = (min(first, c.on), max(last, c.on))
+            assert sum((b - a).days > 300 for a, b in spans.values()) > len(plans) / 2
+            assert session.scalar(select(func.count()).select_from(ZeroEmploymentEpisode))
+            assert audit.verify(session).ok
+            with on_day(TODAY):
+                assert worklist.due_rows(session, TODAY)
+        with on_day(TODAY), store.transaction() as session:
+            result = families.refresh(session, TODAY)
+            assert (result.opened, result.ended) == ([], [])
+    finally:
+        store.dispose()

@@ -50,7 +50,7 @@ def test_an_os_error_while_writing_is_a_user_error(tmp_path: Path) -> None:
     def disk_full(tmp: Path) -> None:
         raise OSError(28, "No space left on device")
 
-    with pytest.raises(UserError, match="No space left"):
+    with pytest.raises(UserError, match="the disk is full"):
         write_atomically(tmp_path / "x.pdf", disk_full)
     assert list(tmp_path.iterdir()) == []
 

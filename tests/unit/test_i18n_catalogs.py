@@ -276,3 +276,17 @@ def test_module_level_labels_translate_when_shown() -> None:
 
     i18n.set_language("zh_CN")
     assert category_label(Category.LONG_TERM_UNEMPLOYED_1Y) == "连续失业一年以上的城镇登记失业人员"
+
+
+def test_a_catalog_with_a_plural_message_compiles_and_compares() -> None:
+    """Reading a compiled catalog back gives a plural's ids as a list; comparing two compiled
+    catalogs must not fail on it (it did, with the first ngettext message)."""
+    from babel.messages.catalog import Catalog
+
+    catalog = Catalog(locale="zh_CN")
+    catalog.add(("{n} day overdue", "{n} days overdue"), ("逾期 {n} 天",))
+    catalog.add("Worklist", "工作清单")
+    data = catalogs.compile_bytes(catalog)
+    messages, _headers = catalogs._mo_content(data)
+    assert messages[(("{n} day overdue", "{n} days overdue"), None)] == ("逾期 {n} 天",)
+    assert catalogs._mo_content(data) == catalogs._mo_content(catalogs.compile_bytes(catalog))

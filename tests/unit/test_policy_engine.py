@@ -61,7 +61,7 @@ def test_eligible_long_term_unemployed() -> None:
     assert decision.age == 34
     assert decision.conditions.all_hold()
     assert decision.reasons[0].startswith("Eligible")
-    assert any("新政办发〔2023〕49号 第（八）项" in r for r in decision.reasons)
+    assert any("新政办发〔2023〕49号, clause (8)" in r for r in decision.reasons)
 
 
 @pytest.mark.parametrize(
@@ -243,7 +243,7 @@ def test_category(kwargs: dict[str, Any], category: Category, expected: bool) ->
     result = next(r for r in decision.category_results if r.category is category)
     assert result.matched is expected
     if expected:
-        assert "新政办发〔2023〕49号 第（八）项" in result.reason
+        assert "新政办发〔2023〕49号, clause (8)" in result.reason
 
 
 def test_land_expropriated_farmer_needs_no_registration() -> None:
@@ -327,7 +327,16 @@ def test_categories_keep_the_order_of_clause_eight() -> None:
         (Household(members=(member("other", registered_unemployed=True),)), {}, True, False),
         # the person is counted too
         (Household(), {"employed": True}, False, False),
-        (Household(), {"employed": True, "wants_work": False}, True, False),
+        # a person who does not count (here: not wanting work) and no member who counts: the
+        # household has nobody of working age able and willing to work, so it is not a
+        # zero-employment family (issue 11's reading; before it, this read as one)
+        (Household(), {"employed": True, "wants_work": False}, False, False),
+        (
+            Household(members=(member("child", D(2000, 1, 1), male=True),)),
+            {"employed": True, "wants_work": False},
+            True,
+            False,
+        ),
         # a woman member of 53 with base age 55 is still of working age and counts
         (
             Household(

@@ -27,7 +27,36 @@ def test_shipped_pack_identity() -> None:
     assert pack.title.startswith("新疆维吾尔自治区人民政府办公厅关于优化调整稳就业政策措施的通知")
     assert pack.effective_from == D(2023, 8, 9)
     assert pack.effective_to is None
-    assert pack.citation() == "新政办发〔2023〕49号 第（八）项"
+    assert pack.citation(language="zh_CN") == "新政办发〔2023〕49号 第（八）项"
+
+
+@pytest.mark.parametrize(
+    ("language", "citation", "proof"),
+    [
+        ("zh_CN", "新政办发〔2023〕49号 第（八）项", "居民身份证"),
+        (
+            "ug_CN",
+            "新政办发〔2023〕49号 نومۇرلۇق ھۆججەتنىڭ (8)-تارمىقى",
+            "ئاھالىلەر كىملىك گۇۋاھنامىسى",
+        ),
+        ("en", "新政办发〔2023〕49号, clause (8)", "Resident identity card"),
+    ],
+)
+def test_the_notice_is_cited_in_the_interface_language(
+    language: str, citation: str, proof: str
+) -> None:
+    """The document number stays as issued; the clause and the sources are translated."""
+    from caseworker import i18n
+
+    pack = default_library().get("xj-2023-49")
+    i18n.set_language(language)
+    assert pack.citation() == citation
+    assert pack.proofs["id_card"].label == proof
+    assert pack.citation("第（十三）项").startswith("新政办发〔2023〕49号")
+    if language != "zh_CN":
+        assert "第（" not in pack.citation("第（十三）项")
+        assert "全国人民代表大会" not in pack.retirement_source()
+    assert pack.citation("an unlisted clause").endswith("an unlisted clause")
 
 
 @pytest.mark.parametrize(
@@ -202,6 +231,14 @@ def test_missing_directory(tmp_path: Path) -> None:
         ('"graduation_certificate", "commitment_letter"', '"diploma"', "not defined under"),
         ("[categories.older_worker]", "[categories.old_worker]", "unknown category old_worker"),
         ('label_zh = "征地证明"', 'label_zh = ""', "non-empty text"),
+        ("[citations.en]", "[citations.fr]", "citations.fr: unknown language"),
+        ('format = "{number}, {clause}"', 'format = "{number}"', "must contain"),
+        ('"第（八）项" = "clause (8)"', '"第（八）项" = 8', "clauses must be a table of texts"),
+        (
+            'retirement_source = "Decision',
+            'source = "Decision',
+            "unknown field citations.en.source",
+        ),
     ],
 )
 def test_invalid_packs(tmp_path: Path, old: str, new: str, message: str) -> None:

@@ -115,7 +115,7 @@ def test_unwritable_folder(
         raise PermissionError(13, "Permission denied")
 
     # chmod does not stop root (tests may run as root): refuse the temporary file instead.
-    monkeypatch.setattr("caseworker.core.files.tempfile.mkstemp", refuse)
+    monkeypatch.setattr("caseworker.core.files._create", refuse)
     args = ("notice", "--from", "2024-09-01", "--to", "2024-09-30", "-o", str(locked / "n.pdf"))
     assert cli(db_path, *args) == 2
     message = err(capsys)

@@ -26,7 +26,7 @@ from caseworker.forms.sources import (
 from caseworker.recognition import service
 from caseworker.recognition.workflow import CommunityReview, StartPublicNotice, TownshipReview
 from caseworker.registry import households
-from tests.helpers import make_id, on_day, register
+from tests.helpers import make_id, on_day, provide_all_proofs, register
 
 D = dt.date
 NOW = dt.datetime(2024, 10, 8, 9, 30)
@@ -52,6 +52,7 @@ def walk_to_notice(store: Any, person_id: uuid.UUID, categories: list[str], star
         case = service.open_application(
             session, person_id, start - dt.timedelta(days=20), categories
         )
+        provide_all_proofs(session, case.id)
         service.advance(
             session, case.id, CommunityReview(on=start - dt.timedelta(days=15), passed=True)
         )
@@ -288,6 +289,37 @@ def test_roster_filters_and_totals(store: Any, people: Station, tmp_path: Path) 
     assert "阿依古丽·买买提" in text
     assert "女满45周岁、男满55周岁及以上" in text
     assert "共4人" in text
+
+
+def test_the_roster_title_says_what_it_lists(store: Any, people: Station, tmp_path: Path) -> None:
+    """Only a roster of recognised persons is a 就业困难人员花名册."""
+    with store.reading() as session:
+        everyone = roster_data(session, now=NOW)
+        notice = roster_data(session, stage="public_notice", now=NOW)
+        recognised = roster_data(session, stage="recognised", now=NOW)
+        no_case = roster_data(session, stage="none", now=NOW)
+    assert everyone.title == "登记人员花名册"
+    assert notice.title == "就业困难人员认定公示中人员花名册"
+    assert recognised.title == "就业困难人员花名册"
+    assert no_case.title == "未申请认定人员花名册"
+    text = flat(pdf_text(render_roster(everyone, tmp_path / "all.pdf", bilingual=True)))
+    assert "登记人员花名册" in text
+    assert "就业困难人员花名册" not in text
+
+
+def test_the_roster_follows_a_given_order(store: Any, people: Station) -> None:
+    from sqlalchemy import select
+
+    from caseworker.store.models import Person
+
+    with store.reading() as session:
+        ids = list(session.scalars(select(Person.id).order_by(Person.birth_date.desc())))
+        ordered = roster_data(session, now=NOW, ids=ids)
+        some = roster_data(session, now=NOW, ids=ids[:2], stage="public_notice")
+        expected = [session.get(Person, i).name for i in ids]
+    assert [r.name for r in ordered.rows] == expected
+    # the given persons, still filtered (a roster prints what the list shows)
+    assert {r.name for r in some.rows} <= {"张三", "王五"}
 
 
 def test_roster_rejects_unknown_filters(store: Any, people: Station) -> None:

@@ -30,6 +30,17 @@ def test_ruff_format() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_mypy_strict_on_the_domain_packages() -> None:
+def test_mypy_strict_on_every_package_gui_included() -> None:
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mypy"]
+    assert config["strict"] is True
+    assert not [e for e in config.get("exclude", []) if "gui" in e]
+    for override in config.get("overrides", []):
+        modules = (
+            override["module"] if isinstance(override["module"], list) else [override["module"]]
+        )
+        assert not (any("caseworker" in m for m in modules) and override.get("ignore_errors"))
     result = _run(sys.executable, "-m", "mypy")
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "caseworker/gui" not in result.stdout  # (no error anywhere, the GUI checked too)

@@ -40,9 +40,15 @@ def out(capsys: pytest.CaptureFixture[str]) -> tuple[str, str]:
     return captured.out, captured.err
 
 
+PROOFS = ("id_card", "household_register", "unemployment_registration", "commitment_letter")
+
+
 def walk_to_recognised(db_path: Path, id_number: str) -> None:
+    assert cli(db_path, "advance", id_number, "apply", "--on", "2024-09-02",
+               "--categories", "older_worker,long_term_unemployed_1y") == 0  # fmt: skip
+    for proof in PROOFS:
+        assert cli(db_path, "proof", id_number, proof) == 0
     for args in (
-        ("apply", "--on", "2024-09-02", "--categories", "older_worker,long_term_unemployed_1y"),
         ("community-review", "--passed", "--on", "2024-09-05"),
         ("township-review", "--passed", "--on", "2024-09-10"),
         ("notice", "--on", "2024-09-27"),
@@ -57,8 +63,18 @@ def test_advance_through_the_workflow_and_show(
     assert cli(db_path, "advance", person.id_number, "apply", "--on", "2024-09-02",
                "--categories", "older_worker, long_term_unemployed_1y", "--note", "walk-in") == 0  # fmt: skip
     assert "张三: Applied, waiting for the community review." in out(capsys)[0]
+    for proof in PROOFS[1:]:
+        assert cli(db_path, "proof", person.id_number, proof) == 0
+    # the ID card is not ticked: the step is refused, naming it, unless confirmed
     assert cli(db_path, "advance", person.id_number, "community-review", "--passed",
-               "--on", "2024-09-05") == 0  # fmt: skip
+               "--on", "2024-09-05") == 2  # fmt: skip
+    err = out(capsys)[1]
+    assert "1 proof is not ticked as provided: Resident identity card." in err
+    assert "--proofs-missing-ok" in err
+    assert cli(db_path, "advance", person.id_number, "community-review", "--passed",
+               "--on", "2024-09-05", "--proofs-missing-ok") == 0  # fmt: skip
+    assert "Taken with proofs missing" in out(capsys)[0]
+    assert cli(db_path, "proof", person.id_number, "id_card") == 0
     assert cli(db_path, "advance", person.id_number, "township-review", "--passed",
                "--on", "2024-09-10") == 0  # fmt: skip
     capsys.readouterr()
@@ -66,15 +82,23 @@ def test_advance_through_the_workflow_and_show(
     assert "The public notice runs until 2024-10-09." in out(capsys)[0]
     assert cli(db_path, "advance", str(person.id), "recognise", "--on", "2024-10-10") == 0
     assert cli(db_path, "proof", person.id_number, "older_worker", "id_card") == 0
+    assert cli(db_path, "proof", person.id_number, "commitment_letter", "--missing") == 0
     capsys.readouterr()
     assert cli(db_path, "show", person.id_number, "--on", "2024-10-11") == 0
     text = out(capsys)[0]
     assert "Recognition case: Recognised" in text
     assert "Eligible as a person with employment difficulty" in text
     assert "Public notice until: 2024-10-09" in text
-    assert "[x] Older unemployed worker" in text
-    assert "[ ] Unemployed for a year or more" in text
-    assert "2024-09-05 Community review passed (王芳)" in text
+    # one line per document, with the categories it serves
+    both = (
+        "Older unemployed worker (woman 45 or over, man 55 or over); Unemployed for a year or more"
+    )
+    assert f"[x] Resident identity card (id_card): {both}" in text
+    assert f"[ ] Signed commitment letter (commitment_letter): {both}" in text
+    assert text.count("Resident identity card (id_card)") == 1
+    assert (
+        "2024-09-05 Community review passed [proofs missing: Resident identity card] (王芳)" in text
+    )
     assert "2024-09-02 Application (王芳) - walk-in" in text
     with store.reading() as session:
         case = session.scalars(select(RecognitionCase)).one()
@@ -186,3 +210,36 @@ def test_messages_in_chinese(
     err = out(capsys)[1]
     assert err.strip()
     assert err.count("\n") == 1
+
+
+def test_a_step_dated_after_today_is_refused(
+    store: Any,
+    person: Any,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from caseworker.core import wall
+
+    monkeypatch.setattr(wall, "_current", wall.FixedWall.on(D(2026, 11, 28)))
+    assert cli(db_path, "advance", person.id_number, "apply", "--on", "2026-12-05",
+               "--categories", "older_worker") == 2  # fmt: skip
+    assert "after today" in out(capsys)[1]
+    walk_to_recognised(db_path, person.id_number)
+    capsys.readouterr()
+    assert cli(db_path, "advance", person.id_number, "review", "--on", "2026-11-30") == 2
+    err = out(capsys)[1]
+    assert err.count("\n") == 1
+    assert "The date 2026-11-30 is after today (2026-11-28)" in err
+    assert cli(db_path, "advance", person.id_number, "review", "--on", "2026-11-28") == 0
+
+
+def test_proof_codes_are_checked(
+    store: Any, person: Any, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    walk_to_recognised(db_path, person.id_number)
+    capsys.readouterr()
+    assert cli(db_path, "proof", person.id_number, "diploma") == 2
+    assert "no proof diploma" in out(capsys)[1]
+    assert cli(db_path, "proof", person.id_number, "older_worker", "diploma") == 2
+    assert cli(db_path, "proof", person.id_number, "a", "b", "c") == 2

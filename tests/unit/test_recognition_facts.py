@@ -18,7 +18,7 @@ from caseworker.recognition.workflow import (
 )
 from caseworker.registry import households, persons
 from caseworker.store.models import Person
-from tests.helpers import make_id, on_day, register
+from tests.helpers import make_id, on_day, provide_all_proofs, register
 
 D = dt.date
 ON = D(2024, 10, 1)
@@ -210,6 +210,7 @@ def test_reassess_person_looks_at_the_household(store: Any) -> None:
         case = service.open_application(
             session, husband.id, D(2024, 9, 2), ["dual_unemployed_couple"]
         )
+        provide_all_proofs(session, case.id)
         for step in (
             CommunityReview(on=D(2024, 9, 5), passed=True),
             TownshipReview(on=D(2024, 9, 10), passed=True),

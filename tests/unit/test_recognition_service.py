@@ -25,7 +25,7 @@ from caseworker.recognition.workflow import (
 )
 from caseworker.registry import persons
 from caseworker.store.models import ChangeLog, ProofItem, RecognitionCase, RecognitionStep
-from tests.helpers import log_actors, make_id, on_day, register
+from tests.helpers import log_actors, make_id, on_day, provide_all_proofs, register
 
 D = dt.date
 OLDER = ["older_worker", "long_term_unemployed_1y"]
@@ -38,9 +38,15 @@ def older_man(store: Any, seq: int = 131, **fields: object) -> Any:
     return register(store, "张三", make_id(birth=D(1965, 3, 1), seq=seq), **fields)
 
 
-def apply(store: Any, person: Any, on: dt.date = APPLIED_ON, actor: str = "王芳") -> Any:
+def apply(
+    store: Any, person: Any, on: dt.date = APPLIED_ON, actor: str = "王芳", proofs: bool = True
+) -> Any:
+    """Open an application; ``proofs``: every proof of its checklist is ticked as provided."""
     with store.transaction(actor=actor) as session:
-        return service.open_application(session, person.id, on, OLDER, note="walk-in")
+        case = service.open_application(session, person.id, on, OLDER, note="walk-in")
+        if proofs:
+            provide_all_proofs(session, case.id)
+        return case
 
 
 def step(store: Any, case_id: Any, the_step: Any, actor: str = "王芳") -> Any:
@@ -144,19 +150,66 @@ def test_every_step_is_in_the_change_log_with_its_actor(store: Any) -> None:
 
 def test_application_creates_the_proof_checklist_and_proofs_can_be_ticked(store: Any) -> None:
     person = older_man(store)
-    case = apply(store, person)
+    case = apply(store, person, proofs=False)
     with store.reading() as session:
         items = service.proofs(session, case.id)
     assert items[0].category == "older_worker"
     assert {i.category for i in items} == set(OLDER)
     assert not any(i.provided for i in items)
     with store.transaction() as session:
-        service.set_proof(session, case.id, "older_worker", "id_card", True)
+        # one ID card serves both categories: ticked for the one, it is ticked for the other
+        assert service.set_proof(session, case.id, "older_worker", "id_card", True) == 2
     with store.reading() as session:
         ticked = session.scalars(select(ProofItem).where(ProofItem.provided.is_(True))).all()
-        assert [(i.category, i.proof) for i in ticked] == [("older_worker", "id_card")]
+        assert sorted((i.category, i.proof) for i in ticked) == [
+            ("long_term_unemployed_1y", "id_card"),
+            ("older_worker", "id_card"),
+        ]
+    with store.transaction() as session:
+        assert service.provide_proof(session, case.id, "id_card", False) == 2
+        assert service.provide_proof(session, case.id, "id_card", False) == 0
     with pytest.raises(ValidationError, match="no proof"), store.transaction() as session:
         service.set_proof(session, case.id, "older_worker", "diploma", True)
+    with pytest.raises(ValidationError, match="no proof"), store.transaction() as session:
+        service.provide_proof(session, case.id, "diploma", True)
+
+
+def test_a_step_with_proofs_missing_is_refused_or_recorded(store: Any) -> None:
+    from caseworker.recognition.workflow import ProofsMissingError
+
+    person = older_man(store)
+    case = apply(store, person, proofs=False)
+    with store.transaction() as session:
+        service.provide_proof(session, case.id, "id_card", True)
+    with pytest.raises(ProofsMissingError, match="3 proofs") as refused:
+        step(store, case.id, CommunityReview(on=D(2024, 9, 5), passed=True))
+    assert refused.value.missing == (
+        "household_register",
+        "unemployment_registration",
+        "commitment_letter",
+    )
+    step(store, case.id, CommunityReview(on=D(2024, 9, 5), passed=True, proofs_missing_ok=True))
+    with store.reading() as session:
+        last = service.history(session, case.id)[-1]
+        assert (
+            last.missing_proofs == "household_register,unemployment_registration,commitment_letter"
+        )
+        events = service.to_workflow_case(session, case.id).events
+        assert events[-1].missing_proofs == refused.value.missing
+
+
+def test_a_step_dated_after_today_is_refused(store: Any) -> None:
+    from caseworker.core import wall
+
+    person = older_man(store)
+    with wall.use(wall.FixedWall.on(D(2024, 9, 4))):
+        with pytest.raises(WorkflowError, match="after today"):
+            apply(store, person, on=D(2024, 9, 5))
+        case = apply(store, person)
+        with pytest.raises(WorkflowError, match="after today"):
+            step(store, case.id, CommunityReview(on=D(2024, 9, 5), passed=True))
+    with store.reading() as session:
+        assert len(service.history(session, case.id)) == 1
 
 
 def test_refused_transitions_change_nothing(store: Any) -> None:

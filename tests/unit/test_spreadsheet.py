@@ -152,7 +152,7 @@ def test_unreadable_files(
 def test_export_round_trip(store: Any, tmp_path: Path) -> None:
     spreadsheet.import_persons(store, write_xlsx(tmp_path / "in.xlsx", [GOOD_1, GOOD_2]))
     out = tmp_path / "out.xlsx"
-    assert spreadsheet.export_persons(store, out) == 2
+    assert spreadsheet.export_persons(store, out).exported == 2
     sheet = load_workbook(out).active
     headers = [c.value for c in sheet[1]]
     assert headers == [f.header for f in PERSON_FIELDS]

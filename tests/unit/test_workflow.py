@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from caseworker.core import wall
 from caseworker.core.errors import WorkflowError
 from caseworker.policy.categories import Category
 from caseworker.policy.pack import default_library
@@ -17,6 +18,7 @@ from caseworker.recognition.workflow import (
     Exit,
     ExitReason,
     PeriodicReview,
+    ProofsMissingError,
     Recognise,
     Stage,
     StartPublicNotice,
@@ -25,6 +27,7 @@ from caseworker.recognition.workflow import (
     TownshipReview,
     advance,
     allowed_steps,
+    missing_proofs,
     open_application,
 )
 
@@ -32,8 +35,17 @@ D = dt.date
 PACK = default_library().get("xj-2023-49")
 
 
+def with_proofs(case: Case, *missing: str) -> Case:
+    """``case`` with every proof ticked as provided except ``missing``."""
+    items = tuple(dataclasses.replace(i, provided=i.proof not in missing) for i in case.checklist)
+    return dataclasses.replace(case, checklist=items)
+
+
 def applied() -> Case:
-    return open_application(D(2024, 9, 2), ["older_worker", Category.MIN_LIVING_ALLOWANCE_6M], PACK)
+    """An application whose proofs are all provided."""
+    return with_proofs(
+        open_application(D(2024, 9, 2), ["older_worker", Category.MIN_LIVING_ALLOWANCE_6M], PACK)
+    )
 
 
 def run(case: Case, *steps: Step) -> Case:
@@ -259,3 +271,78 @@ def test_round_trip_through_json() -> None:
     assert Case.from_dict(data) == case
     assert data["stage"] == "exited"
     assert data["events"][3]["end"] == "2024-10-08"
+
+
+@pytest.mark.parametrize(
+    ("stage", "step"),
+    [
+        (Stage.APPLIED, CommunityReview(on=D(2026, 11, 30), passed=True)),
+        (Stage.COMMUNITY_PASSED, TownshipReview(on=D(2026, 11, 29), passed=False)),
+        (Stage.TOWNSHIP_PASSED, StartPublicNotice(start=D(2026, 11, 30))),
+        (Stage.RECOGNISED, PeriodicReview(on=D(2026, 12, 5))),
+        (Stage.RECOGNISED, Exit(on=D(2026, 11, 29), reason=ExitReason.EMPLOYED)),
+    ],
+)
+def test_a_step_dated_after_today_is_refused(stage: Stage, step: Step) -> None:
+    """On 2026-11-28 a notice starting on 11-30 (or any step dated later) is refused."""
+    with (
+        wall.use(wall.FixedWall.on(D(2026, 11, 28))),
+        pytest.raises(WorkflowError, match="after today"),
+    ):
+        advance(_at(stage), step)
+    # today itself is fine
+    assert advance(
+        _at(Stage.APPLIED), CommunityReview(on=D(2026, 11, 28), passed=True), today=D(2026, 11, 28)
+    )
+
+
+def test_a_recognition_dated_after_today_is_refused() -> None:
+    case = _at(Stage.PUBLIC_NOTICE)
+    with pytest.raises(WorkflowError, match="after today"):
+        advance(case, Recognise(on=D(2024, 10, 9)), today=D(2024, 10, 8))
+
+
+def test_an_application_dated_after_today_is_refused() -> None:
+    with pytest.raises(WorkflowError, match="after today"):
+        open_application(D(2024, 9, 3), ["older_worker"], PACK, today=D(2024, 9, 2))
+    assert open_application(D(2024, 9, 2), ["older_worker"], PACK, today=D(2024, 9, 2))
+
+
+def test_a_step_with_proofs_missing_needs_confirmation_and_records_them() -> None:
+    case = with_proofs(applied(), "household_register", "min_living_allowance_certificate")
+    # one document serves both categories: the ID card is listed once
+    assert missing_proofs(case) == ("household_register", "min_living_allowance_certificate")
+    with pytest.raises(ProofsMissingError, match="2 proofs are not ticked") as refused:
+        advance(case, CommunityReview(on=D(2024, 9, 5), passed=True))
+    assert refused.value.missing == ("household_register", "min_living_allowance_certificate")
+    assert "Household register" in str(refused.value)
+    confirmed = advance(
+        case, CommunityReview(on=D(2024, 9, 5), passed=True, proofs_missing_ok=True)
+    )
+    assert confirmed.stage is Stage.COMMUNITY_PASSED
+    assert confirmed.events[-1].missing_proofs == refused.value.missing
+    # the next step that needs them asks again
+    with pytest.raises(ProofsMissingError):
+        advance(confirmed, TownshipReview(on=D(2024, 9, 6), passed=True))
+    # a rejection does not need the proofs
+    rejected = advance(case, CommunityReview(on=D(2024, 9, 5), passed=False))
+    assert rejected.events[-1].missing_proofs == ()
+    # with every proof provided nothing is recorded
+    assert advance(applied(), HAPPY[0]).events[-1].missing_proofs == ()
+    data = json.loads(json.dumps(confirmed.to_dict()))
+    assert Case.from_dict(data) == confirmed
+
+
+@pytest.mark.parametrize("kind", ["notice", "recognise"])
+def test_notice_and_recognition_need_the_proofs(kind: str) -> None:
+    stage = Stage.TOWNSHIP_PASSED if kind == "notice" else Stage.PUBLIC_NOTICE
+    case = with_proofs(_at(stage), "id_card")
+    step: Step = (
+        StartPublicNotice(start=D(2024, 9, 26))
+        if kind == "notice"
+        else Recognise(on=D(2024, 10, 9))
+    )
+    with pytest.raises(ProofsMissingError, match="identity card"):
+        advance(case, step)
+    ok = dataclasses.replace(step, proofs_missing_ok=True)
+    assert advance(case, ok).events[-1].missing_proofs == ("id_card",)

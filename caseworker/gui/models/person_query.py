@@ -119,7 +119,7 @@ def fetch_rows(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Ro
         .outerjoin(Village, Village.id == Person.village_id)
         .where(Person.id.in_(list(ids)))
     ).all()
-    cases: dict[uuid.UUID, tuple[uuid.UUID, str, bool]] = {}
+    cases: dict[uuid.UUID, tuple[uuid.UUID | None, str, bool]] = {}
     for person_id, case_id, stage, needs_review in session.execute(
         select(
             RecognitionCase.person_id,
@@ -133,10 +133,10 @@ def fetch_rows(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Ro
         current = cases.get(person_id)
         if current is None or not Stage(stage).closed or Stage(current[1]).closed:
             cases[person_id] = (case_id, stage, needs_review)  # open, else the latest
-    codes = service.category_codes_of(session, (c[0] for c in cases.values()))
+    codes = service.category_codes_of(session, (c[0] for c in cases.values() if c[0]))
     rows: dict[uuid.UUID, Row] = {}
     for pid, name, native, sex, birth, id_number, village, since in persons:
-        case_id, stage, review = cases.get(pid, (None, None, False))
+        current_case, stage, review = cases.get(pid) or (None, "", False)
         rows[pid] = Row(
             pid,
             name,
@@ -146,8 +146,8 @@ def fetch_rows(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Ro
             id_number,
             village or "",
             since,
-            codes.get(case_id, ()) if case_id is not None else (),
-            stage,
+            codes.get(current_case, ()) if current_case else (),
+            stage or None,
             bool(review),
         )
     return rows

@@ -15,8 +15,9 @@ SEX_LABELS = {"male": N_("Male"), "female": N_("Female")}
 
 
 def stage_label(stage: str | None, needs_review: bool = False) -> str:
+    """The stage of a person's current case; "No application" for a person without one."""
     if not stage:
-        return ""
+        return _("No application")
     from caseworker.recognition.workflow import STAGE_LABELS, Stage
 
     try:
@@ -74,8 +75,9 @@ def person_columns() -> list[ColumnSpec[Row]]:
         ),
         ColumnSpec(
             Column.REGISTERED,
-            lambda: _("Registered unemployed since"),
-            lambda r: formatting.date(r.registered_unemployed_since, "short"),
+            # TRANSLATORS: a short column header for "Registered unemployed since" (a date)
+            lambda: _("Unemployed since"),
+            lambda r: formatting.date(r.registered_unemployed_since),
         ),
     ]
 

@@ -46,7 +46,11 @@ POINTS_PER_INCH = 72.0
 
 
 class PageView(QScrollArea):
-    """The pages one under the other; only the pages near the visible area hold an image."""
+    """The pages one under the other; only the pages near the visible area hold an image.
+
+    After a scroll (or a jump to a far page) the pages in view are rendered first, at once;
+    the pages a screen above and below follow one at a time, so the window stays responsive.
+    """
 
     def __init__(self, pages: PdfPages, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,12 +76,18 @@ class PageView(QScrollArea):
             layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
             self.labels.append(label)
         self.setWidget(container)
+        self._pending: list[int] = []
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(30)
         self._timer.timeout.connect(self.render_visible)
-        self.verticalScrollBar().valueChanged.connect(self._timer.start)
-        self.horizontalScrollBar().valueChanged.connect(self._timer.start)
+        self._idle = QTimer(self)  # renders the pages around the view, one per turn
+        self._idle.setSingleShot(True)
+        self._idle.setInterval(0)
+        self._idle.timeout.connect(self._render_next)
+        # valueChanged(int) must not reach QTimer.start(int): the offset would be the delay
+        self.verticalScrollBar().valueChanged.connect(lambda _value: self._timer.start())
+        self.horizontalScrollBar().valueChanged.connect(lambda _value: self._timer.start())
         self.set_zoom(1.0)
 
     def pixels_per_point(self, zoom: float | None = None) -> float:
@@ -114,22 +124,35 @@ class PageView(QScrollArea):
         return [i for i, label in enumerate(self.labels) if label.geometry().intersects(area)]
 
     def render_visible(self) -> None:
-        """Render the pages in view (and one screen around); forget those far away."""
+        """Render the pages in view now, queue those a screen around; forget those far away."""
         if self.released:
             return
-        near = set(self.visible_pages(self.viewport().height()))
-        keep = set(self.visible_pages(3 * self.viewport().height()))
-        for index in near:
+        visible = self.visible_pages()
+        for index in visible:
             self.render_page(index)
+        near = self.visible_pages(self.viewport().height())
+        self._pending = [i for i in near if i not in visible and self._rendered.get(i) != self.zoom]
+        keep = set(self.visible_pages(3 * self.viewport().height()))
         for index in list(self._rendered):
             if index not in keep:
                 self.labels[index].clear()
                 del self._rendered[index]
+        if self._pending:
+            self._idle.start()
+
+    def _render_next(self) -> None:
+        if self.released or not self._pending:
+            return
+        self.render_page(self._pending.pop(0))
+        if self._pending:
+            self._idle.start()
 
     def release(self) -> None:
         """Stop rendering (the PDF is about to be closed)."""
         self.released = True
         self._timer.stop()
+        self._idle.stop()
+        self._pending.clear()
         for label in self.labels:
             label.clear()
         self._rendered.clear()
@@ -153,6 +176,13 @@ class PageView(QScrollArea):
 
     def show_page(self, index: int) -> None:
         self.verticalScrollBar().setValue(self.labels[index].geometry().top() - PAGE_GAP)
+
+    def first_page(self) -> None:
+        self.verticalScrollBar().setValue(0)
+
+    def last_page(self) -> None:
+        if self.labels:
+            self.show_page(len(self.labels) - 1)
 
 
 class PrintPreviewDialog(QDialog):
@@ -209,6 +239,16 @@ class PrintPreviewDialog(QDialog):
         self.toolbar.addWidget(self.zoom_label)
         self.toolbar.addSeparator()
         self._action(_("&Close"), self.close, QKeySequence.StandardKey.Close, "closeAction")
+        for text, slot, keys, name in (
+            (_("First page"), self.view.first_page, ("Home", "Ctrl+Home"), "firstPageAction"),
+            (_("Last page"), self.view.last_page, ("End", "Ctrl+End"), "lastPageAction"),
+        ):
+            action = QAction(text, self)
+            action.setObjectName(name)
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
 
         middle = QHBoxLayout()
         middle.addWidget(self.thumbnails)

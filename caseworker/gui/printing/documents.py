@@ -22,6 +22,7 @@ from PySide6.QtGui import QImage
 from caseworker.core import wall
 from caseworker.forms import render_application, render_notice, render_roster
 from caseworker.forms.sources import RosterFilters, application_data, notice_data, roster_data
+from caseworker.gui.models.listing import ListQuery
 from caseworker.gui.printing.pdf import PdfPages
 from caseworker.i18n import _
 
@@ -56,7 +57,7 @@ def _safe_name(text: str) -> str:
     return "".join("_" if ch in '\\/:*?"<>|' else ch for ch in text).strip() or "document"
 
 
-def _build(
+def build_document(
     store: Any,
     read: Callable[[Any, dt.datetime], Any],
     render: Callable[[Any, Path], Path],
@@ -110,7 +111,7 @@ def application_document(
     def render(data: Any, path: Path) -> Path:
         return render_application(data, path, bilingual=bilingual)
 
-    return lambda progress: _build(store, read, render, describe, progress)
+    return lambda progress: build_document(store, read, render, describe, progress)
 
 
 def notice_document(
@@ -122,14 +123,18 @@ def notice_document(
         return notice_data(session, start, end, now=now, station_code=store.station_code)
 
     def describe(data: Any) -> tuple[str, str]:
+        from caseworker.gui import formatting
+
         first, last = data.period_start.isoformat(), data.period_end.isoformat()
-        title = _("Public-notice list, {start} to {end}").format(start=first, end=last)
+        title = _("Public-notice list, {period}").format(
+            period=formatting.date_range(data.period_start, data.period_end)
+        )
         return title, f"公示名单-{first}-{last}"
 
     def render(data: Any, path: Path) -> Path:
         return render_notice(data, path, bilingual=bilingual)
 
-    return lambda progress: _build(store, read, render, describe, progress)
+    return lambda progress: build_document(store, read, render, describe, progress)
 
 
 def roster_filters(filters: object) -> RosterFilters:
@@ -154,10 +159,19 @@ def roster_filters(filters: object) -> RosterFilters:
 def roster_document(
     store: Any, filters: object = None, *, bilingual: bool = False
 ) -> Callable[[Progress], PreviewDocument | None]:
-    """Work: a roster of the registered persons matching ``filters``."""
+    """Work: a roster of the registered persons matching ``filters``.
+
+    Given the registry list's query (a ``ListQuery``), the roster lists exactly the persons the
+    list shows, in the list's order (its search, filters and sort column).
+    """
     wanted = roster_filters(filters)
 
     def read(session: Any, now: dt.datetime) -> Any:
+        ids = None
+        if isinstance(filters, ListQuery):
+            from caseworker.gui.models import person_query
+
+            ids = list(person_query.fetch_ids(session, filters))
         return roster_data(
             session,
             village=wanted.village,
@@ -166,6 +180,7 @@ def roster_document(
             query=wanted.query,
             now=now,
             station_code=store.station_code,
+            ids=ids,
         )
 
     def describe(data: Any) -> tuple[str, str]:
@@ -175,7 +190,7 @@ def roster_document(
     def render(data: Any, path: Path) -> Path:
         return render_roster(data, path, bilingual=bilingual)
 
-    return lambda progress: _build(store, read, render, describe, progress)
+    return lambda progress: build_document(store, read, render, describe, progress)
 
 
 def discard(document: object) -> None:

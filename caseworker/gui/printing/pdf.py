@@ -40,8 +40,8 @@ class PdfPages:
                     _("Cannot open the printed file {path}: {reason}").format(path=path, reason=exc)
                 ) from exc
             self.sizes: list[tuple[float, float]] = [
-                tuple(self._pdf.get_page_size(i))  # type: ignore[misc]
-                for i in range(len(self._pdf))
+                (float(w), float(h))
+                for w, h in (self._pdf.get_page_size(i) for i in range(len(self._pdf)))
             ]
 
     def __len__(self) -> int:

@@ -36,6 +36,7 @@ from caseworker.gui.views.sync_dialog import Exchange
 from caseworker.i18n import N_, _
 from caseworker.sync import conflicts as view
 from caseworker.sync import reports
+from caseworker.sync.replay import DUPLICATE_ID
 
 
 class ReportModel(RowsTableModel[list[object]]):
@@ -309,7 +310,7 @@ class CountyWindow(Exchange, QDialog):
         shown = view.show(self.store, str(conflict)) if conflict is not None else None
         self.shown = shown
         self.side_model.set_shown(shown)
-        duplicate = shown is not None and shown.item.kind == view.DUPLICATE_ID
+        duplicate = shown is not None and shown.item.kind == DUPLICATE_ID
         self.side_title.setText(self._title(shown.item) if shown else _("No open conflicts."))
         self.keep_button.setVisible(duplicate)
         self.merge_button.setVisible(duplicate)
@@ -325,9 +326,9 @@ class CountyWindow(Exchange, QDialog):
     def _title(item: view.Item) -> str:
         """The conflict in one line; numbers kept left to right inside Uyghur text."""
         parts = [formatting.ltr(str(item.id)[:8]), view.kind_label(item.kind),
-                 formatting.ltr(item.record) if item.kind == view.DUPLICATE_ID else item.record,
+                 formatting.ltr(item.record) if item.kind == DUPLICATE_ID else item.record,
                  formatting.ltr(", ".join(item.stations))]  # fmt: skip
-        if item.kind != view.DUPLICATE_ID and item.field not in ("", "*"):
+        if item.kind != DUPLICATE_ID and item.field not in ("", "*"):
             parts.append(
                 f"{view.label(item.entity, item.field)}: "
                 f"{formatting.ltr(item.current or '—')} → {formatting.ltr(item.incoming or '—')}"

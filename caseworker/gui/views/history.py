@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, ClassVar
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -24,6 +25,11 @@ from caseworker.store import audit
 
 class HistoryModel(RowsTableModel[audit.Entry]):
     HEADERS: ClassVar[tuple[str, ...]] = (N_("When"), N_("Who"), N_("What"))
+    #: long insert rows are read whole in the tooltip
+    TEXT_ROLES: ClassVar[tuple[Qt.ItemDataRole, ...]] = (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+    )
 
     def cell(self, row: audit.Entry, column: int) -> str | None:
         if column == 0:
@@ -31,11 +37,7 @@ class HistoryModel(RowsTableModel[audit.Entry]):
         if column == 1:
             return history.who(row)
         if row.field == "*":
-            values = "; ".join(
-                f"{history.field_label(row.entity, k)}: {v}"
-                for k, v in sorted(row.values.items())
-                if v not in (None, "", "false") and k not in ("id", "station_code")
-            )
+            values = "; ".join(f"{k}: {v}" for k, v in history.inserted_values(row))
             return f"{history.what(row)}  ({values})" if values else history.what(row)
         return history.what(row)
 

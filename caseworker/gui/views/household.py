@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -40,6 +40,7 @@ from caseworker.gui.errors import show_error
 from caseworker.gui.language import label_button_box
 from caseworker.gui.models.rows import RowsTableModel
 from caseworker.gui.widgets.fields import ERROR_STYLE
+from caseworker.gui.widgets.wheel import guard_wheel
 from caseworker.i18n import N_, _
 from caseworker.registry import vocab
 
@@ -65,7 +66,13 @@ def relation_label(code: str) -> str:
 class HouseholdModel(RowsTableModel[MemberRow]):
     """The members of one household (a handful of rows: held whole)."""
 
-    HEADERS = (N_("Name"), N_("Relation"), N_("ID number"), N_("Employed"), N_("Record"))
+    HEADERS = (
+        N_("Name"),
+        N_("Relation"),
+        N_("ID number"),
+        N_("Employment status"),
+        N_("Record"),
+    )
 
     def cell(self, row: MemberRow, column: int) -> str | None:
         if column == 0:
@@ -179,6 +186,7 @@ class PersonPicker(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
         self.resize(640, 420)
+        guard_wheel(self)
         self.search.textChanged.connect(
             lambda text: self.controller.request(ListQuery(text=text), delay=True)
         )
@@ -216,6 +224,11 @@ class RelativeDialog(QDialog):
         self.id_number = QLineEdit()
         self.id_number.setObjectName("relativeIdNumber")
         self.id_number.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        self.id_number.setMaxLength(20)
+        # room for a whole 18-character ID number, with the frame and a little space
+        self.id_number.setMinimumWidth(
+            self.id_number.fontMetrics().horizontalAdvance("650102199001011234") + 24
+        )
         self.employed = QCheckBox()
         self.registered = QCheckBox()
         self.capacity = QComboBox()
@@ -247,6 +260,7 @@ class RelativeDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
         self.data: Any = None
+        guard_wheel(self)
 
     def _accept(self) -> None:
         from caseworker.registry import households
@@ -285,7 +299,11 @@ class HouseholdBox(QGroupBox):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        # the few rows are measured whole: names and ID numbers are never cut
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         self.table.setMinimumHeight(120)
         self.table.doubleClicked.connect(self._open)
         self.hint = QLabel(_("Save the person first; then add the members of their household."))
@@ -305,20 +323,23 @@ class HouseholdBox(QGroupBox):
         self.add_person_button.clicked.connect(self.pick_person)
         self.add_relative_button.clicked.connect(self.add_relative)
         self.remove_button.clicked.connect(self.remove_selected)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_person_button)
-        buttons.addWidget(self.add_relative_button)
-        buttons.addWidget(self.relation_button)
-        buttons.addWidget(self.remove_button)
-        buttons.addStretch(1)
+        self.read_only = False
+        # two by two: each button keeps its whole text on a small screen
+        buttons = QGridLayout()
+        buttons.addWidget(self.add_person_button, 0, 0)
+        buttons.addWidget(self.add_relative_button, 0, 1)
+        buttons.addWidget(self.relation_button, 1, 0)
+        buttons.addWidget(self.remove_button, 1, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.hint)
         layout.addWidget(self.table)
         layout.addLayout(buttons)
         layout.addWidget(self.business_income)
 
-    def load(self, person_id: uuid.UUID | None) -> None:
+    def load(self, person_id: uuid.UUID | None, *, read_only: bool = False) -> None:
+        """Show the household of ``person_id``; ``read_only`` (a deleted record): no changes."""
         self.person_id = person_id
+        self.read_only = read_only
         rows: list[MemberRow] = []
         income = False
         if person_id is not None:
@@ -338,13 +359,15 @@ class HouseholdBox(QGroupBox):
             self.relation_button,
             self.business_income,
         ):
-            button.setEnabled(saved)
+            button.setEnabled(saved and not read_only)
         self.business_income.blockSignals(True)
         self.business_income.setChecked(income)
         self.business_income.blockSignals(False)
 
     def _run(self, action: Any) -> bool:
         assert self.person_id is not None
+        if self.read_only:
+            return False
         try:
             with self.store.transaction() as session:
                 action(session, household_of(session, self.person_id))
@@ -404,6 +427,7 @@ class HouseholdBox(QGroupBox):
         form = QFormLayout(dialog)
         form.addRow(row.name, combo)
         form.addRow(box)
+        guard_wheel(dialog)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.set_member_relation(row.id, str(combo.currentData()))
 

@@ -27,9 +27,15 @@ from caseworker import i18n
 from caseworker.gui import formatting, prefs
 from caseworker.gui.errors import show_error
 from caseworker.gui.language import apply_language, label_message_box
+from caseworker.gui.widgets.wheel import guard_wheel
 
 if TYPE_CHECKING:
     from caseworker.gui import tasks
+    from caseworker.gui.models.listing import ListQuery
+    from caseworker.gui.views.person import PersonPage
+    from caseworker.gui.views.recognition_list import RecognitionListView
+    from caseworker.gui.views.registry import RegistryView
+    from caseworker.gui.views.settings import SettingsView
 from caseworker.i18n import N_, _
 
 log = logging.getLogger(__name__)
@@ -38,6 +44,9 @@ SECTIONS = (
     ("registry", N_("Registry")),
     ("recognition", N_("Recognition")),
     ("settings", N_("Settings")),
+    ("worklist", N_("Worklist")),
+    ("families", N_("Family tracker")),
+    ("dashboard", N_("Dashboard")),
 )
 
 
@@ -54,10 +63,10 @@ class MainWindow(QMainWindow):
         self._open_when_painted = False
         self._opening = False
         self.store: Any = None
-        self.registry: Any = None
-        self.person: Any = None
-        self.recognition: Any = None
-        self.settings_view: Any = None
+        self.registry: RegistryView | None = None
+        self.person: PersonPage | None = None
+        self.recognition: RecognitionListView | None = None
+        self.settings_view: SettingsView | None = None
         self.nav = QListWidget()
         self.stack = QStackedWidget()
         self.registry_stack = QStackedWidget()
@@ -79,9 +88,16 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(_("Employment assistance workbench"))
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setFixedWidth(150)
         for _key, label in SECTIONS:
             self.nav.addItem(_(label))
+        # as wide as the longest section name, up to a limit beyond which a long name (the
+        # Uyghur for "zero-employment families") wraps: the rest of a small screen goes to the
+        # work
+        metrics = self.fontMetrics()
+        limit = metrics.horizontalAdvance("M" * 7)
+        widest = max(self.nav.sizeHintForColumn(0), metrics.horizontalAdvance("M" * 6))
+        self.nav.setWordWrap(True)
+        self.nav.setFixedWidth(min(widest, limit) + 2 * self.nav.frameWidth() + 16)
         self.stack = QStackedWidget()
         self.stack.setObjectName("sections")
         waiting = QLabel(_("Opening the database…"))
@@ -142,12 +158,16 @@ class MainWindow(QMainWindow):
 
         add_sync_menu(self)  # 同步: the station's Sync dialog, or the county's screens
         self.person_menu = bar.addMenu(_("&Person"))
-        if self.person is not None:
-            self.person_menu.addAction(self.person.save_action)
-            self.person_menu.addAction(self.person.cancel_action)
-            self.person_menu.addAction(self.person.print_action)
-            self.person_menu.addSeparator()
-            self.person_menu.addAction(self.person.delete_action)
+        self.person_menu.setObjectName("personMenu")
+        self.find_action = self._action(
+            _("&Find a person"), self.find_person, QKeySequence.StandardKey.Find, "find"
+        )
+        self.find_action.setEnabled(self.store is not None)
+        # never empty: new and find always; the open person's actions once a page exists
+        self.person_menu.addAction(self.new_action)
+        self.person_menu.addAction(self.find_action)
+        self._add_person_actions()
+        self.person_menu.aboutToShow.connect(self._update_person_actions)
         view = bar.addMenu(_("&View"))
         self.section_actions: list[QAction] = []
         for index, (_key, label) in enumerate(SECTIONS):
@@ -158,19 +178,36 @@ class MainWindow(QMainWindow):
             self.section_actions.append(action)
             view.addAction(action)
         view.addSeparator()
-        self.find_action = self._action(
-            _("&Find a person"), self.find, QKeySequence.StandardKey.Find, "find"
-        )
-        self.find_action.setEnabled(self.store is not None)
         view.addAction(self.find_action)
         help_menu = bar.addMenu(_("&Help"))
         help_menu.addAction(self._action(_("&About"), self.about, None, "about"))
 
+    def _add_person_actions(self) -> None:
+        if self.person is None:
+            return
+        self.person_menu.addSeparator()
+        for action in (
+            self.person.save_action,
+            self.person.cancel_action,
+            self.person.print_action,
+            self.person.history_action,
+        ):
+            self.person_menu.addAction(action)
+        self.person_menu.addSeparator()
+        self.person_menu.addAction(self.person.delete_action)
+        self._update_person_actions()
+
+    def _update_person_actions(self) -> None:
+        """The open person's actions work only while their page is shown."""
+        if self.person is not None:
+            self.person.update_actions(active=self._editing())
+
     def print_roster(self) -> None:
-        """Preview the roster of the persons the registry list shows (its search and filters)."""
+        """Preview the roster of the persons the registry list shows (its search, filters and
+        order)."""
         from caseworker.gui.printing import preview_roster
 
-        query = self.registry.current_query() if getattr(self, "registry", None) else None
+        query = self.registry.current_query() if self.registry is not None else None
         preview_roster(self, self.store, query)
 
     def print_notice_list(self) -> None:
@@ -188,13 +225,17 @@ class MainWindow(QMainWindow):
             from caseworker.gui.views.wizard import SetupWizard
 
             wizard = SetupWizard(store, self)
-            wizard.language_changed_to.connect(prefs.store_language)
             if wizard.exec() != QDialog.DialogCode.Accepted:
+                # a language tried in a cancelled wizard is not kept (the wizard restored it)
                 QTimer.singleShot(0, self.close)
                 return
+            prefs.store_language(wizard.answers.language)
+            self._build_shell()
         self._build_sections()
 
-    def _build_sections(self) -> None:
+    def _build_sections(self, keep: dict[str, Any] | None = None) -> None:
+        """Build the sections; ``keep`` (from :meth:`_state`) restores the section, the list's
+        search and filters and the open person after a rebuild (a new language)."""
         from caseworker.gui.views.recognition_list import RecognitionListView
         from caseworker.gui.views.registry import RegistryView
         from caseworker.gui.views.settings import SettingsView
@@ -208,11 +249,15 @@ class MainWindow(QMainWindow):
         self.registry_stack.addWidget(self.registry)
         self.recognition = RecognitionListView(store)
         self.settings_view = SettingsView(store)
-        while self.stack.count():
-            widget = self.stack.widget(0)
+        while (widget := self.stack.widget(0)) is not None:
             self.stack.removeWidget(widget)
             widget.deleteLater()
+        from caseworker.gui.views import casework_sections
+
+        self.casework_views = casework_sections.build(self)
         for widget in (self.registry_stack, self.recognition, self.settings_view):
+            self.stack.addWidget(widget)
+        for widget in self.casework_views:
             self.stack.addWidget(widget)
         self.registry.open_person_requested.connect(self.open_person)
         self.registry.new_person_requested.connect(self.new_person)
@@ -221,17 +266,27 @@ class MainWindow(QMainWindow):
         self.settings_view.station_changed.connect(self._rebuild)
         self.nav.setEnabled(True)
         self._build_menus()
-        section = prefs.settings().value(prefs.SECTION, 0)
-        try:
-            index = int(section)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            index = 0
+        if keep is not None:
+            index = int(keep["section"])
+            self.registry.restore_query(keep["query"])
+        else:
+            index = _stored_section()
         self.show_section(index if 0 <= index < len(SECTIONS) else 0)
         self.registry.reload(delay=False)
+        if keep is not None and keep.get("person") is not None:
+            self._open_directly(keep["person"])
+            if index != 0:
+                self.show_section(index)
         self.update_status()
         self.ready.emit()
 
-    def person_page(self) -> Any:
+    def _state(self) -> dict[str, Any]:
+        """What a rebuild keeps: the section, the registry list's query, the open person."""
+        person = self.person.person_id if self._editing() and self.person is not None else None
+        query: ListQuery | None = self.registry.current_query() if self.registry else None
+        return {"section": max(self.nav.currentRow(), 0), "query": query, "person": person}
+
+    def person_page(self) -> PersonPage:
         """The person page, built on first use."""
         if self.person is None:
             from caseworker.gui.views.person import PersonPage
@@ -241,20 +296,18 @@ class MainWindow(QMainWindow):
             self.person.closed.connect(self.show_list)
             self.person.saved.connect(self._person_saved)
             self.person.open_person_requested.connect(self._open_directly)
-            self.person_menu.addAction(self.person.save_action)
-            self.person_menu.addAction(self.person.cancel_action)
-            self.person_menu.addAction(self.person.print_action)
-            self.person_menu.addSeparator()
-            self.person_menu.addAction(self.person.delete_action)
+            self._add_person_actions()
         return self.person
 
     def _editing(self) -> bool:
         return self.person is not None and self.registry_stack.currentWidget() is self.person
 
     def _rebuild(self) -> None:
-        """Build the sections again (after a language change or new villages)."""
+        """Build the sections again (after a language change or new villages), keeping the
+        section, the list's search and filters, and the open person."""
+        keep = self._state()
         self._build_shell()
-        self._build_sections()
+        self._build_sections(keep)
 
     # -- opening the store -------------------------------------------------------------------
 
@@ -285,7 +338,7 @@ class MainWindow(QMainWindow):
             from caseworker import bootstrap
 
             bootstrap.configure_logging()  # (once; the command line may have done it)
-            return bootstrap.open_database(db)
+            return bootstrap.open_database(db, create=True)
 
         tasks.start(work, self.attach, self._open_failed)
 
@@ -309,6 +362,7 @@ class MainWindow(QMainWindow):
         current = self.stack.currentWidget()
         if (
             current is self.registry_stack
+            and self.person is not None
             and self._editing()
             and index != 0
             and not self.person.maybe_leave()
@@ -318,53 +372,68 @@ class MainWindow(QMainWindow):
             self.nav.blockSignals(False)
             return
         self.stack.setCurrentIndex(index)
-        if index == 1:
+        if index == 1 and self.recognition is not None:
             self.recognition.reload()
+        if index >= 3:
+            from caseworker.gui.views import casework_sections
+
+            widget = self.stack.widget(index)
+            if widget is not None:
+                casework_sections.shown(widget)
 
     def section(self) -> int:
         return self.nav.currentRow()
 
+    def _may_leave_person(self) -> bool:
+        """True when no person page is being edited, or it may be left (saved or discarded)."""
+        return not self._editing() or self.person is None or self.person.maybe_leave()
+
     def open_person(self, person_id: object) -> None:
-        if self._editing() and not self.person.maybe_leave():
+        if not self._may_leave_person():
             return
         self._open_directly(person_id)
 
     def _open_directly(self, person_id: object) -> None:
         assert isinstance(person_id, uuid.UUID)
+        page = self.person_page()
         try:
-            self.person_page().load(person_id)
+            page.load(person_id)
         except Exception as exc:
             show_error(self, exc)
             return
+        self._show_person_page(page)
+
+    def _show_person_page(self, page: PersonPage) -> None:
         self.show_section(0)
-        self.registry_stack.setCurrentWidget(self.person)
-        self.person.focus_first()
+        self.registry_stack.setCurrentWidget(page)
+        self._update_person_actions()
+        page.focus_first()
 
     def new_person(self) -> None:
-        if self.registry is None:
+        if self.registry is None or not self._may_leave_person():
             return
-        if self._editing() and not self.person.maybe_leave():
-            return
-        self.person_page().load(None)
-        self.show_section(0)
-        self.registry_stack.setCurrentWidget(self.person)
-        self.person.focus_first()
+        page = self.person_page()
+        page.load(None)
+        self._show_person_page(page)
 
     def show_list(self) -> None:
-        self.registry_stack.setCurrentWidget(self.registry)
-        self.registry.table.setFocus()
-
-    def find(self) -> None:
         if self.registry is None:
             return
-        if self._editing() and not self.person.maybe_leave():
+        self.registry_stack.setCurrentWidget(self.registry)
+        self._update_person_actions()
+        self.registry.table.setFocus()
+
+    def find_person(self) -> None:
+        """Go to the registry list's search field (Ctrl+F)."""
+        if self.registry is None or not self._may_leave_person():
             return
         self.show_section(0)
         self.show_list()
         self.registry.focus_search()
 
     def _person_saved(self, person_id: object) -> None:
-        self.registry.refresh_rows()
+        if self.registry is not None:
+            self.registry.refresh_rows()
         self.update_status()
 
     # -- status -----------------------------------------------------------------------------
@@ -385,11 +454,12 @@ class MainWindow(QMainWindow):
     def change_language(self, language: str) -> None:
         if language == i18n.current_language():
             return
-        if self._editing() and not self.person.maybe_leave():
-            self.settings_view.language.blockSignals(True)
-            index = self.settings_view.language.findData(i18n.current_language())
-            self.settings_view.language.setCurrentIndex(index)
-            self.settings_view.language.blockSignals(False)
+        if not self._may_leave_person():
+            if self.settings_view is not None:
+                combo = self.settings_view.language
+                combo.blockSignals(True)
+                combo.setCurrentIndex(combo.findData(i18n.current_language()))
+                combo.blockSignals(False)
             return
         from caseworker import bootstrap
         from caseworker.gui.fonts import apply_fonts
@@ -405,8 +475,9 @@ class MainWindow(QMainWindow):
     # -- long work --------------------------------------------------------------------------
 
     def _after_bulk_change(self) -> None:
-        self.registry.reload(delay=False)
-        if self.stack.currentWidget() is self.recognition:
+        if self.registry is not None:
+            self.registry.reload(delay=False)
+        if self.recognition is not None and self.stack.currentWidget() is self.recognition:
             self.recognition.reload()
         self.update_status()
 
@@ -420,49 +491,9 @@ class MainWindow(QMainWindow):
             self.run_import(Path(path))
 
     def run_import(self, path: Path) -> tasks.Job:
-        from caseworker.gui import tasks
+        from caseworker.gui.views import transfer
 
-        store = self.store
-
-        def work(progress: tasks.Progress) -> Any:
-            from caseworker.registry import spreadsheet
-
-            return spreadsheet.import_persons(store, path, progress=progress)
-
-        return tasks.run_with_progress(
-            self,
-            work,
-            label=_("Importing {name}…").format(name=path.name),
-            on_success=self._imported,
-        )
-
-    def _imported(self, report: Any) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
-        self._after_bulk_change()
-        if report.cancelled:
-            text = _("The import was cancelled; nothing was added.")
-        else:
-            text = _(
-                "Imported {imported} of {rows} rows. Already registered: {known}. Refused: {rejected}."
-            ).format(
-                imported=report.imported,
-                rows=report.rows,
-                known=len(report.already_registered),
-                rejected=len(report.rejected),
-            )
-        box = QMessageBox(
-            QMessageBox.Icon.Information, _("Import"), text, QMessageBox.StandardButton.Ok, self
-        )
-        if report.rejected:
-            box.setDetailedText(
-                "\n".join(
-                    _("Line {line}: {reason}").format(line=r.line, reason=r.reason)
-                    for r in report.rejected
-                )
-            )
-        label_message_box(box)
-        box.exec()
+        return transfer.run_import(self, self.store, path, on_changed=self._after_bulk_change)
 
     def export_persons(self) -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -474,23 +505,9 @@ class MainWindow(QMainWindow):
             self.run_export(Path(path))
 
     def run_export(self, path: Path) -> tasks.Job:
-        from caseworker.gui import tasks
+        from caseworker.gui.views import transfer
 
-        store = self.store
-
-        def work(_progress: tasks.Progress) -> int:
-            from caseworker.registry import spreadsheet
-
-            return spreadsheet.export_persons(store, path)
-
-        def done(count: object) -> None:
-            self.statusBar().showMessage(
-                _("Exported {n} persons to {path}.").format(n=count, path=path), 10_000
-            )
-
-        return tasks.run_with_progress(
-            self, work, label=_("Exporting…"), on_success=done, cancellable=False
-        )
+        return transfer.run_export(self, self.store, path)
 
     def add_demo_data(self) -> None:
         from PySide6.QtWidgets import QDialog, QInputDialog
@@ -505,6 +522,7 @@ class MainWindow(QMainWindow):
         dialog.setIntValue(1000)
         dialog.setOkButtonText(_("OK"))
         dialog.setCancelButtonText(_("Cancel"))
+        guard_wheel(dialog)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.run_demo(dialog.intValue())
 
@@ -560,7 +578,7 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._editing() and not self.person.maybe_leave():
+        if not self._may_leave_person():
             event.ignore()
             return
         self.save_preferences()
@@ -568,3 +586,12 @@ class MainWindow(QMainWindow):
 
         tasks.wait_for_all()
         event.accept()
+
+
+def _stored_section() -> int:
+    """The section shown when the window was last closed (0 when none is remembered)."""
+    value = prefs.settings().value(prefs.SECTION, 0)
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0

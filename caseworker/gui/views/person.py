@@ -8,6 +8,7 @@ an edit made meanwhile by someone else is refused rather than overwritten.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import itertools
 import uuid
@@ -16,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -32,10 +35,12 @@ from caseworker.core import idcard, wall
 from caseworker.core.errors import DuplicateError, UserError, ValidationError
 from caseworker.gui import formatting
 from caseworker.gui.errors import show_error
-from caseworker.gui.language import label_message_box
+from caseworker.gui.questions import ask, ask_yes_no, tell
 from caseworker.gui.views.household import HouseholdBox
 from caseworker.gui.views.recognition_panel import RecognitionPanel
 from caseworker.gui.widgets.fields import ERROR_STYLE, FieldEditor
+from caseworker.gui.widgets.forms import align_labels, fit_scroll_area
+from caseworker.gui.widgets.wheel import guard_wheel
 from caseworker.i18n import N_, _
 from caseworker.registry.fields import BY_NAME, PERSON_FIELDS
 
@@ -79,6 +84,12 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 SEX_WORDS = {"male": N_("Male"), "female": N_("Female")}
 VALIDATE_DELAY_MS = 250
+#: Fields the form asks for although the registry (imports) may leave them empty: a station's
+#: person belongs to one of its villages or communities.
+REQUIRED_IN_FORM = ("village",)
+#: An ID number that makes the person this old is asked about once before saving (an ID
+#: number of 1900 is valid, but almost always mistyped).
+QUESTIONABLE_AGE = 100
 
 
 def new_person_defaults() -> dict[str, object]:
@@ -94,36 +105,42 @@ def new_person_defaults() -> dict[str, object]:
 
 def ask_unsaved(parent: QWidget | None) -> QMessageBox.StandardButton:
     """Save, Discard or Cancel, in the active language."""
-    box = QMessageBox(parent)
-    box.setObjectName("unsavedDialog")
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle(_("Unsaved changes"))
-    box.setText(_("This person has changes that are not saved."))
-    box.setInformativeText(_("Save them before leaving?"))
     b = QMessageBox.StandardButton
-    box.setStandardButtons(b.Save | b.Discard | b.Cancel)
-    box.setDefaultButton(b.Save)
-    box.setEscapeButton(b.Cancel)
-    label_message_box(box)
-    return QMessageBox.StandardButton(box.exec())
+    return ask(
+        parent,
+        name="unsavedDialog",
+        title=_("Unsaved changes"),
+        text=_("This person has changes that are not saved."),
+        informative=_("Save them before leaving?"),
+        buttons=b.Save | b.Discard | b.Cancel,
+        default=b.Save,
+        escape=b.Cancel,
+    )
+
+
+def ask_age(parent: QWidget | None, birth: str, age: int) -> bool:
+    """Confirm an ID number that gives an age of :data:`QUESTIONABLE_AGE` or more."""
+    return ask_yes_no(
+        parent,
+        name="ageQuestion",
+        title=_("Check the ID number"),
+        text=_(
+            "The ID number gives the birth date {date}: the person would be {age} years old."
+        ).format(date=birth, age=age),
+        informative=_("Is the ID number right?"),
+    )
 
 
 def ask_delete(parent: QWidget | None, name: str) -> bool:
     """Confirm deleting a person (the record is kept as deleted and can be restored)."""
-    box = QMessageBox(parent)
-    box.setObjectName("deleteDialog")
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(_("Delete person"))
-    box.setText(_("Delete {name} from the registry?").format(name=name))
-    box.setInformativeText(
-        _("The record is kept as deleted, with its history; it can be restored later.")
+    return ask_yes_no(
+        parent,
+        name="deleteDialog",
+        title=_("Delete person"),
+        text=_("Delete {name} from the registry?").format(name=name),
+        informative=_("The record is kept as deleted, with its history; it can be restored later."),
+        warning=True,
     )
-    b = QMessageBox.StandardButton
-    box.setStandardButtons(b.Yes | b.No)
-    box.setDefaultButton(b.No)
-    box.setEscapeButton(b.No)
-    label_message_box(box)
-    return QMessageBox.StandardButton(box.exec()) == b.Yes
 
 
 class PersonPage(QWidget):
@@ -143,11 +160,13 @@ class PersonPage(QWidget):
         self._loading = False
         self._touched: set[str] = set()
         self._show_all_errors = False
+        self._age_confirmed_for = ""
 
         from caseworker.registry import stations
 
         with store.reading() as session:
             villages = [(v.name, v.id) for v in stations.villages(session, store.station_code)]
+        self.has_villages = bool(villages)
         self.editors = {spec.name: FieldEditor(spec, villages) for spec in PERSON_FIELDS}
 
         self.title = QLabel()
@@ -206,10 +225,14 @@ class PersonPage(QWidget):
         self.print_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.print_action.triggered.connect(self.print_application)
         self.addAction(self.print_action)
+        self.history_action = QAction(_("History of &changes…"), self)
+        self.history_action.setObjectName("personHistory")
+        self.history_action.triggered.connect(self.show_history)
         self.delete_action = QAction(_("&Delete person…"), self)
         self.delete_action.setObjectName("deletePerson")
         self.delete_action.triggered.connect(self.delete)
         self.deleted = False
+        self._active = True
         self.deleted_banner = QLabel()
         self.deleted_banner.setObjectName("deletedBanner")
         self.deleted_banner.setStyleSheet(ERROR_STYLE + " padding: 4px;")
@@ -218,70 +241,98 @@ class PersonPage(QWidget):
         self.deleted_banner.linkActivated.connect(self._link)
         self.deleted_banner.setVisible(False)
 
-        form_widget = QWidget()
-        form_layout = QVBoxLayout(form_widget)
+        self.form_widget = QWidget()
+        self.form_widget.setObjectName("personForm")
+        form_layout = QVBoxLayout(self.form_widget)
         order: list[QWidget] = []
+        labels: list[QLabel] = []
         for title, names in SECTIONS:
             group = QGroupBox(_(title))
             layout = QFormLayout(group)
             layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
             for name in names:
                 editor = self.editors[name]
                 label = QLabel(_(BY_NAME[name].label))
                 label.setBuddy(editor.input)
-                if BY_NAME[name].required:
+                if BY_NAME[name].required or (name in REQUIRED_IN_FORM and self.has_villages):
                     label.setText(_("{label} *").format(label=label.text()))
                 layout.addRow(label, editor.container)
+                labels.append(label)
                 order.append(editor.input)
+                if isinstance(editor.input, QComboBox):
+                    editor.input.setSizeAdjustPolicy(
+                        QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+                    )
+                    editor.input.setMinimumContentsLength(8)
                 if name == "id_number":
-                    layout.addRow(_("Sex"), self.sex_value)
-                    layout.addRow(_("Birth date"), self.birth_value)
-                    layout.addRow(_("Age"), self.age_value)
+                    for text, value in (
+                        (_("Sex"), self.sex_value),
+                        (_("Birth date"), self.birth_value),
+                        (_("Age"), self.age_value),
+                    ):
+                        derived = QLabel(text)
+                        layout.addRow(derived, value)
+                        labels.append(derived)
             form_layout.addWidget(group)
         form_layout.addStretch(1)
+        align_labels(labels)
         assert set(self.editors) == {n for _t, names in SECTIONS for n in names}
         self.first_field = order[0]
 
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(form_widget)
-        scroll.setObjectName("personFormScroll")
+        self.form_scroll = QScrollArea()
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setWidget(self.form_widget)
+        self.form_scroll.setObjectName("personFormScroll")
+        fit_scroll_area(self.form_scroll)
 
         self.household = HouseholdBox(store)
         self.household.changed.connect(self._facts_changed)
         self.household.open_person_requested.connect(self._open_other)
         self.recognition = RecognitionPanel(store)
         self.recognition.changed.connect(self._case_changed)
-        side_widget = QWidget()
-        side = QVBoxLayout(side_widget)
+        # refit once the new content is laid out (after the events now queued)
+        self.recognition.layout_changed.connect(lambda: QTimer.singleShot(0, self._refit_side))
+        self.side_widget = QWidget()
+        self.side_widget.setObjectName("personSide")
+        side = QVBoxLayout(self.side_widget)
         side.setContentsMargins(0, 0, 0, 0)
         side.addWidget(self.household)
         side.addWidget(self.recognition, 1)
-        side_scroll = QScrollArea()
-        side_scroll.setWidgetResizable(True)
-        side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        side_scroll.setWidget(side_widget)
-        side_widget.setMinimumWidth(360)
+        self.side_scroll = QScrollArea()
+        self.side_scroll.setObjectName("personSideScroll")
+        self.side_scroll.setWidgetResizable(True)
+        self.side_scroll.setWidget(self.side_widget)
+        fit_scroll_area(self.side_scroll)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(scroll)
-        splitter.addWidget(side_scroll)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        splitter.setSizes([560, 560])
+        from caseworker.gui.views.assistance import AssistancePanel
+
+        self.assistance = AssistancePanel(store)
+        self.assistance.changed.connect(self._case_changed)
+        self.side_tabs = QTabWidget()
+        self.side_tabs.setObjectName("sideTabs")
+        self.side_tabs.addTab(self.side_scroll, _("Household and recognition"))
+        self.side_tabs.addTab(self.assistance, _("Assistance"))
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.form_scroll)
+        self.splitter.addWidget(self.side_tabs)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([560, 560])
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.title, 1)
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.cancel_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(buttons)
-        layout.addWidget(self.deleted_banner)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.notice)
-        layout.addWidget(splitter, 1)
+        page = QVBoxLayout(self)
+        page.addLayout(buttons)
+        page.addWidget(self.deleted_banner)
+        page.addWidget(self.banner)
+        page.addWidget(self.notice)
+        page.addWidget(self.splitter, 1)
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
         if order:
@@ -293,28 +344,20 @@ class PersonPage(QWidget):
         self.validate_timer.setInterval(VALIDATE_DELAY_MS)
         self.validate_timer.timeout.connect(self._live_validate)
         for name, editor in self.editors.items():
-            editor.on_change(lambda name=name: self._changed(name))
+            editor.on_change(functools.partial(self._changed, name))
         self.editors["id_number"].on_change(self._update_derived)
+        guard_wheel(self)
         self.load(None)
 
     # -- loading ----------------------------------------------------------------------------
 
     def load(self, person_id: uuid.UUID | None) -> None:
         """Show ``person_id`` (None: an empty form for a new person)."""
-        from caseworker.registry import persons
-
         self._loading = True
         try:
             values: dict[str, object] = {}
             if person_id is not None:
-                with self.store.reading() as session:
-                    person = persons.get(session, person_id)
-                    data = persons.data_of(person)
-                    self.version = person.version
-                    self.deleted = person.deleted
-                for spec in PERSON_FIELDS:
-                    key = "village_id" if spec.name == "village" else spec.name
-                    values[spec.name] = getattr(data, key)
+                values = self._values_of(person_id)
             else:
                 self.version = None
                 self.deleted = False
@@ -331,10 +374,44 @@ class PersonPage(QWidget):
         self.notice.setVisible(False)
         self._show_deleted()
         self._snapshot = self.raw_values()
+        self._age_confirmed_for = ""
         self._update_derived()
         self._update_title()
-        self.household.load(person_id)
-        self.recognition.load(person_id, self.form_facts)
+        self.household.load(person_id, read_only=self.deleted)
+        self.recognition.load(person_id, self.form_facts, read_only=self.deleted)
+        self.assistance.load(person_id)
+        self.scroll_to_top()
+
+    def _values_of(self, person_id: uuid.UUID) -> dict[str, object]:
+        """The stored values of ``person_id`` by form field (as normalised when saved)."""
+        from caseworker.registry import persons
+
+        with self.store.reading() as session:
+            person = persons.get(session, person_id)
+            data = persons.data_of(person)
+            self.version = person.version
+            self.deleted = person.deleted
+        return {
+            spec.name: getattr(data, "village_id" if spec.name == "village" else spec.name)
+            for spec in PERSON_FIELDS
+        }
+
+    def _refit_side(self) -> None:
+        """The side's content changed (a case loaded): its scroll area fits it again."""
+        layout = self.side_widget.layout()
+        if layout is not None:
+            layout.activate()
+        fit_scroll_area(self.side_scroll)
+
+    def scroll_to_top(self) -> None:
+        """A page opens at its top (not where the previous person was left)."""
+        for area in (self.form_scroll, self.side_scroll):
+            area.verticalScrollBar().setValue(0)
+            area.horizontalScrollBar().setValue(0)
+
+    def show_assistance(self) -> None:
+        """Show the Assistance tab (from the worklist, the tracker, the dashboard)."""
+        self.side_tabs.setCurrentWidget(self.assistance)
 
     def _update_title(self) -> None:
         if self.person_id is None:
@@ -384,7 +461,7 @@ class PersonPage(QWidget):
                 label.setText("—")
             return
         self.sex_value.setText(_(SEX_WORDS[str(number.sex)]))
-        self.birth_value.setText(formatting.date(number.birth_date, "long"))
+        self.birth_value.setText(formatting.date(number.birth_date))
         self.age_value.setText(formatting.number(idcard.age_on(number.birth_date, wall.today())))
 
     # -- validation -----------------------------------------------------------------------------
@@ -392,10 +469,15 @@ class PersonPage(QWidget):
     def _validate(self) -> tuple[Any, dict[str, str]]:
         from caseworker.registry import persons
 
+        raw = self.raw_values()
+        missing: dict[str, str] = {}
+        if "village" in REQUIRED_IN_FORM and self.has_villages and raw.get("village_id") is None:
+            missing["village"] = _("Choose the village or community the person belongs to.")
         try:
-            return persons.validate(self.raw_values()), {}
+            data = persons.validate(raw)
         except persons.FieldErrors as exc:
-            return None, exc.errors
+            return None, {**exc.errors, **missing}
+        return (None, missing) if missing else (data, {})
 
     def _live_validate(self) -> None:
         _data, errors = self._validate()
@@ -427,6 +509,9 @@ class PersonPage(QWidget):
             self.editors[first].input.setFocus()
             return False
         self.show_errors({})
+        if not self._age_is_right(data):
+            self.editors["id_number"].input.setFocus()
+            return False
         try:
             with self.store.transaction() as session:
                 if self.person_id is None:
@@ -443,12 +528,10 @@ class PersonPage(QWidget):
         except UserError as exc:
             show_error(self, exc)
             return False
-        with self.store.reading() as session:
-            self.version = persons.get(session, person_id).version
         new = self.person_id is None
         self.person_id = person_id
-        self._snapshot = self.raw_values()
-        self._update_title()
+        self._show_saved(person_id)
+        self._reassess_after_save(person_id)
         if maybe:
             self.notice.setText(
                 _("Saved. Check for a duplicate: same name and birth date as {persons}.").format(
@@ -458,13 +541,51 @@ class PersonPage(QWidget):
         else:
             self.notice.setText(_("Saved."))
         self.notice.setVisible(True)
+        self._show_deleted()
         if new:
             self.household.load(person_id)
-            self.recognition.load(person_id, self.form_facts)
-        else:
-            self.recognition.facts_changed()
+            self.assistance.load(person_id)
+        self.recognition.load(person_id, self.form_facts)
         self.saved.emit(person_id)
         return True
+
+    def _age_is_right(self, data: Any) -> bool:
+        """Ask once per ID number when it makes the person :data:`QUESTIONABLE_AGE` or older."""
+        age = idcard.age_on(data.birth_date, wall.today())
+        if age < QUESTIONABLE_AGE or self._age_confirmed_for == data.id_number:
+            return True
+        if ask_age(self, formatting.date(data.birth_date), age):
+            self._age_confirmed_for = data.id_number
+            return True
+        return False
+
+    def _show_saved(self, person_id: uuid.UUID) -> None:
+        """Show the values as stored (names and numbers are normalised when saved)."""
+        values = self._values_of(person_id)
+        self._loading = True
+        try:
+            for name, editor in self.editors.items():
+                if editor.value() != editor.value_for(values.get(name)):
+                    editor.set_value(values.get(name))
+        finally:
+            self._loading = False
+        self._snapshot = self.raw_values()
+        self._touched.clear()
+        self._update_derived()
+        self._update_title()
+
+    def _reassess_after_save(self, person_id: uuid.UUID) -> None:
+        """Re-assess the person's recognised case, and those of their household, on today's
+        facts (a person found employed is flagged for review; nobody exits automatically)."""
+        from caseworker.recognition import service
+
+        try:
+            with self.store.transaction() as session:
+                service.reassess_person(session, person_id, wall.today())
+        except UserError as exc:  # the record is saved; the flag waits for the next time
+            from caseworker.gui.errors import log_exception
+
+            log_exception(exc, "re-assessment after saving")
 
     def _show_duplicate(self, exc: DuplicateError) -> None:
         self.editors["id_number"].set_error(_("This ID number is already registered."))
@@ -491,9 +612,16 @@ class PersonPage(QWidget):
         self.deleted_banner.setVisible(self.deleted)
         for widget in (self.save_button, self.print_button):
             widget.setEnabled(not self.deleted)
-        for action in (self.save_action, self.print_action):
-            action.setEnabled(not self.deleted)
-        self.delete_action.setEnabled(self.person_id is not None and not self.deleted)
+        self.update_actions(active=self._active)
+
+    def update_actions(self, *, active: bool) -> None:
+        """Enable the menu's person actions while the page is shown (``active``): save and
+        print unless the record is deleted, delete once it is saved."""
+        self._active = active
+        for action in (self.save_action, self.cancel_action, self.print_action):
+            action.setEnabled(active and (action is self.cancel_action or not self.deleted))
+        self.delete_action.setEnabled(active and self.person_id is not None and not self.deleted)
+        self.history_action.setEnabled(active and self.person_id is not None)
 
     def delete(self) -> bool:
         """Delete the open person (a tombstone: kept with its history, restorable)."""
@@ -554,17 +682,25 @@ class PersonPage(QWidget):
         if self.maybe_leave():
             self.closed.emit()
 
+    def show_history(self) -> None:
+        """Who changed what of this person (and their household membership, employment and
+        cases), and when: the change log, read-only (deleted records too)."""
+        if self.person_id is None:
+            return
+        from caseworker.gui.views.history import HistoryDialog
+
+        dialog = HistoryDialog(self.store, self.person_id, self)
+        dialog.exec()
+
     def print_application(self) -> None:
         """Preview (then print or save) the stored person's application form."""
         if self.person_id is None or self.is_dirty():
-            box = QMessageBox(self)
-            box.setObjectName("printNeedsSave")
-            box.setIcon(QMessageBox.Icon.Information)
-            box.setWindowTitle(_("Print application"))
-            box.setText(_("Save the person before printing the application form."))
-            box.setStandardButtons(QMessageBox.StandardButton.Ok)
-            label_message_box(box)
-            box.exec()
+            tell(
+                self,
+                name="printNeedsSave",
+                title=_("Print application"),
+                text=_("Save the person before printing the application form."),
+            )
             return
         from caseworker.gui.printing import preview_application
 

@@ -7,13 +7,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QHBoxLayout,
     QLabel,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -22,6 +21,9 @@ from caseworker.gui import formatting, tasks
 from caseworker.gui.models.ids import IdList
 from caseworker.gui.models.paged import ColumnSpec, PagedTableModel
 from caseworker.gui.models.persons import categories_label, stage_label
+from caseworker.gui.widgets.columns import FittedTableView
+from caseworker.gui.widgets.filters import FilterCombo
+from caseworker.gui.widgets.wheel import guard_wheel
 from caseworker.i18n import _
 
 FLAGGED = "__flagged__"
@@ -55,10 +57,10 @@ def case_columns() -> list[ColumnSpec[CaseRow]]:
             "categories", lambda: _("Categories claimed"), lambda r: categories_label(r.categories),
             lambda r: categories_label(r.categories), sortable=False,
         ),
-        ColumnSpec("opened_on", lambda: _("Applied on"), lambda r: formatting.date(r.opened_on, "short"), sortable=False),
+        ColumnSpec("opened_on", lambda: _("Applied on"), lambda r: formatting.date(r.opened_on), sortable=False),
         ColumnSpec(
             "notice_end", lambda: _("Public notice ends"),
-            lambda r: formatting.date(r.notice_end, "short"), sortable=False,
+            lambda r: formatting.date(r.notice_end), sortable=False,
         ),
     ]  # fmt: skip
 
@@ -126,33 +128,30 @@ class RecognitionListView(QWidget):
         self.store = store
         self.generation = 0
         self.model = CaseModel(store, self)
-        self.stage = QComboBox()
+        self.stage = FilterCombo()
         self.stage.setObjectName("stageFilter")
         self.stage.addItem(_("All cases"), None)
         self.stage.addItem(_("Flagged for review"), FLAGGED)
         for stage, label in STAGE_LABELS.items():
             self.stage.addItem(_(label), stage.value)
-        self.village = QComboBox()
+        self.village = FilterCombo()
         self.village.addItem(_("All villages and communities"), None)
         with store.reading() as session:
             for village in stations.villages(session, store.station_code):
                 self.village.addItem(village.name, str(village.id))
-        for combo in (self.stage, self.village):
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-            )
-            combo.setMinimumContentsLength(8)
+
         self.summary = QLabel()
         self.summary.setObjectName("caseSummaryLine")
-        self.table = QTableView()
+        day = formatting.date(dt.date(2024, 9, 30))
+        self.table = FittedTableView(
+            (3, 1, 2, 4, 6, 0, 0), ("", "6501**********123X", "", "", "", day, day)
+        )
         self.table.setObjectName("caseTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((130, 170, 120, 200, 260, 100)):
-            self.table.setColumnWidth(column, width)
+        self.table.setWordWrap(False)
         self.table.activated.connect(self._open)
         top = QHBoxLayout()
         top.addWidget(QLabel(_("Stage")))
@@ -164,6 +163,7 @@ class RecognitionListView(QWidget):
         layout.addWidget(self.summary)
         self.stage.currentIndexChanged.connect(lambda _i: self.reload())
         self.village.currentIndexChanged.connect(lambda _i: self.reload())
+        guard_wheel(self)
 
     def reload(self) -> None:
         self.generation += 1
@@ -188,8 +188,8 @@ class RecognitionListView(QWidget):
         tasks.start(work, lambda ids: self._arrived(generation, ids))
 
     def _arrived(self, generation: int, ids: object) -> None:
-        if generation != self.generation:
-            return
+        if generation != self.generation or not shiboken6.isValid(self.model):
+            return  # stale, or the view is gone (rebuilt in a new language)
         assert isinstance(ids, IdList)
         self.model.set_ids(ids)
         self.summary.setText(_("{n} cases").format(n=formatting.number(len(ids))))

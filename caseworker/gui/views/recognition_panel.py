@@ -3,11 +3,14 @@
 The assessment re-runs (after a short pause) whenever the form's facts change, on the form's
 current unsaved values; the household comes from the register through
 ``recognition.service.facts_for``.  Every step goes through ``recognition.service`` in one
-transaction; the workflow decides what may come next.
+transaction; the workflow decides what may come next.  A step that needs the proofs while some
+are not ticked asks first, and the step then records them.  The proof checklist shows one box
+per document, with the categories it serves: ticking it ticks the document for all of them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import uuid
@@ -15,28 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import (
-    QDate,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    QTimer,
-    Signal,
-)
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDateEdit,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QRadioButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -46,40 +35,20 @@ from caseworker.core import idcard, wall
 from caseworker.core.errors import UserError, ValidationError
 from caseworker.gui import formatting
 from caseworker.gui.errors import show_error
-from caseworker.gui.language import label_button_box
 from caseworker.gui.models.rows import RowsTableModel
+from caseworker.gui.views.step_dialog import (
+    STEP_ACTIONS,
+    STEP_LABELS,
+    StepDialog,
+    ask_proofs_missing,
+)
+from caseworker.gui.widgets.checks import WrappedCheckBox
 from caseworker.gui.widgets.fields import ERROR_STYLE
-from caseworker.i18n import N_, _
+from caseworker.i18n import N_, _, ngettext
 
 Index = QModelIndex | QPersistentModelIndex
 FormValues = Callable[[], dict[str, object]]
 ASSESS_DELAY_MS = 200
-
-STEP_LABELS = {
-    "apply": N_("Application"),
-    "community_review": N_("Community review"),
-    "township_review": N_("Township review"),
-    "public_notice": N_("Public notice"),
-    "recognise": N_("Recognition"),
-    "periodic_review": N_("Periodic review"),
-    "exit": N_("Exit"),
-}
-STEP_ACTIONS = {
-    "community_review": N_("Community review…"),
-    "township_review": N_("Township review…"),
-    "public_notice": N_("Start the public notice…"),
-    "recognise": N_("Recognise…"),
-    "periodic_review": N_("Periodic review…"),
-    "exit": N_("Exit…"),
-}
-
-
-def to_qdate(value: dt.date) -> QDate:
-    return QDate(value.year, value.month, value.day)
-
-
-def from_qdate(value: QDate) -> dt.date:
-    return dt.date(value.year(), value.month(), value.day())
 
 
 def facts_from_form(raw: dict[str, object], household: Any) -> Any:
@@ -118,6 +87,8 @@ class StepRow:
     end: dt.date | None
     note: str
     actor: str
+    missing: tuple[str, ...] = ()
+    """Names of the proofs that were missing when the step was taken."""
 
 
 class HistoryModel(RowsTableModel[StepRow]):
@@ -125,146 +96,53 @@ class HistoryModel(RowsTableModel[StepRow]):
 
     HEADERS = (N_("Step"), N_("Date"), N_("Result"), N_("Note"), N_("By"))
     TEXT_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
+    #: The note takes the room left; the other columns are as wide as their contents.
+    STRETCH_COLUMN = 3
 
     def cell(self, row: StepRow, column: int) -> str | None:
         if column == 0:
             return _(STEP_LABELS.get(row.kind, row.kind))
         if column == 1:
             if row.end is not None:
-                return _("{start} to {end}").format(
-                    start=formatting.date(row.on, "short"), end=formatting.date(row.end, "short")
-                )
-            return formatting.date(row.on, "short")
+                return formatting.date_range(row.on, row.end)
+            return formatting.date(row.on)
         if column == 2:
-            if row.passed is None:
-                return ""
-            return _("Passed") if row.passed else _("Rejected")
+            parts = []
+            if row.passed is not None:
+                parts.append(_("Passed") if row.passed else _("Rejected"))
+            if row.missing:
+                count = len(row.missing)
+                parts.append(
+                    ngettext("{n} proof missing", "{n} proofs missing", count).format(n=count)
+                )
+            return "; ".join(parts)
         if column == 3:
             return row.note
         if column == 4:
             return row.actor
         return None
 
-
-class StepDialog(QDialog):
-    """The date (and result, reason, note) of one workflow step."""
-
-    def __init__(
-        self,
-        kind: str,
-        *,
-        earliest: dt.date | None = None,
-        notice_days: int = 5,
-        categories: tuple[str, ...] = (),
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        from caseworker.policy.categories import CATEGORY_LABELS
-        from caseworker.recognition.workflow import EXIT_REASON_LABELS
-
-        self.setObjectName("stepDialog")
-        self.kind = kind
-        self.notice_days = notice_days
-        self.setWindowTitle(_(STEP_LABELS.get(kind, kind)))
-        self.date = QDateEdit()
-        self.date.setObjectName("stepDate")
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
-        self.date.setDate(to_qdate(wall.today()))
-        if earliest is not None:
-            self.date.setMinimumDate(to_qdate(earliest))
-        self.passed = QRadioButton(_("Passed"))
-        self.passed.setChecked(True)
-        self.rejected = QRadioButton(_("Rejected"))
-        self.reason = QComboBox()
-        for reason, label in EXIT_REASON_LABELS.items():
-            self.reason.addItem(_(label), reason.value)
-        self.note = QLineEdit()
-        self.note.setObjectName("stepNote")
-        self.end_label = QLabel()
-        self.end_label.setObjectName("noticeEnd")
-        self.category_boxes: dict[str, QCheckBox] = {}
-        form = QFormLayout()
-        form.addRow(_("Date"), self.date)
-        if kind == "apply":
-            box = QWidget()
-            grid = QVBoxLayout(box)
-            grid.setContentsMargins(0, 0, 0, 0)
-            for code, label in CATEGORY_LABELS.items():
-                check = QCheckBox(_(label))
-                check.setChecked(code.value in categories)
-                self.category_boxes[code.value] = check
-                grid.addWidget(check)
-            form.addRow(_("Categories claimed"), box)
-        if kind in ("community_review", "township_review"):
-            result = QWidget()
-            row = QVBoxLayout(result)
-            row.setContentsMargins(0, 0, 0, 0)
-            row.addWidget(self.passed)
-            row.addWidget(self.rejected)
-            form.addRow(_("Result"), result)
-        if kind == "exit":
-            form.addRow(_("Reason"), self.reason)
-        if kind == "public_notice":
-            form.addRow(_("Ends on"), self.end_label)
-            self.date.dateChanged.connect(lambda _d: self._update_end())
-            self._update_end()
-        form.addRow(_("Note"), self.note)
-        self.buttons = label_button_box(
-            QDialogButtonBox(
-                QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """The result's tooltip names the proofs that were missing."""
+        if (
+            role == Qt.ItemDataRole.ToolTipRole
+            and index.isValid()
+            and index.column() == 2
+            and 0 <= index.row() < len(self.rows)
+            and (missing := self.rows[index.row()].missing)
+        ):
+            return _("Proofs missing when the step was taken: {proofs}").format(
+                proofs="; ".join(missing)
             )
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
-
-    def _update_end(self) -> None:
-        from caseworker.policy import add_working_days
-
-        start = from_qdate(self.date.date())
-        try:
-            end = add_working_days(start, self.notice_days)
-        except UserError as exc:
-            self.end_label.setText(str(exc))
-            return
-        self.end_label.setText(
-            _("{end} ({n} working days)").format(
-                end=formatting.date(end, "long"), n=self.notice_days
-            )
-        )
-
-    def chosen_categories(self) -> list[str]:
-        return [code for code, box in self.category_boxes.items() if box.isChecked()]
-
-    def step(self) -> Any:
-        from caseworker.recognition import workflow
-
-        on = from_qdate(self.date.date())
-        note = self.note.text().strip()
-        if self.kind == "community_review":
-            return workflow.CommunityReview(on=on, passed=self.passed.isChecked(), note=note)
-        if self.kind == "township_review":
-            return workflow.TownshipReview(on=on, passed=self.passed.isChecked(), note=note)
-        if self.kind == "public_notice":
-            return workflow.StartPublicNotice(start=on, note=note)
-        if self.kind == "recognise":
-            return workflow.Recognise(on=on, note=note)
-        if self.kind == "periodic_review":
-            return workflow.PeriodicReview(on=on, note=note)
-        if self.kind == "exit":
-            return workflow.Exit(
-                on=on, reason=workflow.ExitReason(self.reason.currentData()), note=note
-            )
-        raise ValueError(self.kind)
+        return super().data(index, role)
 
 
 class RecognitionPanel(QGroupBox):
     """Assessment of the open person and their recognition case."""
 
     changed = Signal()
+    #: The panel's content changed size (the page refits its scroll area).
+    layout_changed = Signal()
 
     def __init__(self, store: Any, parent: QWidget | None = None) -> None:
         super().__init__(_("Recognition"), parent)
@@ -277,7 +155,11 @@ class RecognitionPanel(QGroupBox):
         self.decision: Any = None
         self._household: Any = None
         self._omitted: list[str] = []
-        self.on = wall.today()
+        self._allowed: tuple[str, ...] = ()
+        self.read_only = False
+        self.notice_days = 5
+        self.last_date: dt.date | None = None
+        self.proof_boxes: dict[str, WrappedCheckBox] = {}
 
         self.verdict = QLabel()
         self.verdict.setObjectName("assessmentVerdict")
@@ -321,10 +203,11 @@ class RecognitionPanel(QGroupBox):
         self.history_view.setObjectName("historyTable")
         self.history_view.setModel(self.history)
         self.history_view.verticalHeader().setVisible(False)
-        self.history_view.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
-        self.history_view.horizontalHeader().setStretchLastSection(True)
+        self.history_view.setWordWrap(False)
+        header = self.history_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(HistoryModel.STRETCH_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
         self.history_view.setMinimumHeight(110)
 
         assessment = QGroupBox(_("Assessment"))
@@ -350,9 +233,19 @@ class RecognitionPanel(QGroupBox):
 
     # -- loading --------------------------------------------------------------------------
 
-    def load(self, person_id: uuid.UUID | None, form_values: FormValues) -> None:
+    @property
+    def on(self) -> dt.date:
+        """The assessment date: today."""
+        return wall.today()
+
+    def load(
+        self, person_id: uuid.UUID | None, form_values: FormValues, *, read_only: bool = False
+    ) -> None:
+        """Show ``person_id``'s assessment and case; ``read_only`` (a deleted record): no
+        application, step or proof can be recorded."""
         self.person_id = person_id
         self.form_values = form_values
+        self.read_only = read_only
         self._load_household()
         self._load_case()
         self.reassess()
@@ -390,18 +283,12 @@ class RecognitionPanel(QGroupBox):
         try:
             facts = facts_from_form(self.form_values(), self._household)
         except ValidationError:
-            self.decision = None
-            self.verdict.setText(_("Enter a valid ID number to see the assessment."))
-            self.reasons.setText("")
-            self._update_buttons()
+            self._no_assessment(_("Enter a valid ID number to see the assessment."))
             return
         try:
             decision = assess(facts, self.on)
         except UserError as exc:
-            self.decision = None
-            self.verdict.setText(str(exc))
-            self.reasons.setText("")
-            self._update_buttons()
+            self._no_assessment(str(exc))
             return
         self.decision = decision
         if decision.eligible:
@@ -426,6 +313,14 @@ class RecognitionPanel(QGroupBox):
         )
         self._update_buttons()
 
+    def _no_assessment(self, text: str) -> None:
+        """A placeholder instead of a verdict, in the ordinary colour (never the last verdict's)."""
+        self.decision = None
+        self.verdict.setStyleSheet("")
+        self.verdict.setText(text)
+        self.reasons.setText("")
+        self._update_buttons()
+
     def matched_categories(self) -> tuple[str, ...]:
         if self.decision is None:
             return ()
@@ -435,16 +330,20 @@ class RecognitionPanel(QGroupBox):
 
     def _load_case(self) -> None:
         from caseworker.gui.models.persons import stage_label
+        from caseworker.policy import default_library
         from caseworker.policy.categories import category_label
         from caseworker.recognition import service
 
         self.case_id = None
         self.case_stage = None
-        self._allowed: tuple[str, ...] = ()
+        self._allowed = ()
+        self.last_date = None
+        self.proof_boxes = {}
         for index in reversed(range(self.proof_layout.count())):
             item = self.proof_layout.takeAt(index)
-            if item is not None and item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         if self.person_id is None:
             self.case_label.setText(_("Save the person first; then an application can be made."))
             self.review_label.setVisible(False)
@@ -463,11 +362,16 @@ class RecognitionPanel(QGroupBox):
             self.case_stage = case.stage
             self._allowed = tuple(k.value for k in service.allowed_steps(session, case.id))
             workflow_case = service.to_workflow_case(session, case.id)
-            provided = {(p.category, p.proof): p.provided for p in service.proofs(session, case.id)}
+            documents = service.proof_documents(session, case.id)
+            pack = default_library().get(case.policy_id)
+            labels = {code: proof.label for code, proof in pack.proofs.items()}
             steps = [
-                StepRow(s.kind, s.on, s.passed, s.end_on, s.note, s.actor_name)
+                StepRow(
+                    s.kind, s.on, s.passed, s.end_on, s.note, s.actor_name,
+                    tuple(labels.get(c, c) for c in s.missing_proofs.split(",") if c),
+                )
                 for s in service.history(session, case.id)
-            ]
+            ]  # fmt: skip
         lines = [
             f"<b>{html.escape(stage_label(case.stage))}</b>",
             html.escape(
@@ -475,16 +379,14 @@ class RecognitionPanel(QGroupBox):
                     list="; ".join(category_label(c) for c in case.category_codes)
                 )
             ),
-            html.escape(
-                _("Applied on {date}").format(date=formatting.date(case.opened_on, "long"))
-            ),
+            html.escape(_("Applied on {date}").format(date=formatting.date(case.opened_on))),
         ]
         if case.notice_start and case.notice_end:
             lines.append(
                 html.escape(
                     _("Public notice from {start} to {end} ({n} working days)").format(
-                        start=formatting.date(case.notice_start, "long"),
-                        end=formatting.date(case.notice_end, "long"),
+                        start=formatting.date(case.notice_start),
+                        end=formatting.date(case.notice_end),
                         n=workflow_case.notice_working_days,
                     )
                 )
@@ -492,16 +394,12 @@ class RecognitionPanel(QGroupBox):
         if case.recognised_on:
             lines.append(
                 html.escape(
-                    _("Recognised on {date}").format(
-                        date=formatting.date(case.recognised_on, "long")
-                    )
+                    _("Recognised on {date}").format(date=formatting.date(case.recognised_on))
                 )
             )
         if case.exited_on:
             lines.append(
-                html.escape(
-                    _("Exited on {date}").format(date=formatting.date(case.exited_on, "long"))
-                )
+                html.escape(_("Exited on {date}").format(date=formatting.date(case.exited_on)))
             )
         self.case_label.setText("<br>".join(lines))
         self.review_label.setVisible(bool(case.needs_review))
@@ -513,34 +411,41 @@ class RecognitionPanel(QGroupBox):
             )
         self.notice_days = workflow_case.notice_working_days
         self.last_date = workflow_case.last_date
-        if workflow_case.checklist:
+        if documents:
             self.proof_layout.addWidget(QLabel(_("Proofs provided:")))
-        shown_category = None
-        for item in workflow_case.checklist:
-            if item.category != shown_category:
-                shown_category = item.category
-                heading = QLabel(category_label(item.category))
-                heading.setWordWrap(True)
-                heading.setStyleSheet("font-style: italic;")
-                self.proof_layout.addWidget(heading)
-            check = QCheckBox(item.label_zh)
-            check.setObjectName(f"proof_{item.category.value}_{item.proof}")
-            check.setChecked(provided.get((item.category.value, item.proof), False))
-            check.toggled.connect(
-                lambda on, c=item.category.value, p=item.proof: self.set_proof(c, p, on)
-            )
-            self.proof_layout.addWidget(check)
+        for document in documents:
+            self._add_proof(document, labels, category_label)
         self.history.set_rows(steps)
         self._update_buttons()
+        self.layout_changed.emit()
+
+    def _add_proof(self, document: Any, labels: dict[str, str], category_label: Any) -> None:
+        """One box for one document, and the categories it serves under it."""
+        check = WrappedCheckBox(labels.get(document.proof, document.proof))
+        check.box.setObjectName(f"proof_{document.proof}")
+        check.box.setChecked(bool(document.provided))
+        check.box.setEnabled(not self.read_only and not self._closed())
+        served = QLabel(
+            _("For: {categories}").format(
+                categories="; ".join(category_label(c) for c in document.categories)
+            )
+        )
+        served.setObjectName(f"proofFor_{document.proof}")
+        served.setWordWrap(True)
+        served.setIndent(24)
+        served.setStyleSheet("color: palette(mid);")
+        check.box.toggled.connect(lambda on, p=document.proof: self.set_proof(p, on))
+        self.proof_boxes[document.proof] = check
+        self.proof_layout.addWidget(check)
+        self.proof_layout.addWidget(served)
 
     def _update_buttons(self) -> None:
-        allowed = getattr(self, "_allowed", ())
-        saved = self.person_id is not None
+        saved = self.person_id is not None and not self.read_only
         open_case = self.case_id is not None and self.case_stage is not None and not self._closed()
         self.apply_button.setVisible(saved and not open_case)
         self.apply_button.setEnabled(saved and not open_case and self.decision is not None)
         for kind, button in self.step_buttons.items():
-            button.setVisible(kind in allowed)
+            button.setVisible(saved and kind in self._allowed)
 
     def _closed(self) -> bool:
         from caseworker.recognition.workflow import Stage
@@ -564,12 +469,20 @@ class RecognitionPanel(QGroupBox):
         return True
 
     def take_step(self, step: Any) -> bool:
+        """Record ``step``; when proofs are missing, ask first (and record them if so)."""
         from caseworker.recognition import service
+        from caseworker.recognition.workflow import ProofsMissingError
 
         assert self.case_id is not None
         try:
             with self.store.transaction() as session:
                 service.advance(session, self.case_id, step)
+        except ProofsMissingError as exc:
+            names = self._proof_names(exc.missing)
+            kind = type(step).__name__
+            if not ask_proofs_missing(self, _STEP_KINDS.get(kind, kind), names):
+                return False
+            return self.take_step(dataclasses.replace(step, proofs_missing_ok=True))
         except UserError as exc:
             show_error(self, exc)
             return False
@@ -577,29 +490,40 @@ class RecognitionPanel(QGroupBox):
         self.changed.emit()
         return True
 
-    def set_proof(self, category: str, proof: str, provided: bool) -> None:
+    def _proof_names(self, codes: tuple[str, ...]) -> list[str]:
+        return [box.text() if (box := self.proof_boxes.get(c)) else c for c in codes]
+
+    def set_proof(self, proof: str, provided: bool) -> None:
+        """Tick (or untick) a proof document: for every category that needs it."""
         from caseworker.recognition import service
 
         assert self.case_id is not None
         try:
             with self.store.transaction() as session:
-                service.set_proof(session, self.case_id, category, proof, provided)
+                service.provide_proof(session, self.case_id, proof, provided)
         except UserError as exc:
             show_error(self, exc)
+            self._load_case()
 
     def _apply_dialog(self) -> None:
         dialog = StepDialog("apply", categories=self.matched_categories(), parent=self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.open_application(
-                from_qdate(dialog.date.date()), dialog.chosen_categories(), dialog.note.text()
-            )
+        if dialog.exec() == QDialog.DialogCode.Accepted and (on := dialog.chosen_date()):
+            self.open_application(on, dialog.chosen_categories(), dialog.note.text())
 
     def _step_dialog(self, kind: str) -> None:
         dialog = StepDialog(
-            kind,
-            earliest=getattr(self, "last_date", None),
-            notice_days=getattr(self, "notice_days", 5),
-            parent=self,
+            kind, earliest=self.last_date, notice_days=self.notice_days, parent=self
         )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.take_step(dialog.step())
+
+
+#: Workflow step classes by name -> the step kind (for the question's title).
+_STEP_KINDS = {
+    "CommunityReview": "community_review",
+    "TownshipReview": "township_review",
+    "StartPublicNotice": "public_notice",
+    "Recognise": "recognise",
+    "PeriodicReview": "periodic_review",
+    "Exit": "exit",
+}

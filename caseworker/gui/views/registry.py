@@ -7,20 +7,20 @@ a newer request is dropped.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +29,17 @@ from caseworker.gui import formatting, tasks
 from caseworker.gui.models.ids import IdList
 from caseworker.gui.models.listing import NEEDS_REVIEW, NO_CASE, ListQuery
 from caseworker.gui.models.persons import PersonTableModel
+from caseworker.gui.widgets.columns import FittedTableView
+from caseworker.gui.widgets.filters import FilterCombo
+from caseworker.gui.widgets.wheel import guard_wheel
 from caseworker.i18n import _
+
+#: How the spare width is shared among the registry list's columns (name, sex, age, ID number,
+#: village, categories, status, registered unemployed since), each having its header's room.
+COLUMN_WEIGHTS = (3, 0, 0, 1, 2, 6, 4, 0)
+#: The usual content of a column that must not be cut: a name of two parts, a masked ID number
+#: (the date column's sample is a date in the active language).
+COLUMN_SAMPLES = ("阿布来提·伊力哈木", "", "", "6501**********123X", "", "", "", "")
 
 SEARCH_DELAY_MS = 150
 
@@ -75,8 +85,8 @@ class ListController(QObject):
         tasks.start(work, lambda ids: self._arrived(generation, ids), self._failed)
 
     def _arrived(self, generation: int, ids: object) -> None:
-        if generation != self.generation:
-            return  # a newer request is on its way: this result is stale
+        if generation != self.generation or not shiboken6.isValid(self.model):
+            return  # a newer request is on its way, or the list is gone (a new language)
         assert isinstance(ids, IdList)
         self.applied_generation = generation
         self.model.set_ids(ids)
@@ -110,11 +120,11 @@ class RegistryView(QWidget):
         self.search.setObjectName("searchField")
         self.search.setClearButtonEnabled(True)
         self.search.setPlaceholderText(_("Search by name, pinyin, initials, ID or phone number"))
-        self.village = QComboBox()
+        self.village = FilterCombo()
         self.village.setObjectName("villageFilter")
-        self.category = QComboBox()
+        self.category = FilterCombo()
         self.category.setObjectName("categoryFilter")
-        self.status = QComboBox()
+        self.status = FilterCombo()
         self.status.setObjectName("statusFilter")
         self.new_button = QPushButton(_("New person"))
         self.new_button.setObjectName("newPersonButton")
@@ -123,13 +133,10 @@ class RegistryView(QWidget):
         self.summary.setObjectName("listSummary")
 
         self._fill_filters()
-        for combo in (self.village, self.category, self.status):
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-            )
-            combo.setMinimumContentsLength(8)
 
-        self.table = QTableView()
+        samples = list(COLUMN_SAMPLES)
+        samples[7] = formatting.date(dt.date(2024, 9, 30))
+        self.table = FittedTableView(COLUMN_WEIGHTS, samples)
         self.table.setObjectName("personTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -144,17 +151,14 @@ class RegistryView(QWidget):
         header.setSortIndicatorShown(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         header.setHighlightSections(False)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((130, 50, 50, 170, 120, 220, 170, 110)):
-            self.table.setColumnWidth(column, width)
         header.sortIndicatorChanged.connect(self._sort_changed)
         self.table.activated.connect(self._activated)
 
         filters = QHBoxLayout()
-        filters.addWidget(self.search, 3)
-        filters.addWidget(self.village, 1)
-        filters.addWidget(self.category, 1)
-        filters.addWidget(self.status, 1)
+        filters.addWidget(self.search, 1)
+        filters.addWidget(self.village)
+        filters.addWidget(self.category)
+        filters.addWidget(self.status)
         filters.addWidget(self.new_button)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
@@ -176,6 +180,7 @@ class RegistryView(QWidget):
         self.setTabOrder(self.category, self.status)
         self.setTabOrder(self.status, self.new_button)
         self.setTabOrder(self.new_button, self.table)
+        guard_wheel(self)
 
     def _fill_filters(self) -> None:
         from caseworker.policy.categories import CATEGORY_LABELS
@@ -210,6 +215,41 @@ class RegistryView(QWidget):
             sort=sort,
             descending=header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder,
         )
+
+    def restore_query(self, query: ListQuery | None) -> None:
+        """Show ``query``'s search text, filters and sort (after the view was built again)."""
+        if query is None:
+            return
+        combos = (
+            (self.village, str(query.village_id) if query.village_id else None),
+            (self.category, query.category),
+            (self.status, query.status),
+        )
+        for widget in (self.search, *(c for c, _v in combos)):
+            widget.blockSignals(True)
+        try:
+            self.search.setText(query.text)
+            for combo, value in combos:
+                combo.setCurrentIndex(max(combo.findData(value), 0))
+        finally:
+            for widget in (self.search, *(c for c, _v in combos)):
+                widget.blockSignals(False)
+        if query.sort is not None:
+            section = next(
+                (
+                    i
+                    for i in range(self.model.columnCount())
+                    if self.model.column_key(i) == query.sort
+                ),
+                -1,
+            )
+            order = (
+                Qt.SortOrder.DescendingOrder if query.descending else Qt.SortOrder.AscendingOrder
+            )
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(section, order)
+            header.blockSignals(False)
 
     def reload(self, *, delay: bool = False) -> None:
         self.controller.request(self.current_query(), delay=delay)

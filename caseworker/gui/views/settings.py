@@ -21,6 +21,8 @@ from caseworker import bootstrap, i18n
 from caseworker.core.errors import UserError
 from caseworker.gui.errors import show_error
 from caseworker.gui.views.wizard import LANGUAGE_NAMES
+from caseworker.gui.widgets.forms import align_form_labels
+from caseworker.gui.widgets.wheel import guard_wheel
 from caseworker.i18n import _
 
 
@@ -90,6 +92,8 @@ class SettingsView(QWidget):
         layout.addWidget(station_box)
         layout.addWidget(files)
         layout.addStretch(1)
+        align_form_labels(g, s, f)
+        guard_wheel(self)
 
     def save_caseworker(self) -> None:
         name = self.caseworker.text().strip()

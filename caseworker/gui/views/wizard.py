@@ -24,6 +24,7 @@ from caseworker.gui import setup_state
 from caseworker.gui.errors import show_error
 from caseworker.gui.language import apply_language, label_wizard
 from caseworker.gui.widgets.fields import ERROR_STYLE
+from caseworker.gui.widgets.wheel import guard_wheel
 from caseworker.i18n import _
 
 LANGUAGE_NAMES = {"zh_CN": "简体中文", "ug_CN": "ئۇيغۇرچە", "en": "English"}
@@ -51,6 +52,19 @@ class _Page(QWizardPage):
         errors = setup_state.check(self.name, self.setup.answers)
         self.message.setText("\n".join(errors.values()))
         return not errors
+
+    def recheck(self) -> None:
+        """After a change: while problems are shown, show those that remain (none: clear)."""
+        if not self.message.text():
+            return
+        self.collect()
+        errors = setup_state.check(self.name, self.setup.answers)
+        self.message.setText("\n".join(errors.values()))
+
+    def watch(self, *fields: QLineEdit | QPlainTextEdit) -> None:
+        """Check the page again whenever one of ``fields`` changes."""
+        for field in fields:
+            field.textChanged.connect(self.recheck)
 
 
 class LanguagePage(_Page):
@@ -98,6 +112,7 @@ class StationPage(_Page):
         layout.addRow(self.name_label, self.station_name)
         layout.addRow(self.phone_label, self.phone)
         layout.addRow(self.message)
+        self.watch(self.code, self.station_name, self.phone)
 
     def collect(self) -> None:
         a = self.setup.answers
@@ -129,6 +144,7 @@ class VillagesPage(_Page):
         layout.addWidget(self.text)
         layout.addWidget(self.count)
         layout.addWidget(self.message)
+        self.watch(self.text)
 
     def _count(self) -> None:
         self.collect()
@@ -161,6 +177,7 @@ class CaseworkerPage(_Page):
         layout.addRow(self.label, self.caseworker)
         layout.addRow(self.summary)
         layout.addRow(self.message)
+        self.watch(self.caseworker)
 
     def initializePage(self) -> None:
         a = self.setup.answers
@@ -180,7 +197,12 @@ class CaseworkerPage(_Page):
 
 
 class SetupWizard(QWizard):
-    """Asks the answers page by page; on Finish applies them to the store."""
+    """Asks the answers page by page; on Finish applies them to the store.
+
+    A language chosen on the first page applies to the wizard at once; it becomes the
+    program's language only when the wizard is finished (cancelled: the language from before
+    the wizard comes back).
+    """
 
     language_changed_to = Signal(str)
 
@@ -190,18 +212,24 @@ class SetupWizard(QWizard):
         super().__init__(parent)
         self.setObjectName("setupWizard")
         self.store = store
+        self.language_before = i18n.current_language()
         self.answers = setup_state.SetupAnswers(language=language or i18n.current_language())
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.language_page = LanguagePage(self)
+        self.station_page = StationPage(self)
+        self.villages_page = VillagesPage(self)
+        self.caseworker_page = CaseworkerPage(self)
         self.pages: list[_Page] = [
-            LanguagePage(self),
-            StationPage(self),
-            VillagesPage(self),
-            CaseworkerPage(self),
+            self.language_page,
+            self.station_page,
+            self.villages_page,
+            self.caseworker_page,
         ]
         for page in self.pages:
             self.addPage(page)
         self.resize(640, 480)
         self.retranslate()
+        guard_wheel(self)
 
     def page_named(self, name: str) -> _Page:
         return next(p for p in self.pages if p.name == name)
@@ -213,11 +241,21 @@ class SetupWizard(QWizard):
             page.retranslate()
 
     def language_changed(self) -> None:
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            apply_language(app, self.answers.language)
+        self._apply(self.answers.language)
         self.retranslate()
         self.language_changed_to.emit(self.answers.language)
+
+    @staticmethod
+    def _apply(language: str) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_language(app, language)
+
+    def reject(self) -> None:
+        """Cancelled: nothing is set up, and the language from before the wizard comes back."""
+        if i18n.current_language() != self.language_before:
+            self._apply(self.language_before)
+        super().reject()
 
     def validateCurrentPage(self) -> bool:
         if not super().validateCurrentPage():

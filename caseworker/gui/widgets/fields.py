@@ -93,6 +93,22 @@ class FieldEditor:
         assert isinstance(w, QLineEdit)
         return w.text()
 
+    def value_for(self, value: object) -> object:
+        """What :meth:`value` returns once ``value`` is shown (to tell whether it changes)."""
+        w = self.input
+        if isinstance(w, QCheckBox):
+            return bool(value)
+        if isinstance(w, QComboBox):
+            data = str(value) if isinstance(value, uuid.UUID) else value
+            index = max(w.findData(data), 0) if data is not None else 0
+            item = w.itemData(index)
+            if self.spec.kind is Kind.VILLAGE:
+                return uuid.UUID(item) if item else None
+            return item or ""
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return "" if value is None else str(value)
+
     def set_value(self, value: object) -> None:
         w = self.input
         if isinstance(w, QCheckBox):
