@@ -138,7 +138,6 @@ def build_parser() -> argparse.ArgumentParser:
         persons,
         assess,
         recognition,
-        sync,
         assist,
         families,
         printing,

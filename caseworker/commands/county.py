@@ -85,7 +85,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _open(args: argparse.Namespace, *, county: bool = True) -> Store:
-    store = bootstrap.open_database(args.db)
+    # only "county init" makes a new database (``county`` False)
+    store = bootstrap.open_database(args.db, create=not county)
     if county:
         try:
             setup.require_county(store)
