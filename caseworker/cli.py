@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         assess,
         assist,
         audit,
+        county,
         demo,
         families,
         init,
@@ -115,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
         posts,
         printing,
         recognition,
+        sync,
     )
 
     parser = _Parser(
@@ -133,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for module in (
         init, demo, persons, assess, recognition, assist, families, posts, printing, audit,
+        sync, county,
     ):  # fmt: skip
         module.register(sub)
     return parser

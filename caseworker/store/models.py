@@ -59,9 +59,18 @@ class Person(Synced, Base):
     __table_args__ = (
         # the registry list's default order, read from the index alone (migration 0003)
         Index("ix_person_list_order", "name_pinyin", "id_number", "deleted", "id"),
+        # One record per ID number, tombstones included, except where the county holds two
+        # stations' records of one number until a county user resolves it (migration 0013).
+        Index(
+            "uq_person_id_number",
+            "id_number",
+            unique=True,
+            sqlite_where=text("held = 0"),
+            postgresql_where=text("held = false"),
+        ),
     )
 
-    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
     name: Mapped[str] = mapped_column(String(40), index=True)
     name_native: Mapped[str] = mapped_column(String(80), default="")
     name_pinyin: Mapped[str] = mapped_column(String(240), index=True)
@@ -98,6 +107,9 @@ class Person(Synced, Base):
     bank_name: Mapped[str] = mapped_column(String(60), default="")
     bank_account: Mapped[str] = mapped_column(String(30), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: Held at the county: another station registered the same ID number (never set at a
+    #: station; not logged as a user change, see ``SYSTEM_COLUMNS``).
+    held: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     village: Mapped[Village | None] = relationship()
     episodes: Mapped[list[EmploymentEpisode]] = relationship(
@@ -544,6 +556,13 @@ from caseworker.store.models_posts import (  # noqa: E402  (split for size)
     Placement,
     WelfarePost,
 )
+from caseworker.store.sync_models import (  # noqa: E402 - the sync tables join the metadata
+    SyncBundle,
+    SyncConflict,
+    SyncDecision,
+    SyncPeer,
+    SyncRow,
+)
 
 __all__ = [
     "AssistanceContact",
@@ -569,6 +588,11 @@ __all__ = [
     "Setting",
     "Staff",
     "Station",
+    "SyncBundle",
+    "SyncConflict",
+    "SyncDecision",
+    "SyncPeer",
+    "SyncRow",
     "Village",
     "WelfarePost",
     "ZeroEmploymentEpisode",
