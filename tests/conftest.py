@@ -40,6 +40,17 @@ def _english() -> Iterator[None]:
     i18n.set_language(previous)
 
 
+@pytest.fixture(autouse=True)
+def _own_wall() -> Iterator[None]:
+    """Each test ends with the clock it started with: a command run in a test installs the
+    date of ``$CASEWORKER_TODAY`` for the process, which must not leak into later tests."""
+    from caseworker.core import wall
+
+    previous = wall.current()
+    yield
+    wall.install(previous)
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "station.sqlite3"
