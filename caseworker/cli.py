@@ -108,12 +108,15 @@ def build_parser() -> argparse.ArgumentParser:
         assess,
         assist,
         audit,
+        county,
         demo,
         families,
         init,
         persons,
+        posts,
         printing,
         recognition,
+        sync,
     )
 
     parser = _Parser(
@@ -130,7 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--lang", choices=i18n.LANGUAGES, help=_("language of messages"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (init, demo, persons, assess, recognition, assist, families, printing, audit):
+    for module in (
+        init, demo, persons, assess, recognition, assist, families, posts, printing, audit,
+        sync, county,
+    ):  # fmt: skip
         module.register(sub)
     return parser
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from caseworker import bootstrap
+from caseworker.core.errors import UserError
 from caseworker.i18n import _
 from caseworker.registry import stations
 
@@ -26,6 +27,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     store = bootstrap.open_database(args.db, actor=args.caseworker or None, create=True)
     try:
+        from caseworker.sync import setup
+
+        if setup.is_county(store):
+            raise UserError(
+                _("This is the county's database; use another database file for a station.")
+            )
         if args.caseworker:
             store.set_setting(bootstrap.CASEWORKER_KEY, args.caseworker.strip())
         villages = stations.split_village_list(args.villages)
@@ -42,7 +49,15 @@ def run(args: argparse.Namespace) -> int:
                 code=station.code, name=station.name, n=len(villages)
             )
         )
+        from caseworker.sync import setup
+
+        public = setup.ensure_keys(store, bootstrap.keys_dir())
         print(_("Database: {url}").format(url=store.engine.url.database or store.engine.url))
+        print(
+            _("Keys for the county: {key} (in {folder})").format(
+                key=public.key_id, folder=bootstrap.keys_dir()
+            )
+        )
     finally:
         store.dispose()
     return 0

@@ -85,4 +85,7 @@ def apply(store: Any, answers: SetupAnswers) -> Any:
     store.set_setting(bootstrap.CASEWORKER_KEY, caseworker)
     store.set_setting(bootstrap.LANGUAGE_KEY, answers.language)
     store.actor = caseworker
+    from caseworker.sync import setup
+
+    setup.ensure_keys(store, bootstrap.keys_dir())  # the station's keys for the county
     return station

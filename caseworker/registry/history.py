@@ -48,6 +48,9 @@ OPS = {
     "update": N_("changed"),
     "delete": N_("deleted"),
     "restore": N_("restored"),
+    "import": N_("received"),
+    "hold": N_("held at the county"),
+    "release": N_("released at the county"),
 }
 
 
