@@ -1,6 +1,6 @@
 """Import speed, write-lock time and memory for 100,000 persons, beside a raw-SQLite floor.
 
-    python benchmarks/import.py [--rows 100000] [--formats csv,xlsx] [--small 20000]
+    python benchmarks/import.py [--rows 100000] [--formats csv,xlsx] [--small 20000] [--households]
 
 Builds (once, cached in benchmarks/out/) a .csv and an .xlsx of realistic synthetic persons
 in the import template (demo names, valid ID numbers, villages, dates, yes/no facts), then,
@@ -18,6 +18,11 @@ each in a fresh subprocess on a fresh station database:
 - **memory, flat in the file size**: the peak of importing ``--small`` rows beside 100,000,
   and the peak while refusing a sheet whose ``<dimension>`` claims A1:XFD1048576 and a
   compression bomb (both built here).
+
+With ``--households`` the files also carry 户编号 and 与户主关系: the persons are grouped
+into households of one to five (one 户主 each) whose rows are scattered over the file, so the
+import makes the households too (and the zero-employment tracker looks at each); the floor
+then inserts the households, their members and the tracker's episodes as well.
 
 Prints JSON with the figures, the ratios and the targets (100,000 rows in under 20 s, within
 5x of the floor, peak memory under 200 MB).  ``cpu_seconds`` (the process's own CPU time) and
@@ -57,6 +62,25 @@ TARGET_PEAK_MB = 200.0
 # -- the files ---------------------------------------------------------------------------------
 
 
+#: (与户主关系 of the n-th member of a household, in the words stations write)
+_RELATIONS = ("户主", "配偶", "子", "女", "母亲")
+
+
+def _with_households(headers: list[str], rows: list[list[object]]) -> None:
+    """Group ``rows`` into households of 1 to 5 and scatter each household's rows."""
+    rng = random.Random(SEED + 1)
+    start = 0
+    number = 0
+    while start < len(rows):
+        size = rng.randint(1, 5)
+        number += 1
+        for offset, row in enumerate(rows[start : start + size]):
+            row += [f"H{number:06d}", _RELATIONS[offset]]
+        start += size
+    rng.shuffle(rows)
+    headers += ["户编号", "与户主关系"]
+
+
 def _rows(count: int) -> tuple[list[str], list[list[object]]]:
     from caseworker.registry import demo, vocab
     from caseworker.registry.fields import PERSON_FIELDS, Kind
@@ -87,14 +111,17 @@ def _rows(count: int) -> tuple[list[str], list[list[object]]]:
     return [f.header for f in PERSON_FIELDS], rows
 
 
-def build_files(count: int) -> dict[str, Path]:
+def build_files(count: int, households: bool = False) -> dict[str, Path]:
     OUT.mkdir(parents=True, exist_ok=True)
-    paths = {"csv": OUT / f"import-{count}.csv", "xlsx": OUT / f"import-{count}.xlsx"}
+    name = f"import-{count}-households" if households else f"import-{count}"
+    paths = {"csv": OUT / f"{name}.csv", "xlsx": OUT / f"{name}.xlsx"}
     if all(p.exists() for p in paths.values()):
         return paths
     from caseworker.core.xlsxwrite import Column, write_sheet
 
     headers, rows = _rows(count)
+    if households:
+        _with_households(headers, rows)
     with paths["csv"].open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(headers)
@@ -195,6 +222,8 @@ def child_import(file: Path, db: Path) -> dict[str, Any]:
         "rows": report.rows,
         "imported": report.imported,
         "rejected": report.rejected_count,
+        "households": report.households_created,
+        "household_members": report.household_members_added,
         "seconds": round(written - started, 2),
         "check_seconds": round(checked - started, 2),
         "write_seconds": round(written - checked, 2),
@@ -228,7 +257,10 @@ def child_floor(imported: Path, db: Path) -> dict[str, Any]:
         before_seq = empty.execute("SELECT coalesce(max(seq), 0) FROM change_log").fetchone()[0]
     empty.close()
     source = sqlite3.connect(imported)
-    tables = ("change_log", "person", "employment_episode")
+    tables = (
+        "change_log", "person", "employment_episode", "household", "household_member",
+        "zero_employment_episode",
+    )  # fmt: skip
     data: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = {}
     for table in tables:
         only = "WHERE seq > ?" if table == "change_log" else ""
@@ -303,15 +335,16 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=20_000)
     parser.add_argument("--formats", default="csv,xlsx")
+    parser.add_argument("--households", action="store_true", help="with 户编号 and 与户主关系")
     parser.add_argument("--child", nargs="+")
     args = parser.parse_args()
     if args.child:
         child_main(args.child[0], args.child[1:])
         return
     formats = [f for f in args.formats.split(",") if f]
-    files = build_files(args.rows)
-    small = build_files(args.small)
-    result: dict[str, Any] = {"rows": args.rows, "targets": {
+    files = build_files(args.rows, args.households)
+    small = build_files(args.small, args.households)
+    result: dict[str, Any] = {"rows": args.rows, "households": args.households, "targets": {
         "seconds": TARGET_SECONDS, "ratio_to_floor": TARGET_RATIO, "peak_mb": TARGET_PEAK_MB,
     }}  # fmt: skip
     with tempfile.TemporaryDirectory() as scratch:

@@ -29,6 +29,12 @@ def data_dir() -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
+def keys_dir() -> Path:
+    """This user's private keys for the bundles to and from the county (0700; see
+    :mod:`caseworker.sync.keys`)."""
+    return data_dir() / "keys"
+
+
 def log_dir() -> Path:
     return Path(user_log_dir(APP_NAME, appauthor=False))
 

@@ -110,13 +110,16 @@ def build_parser() -> argparse.ArgumentParser:
         assess,
         assist,
         audit,
+        county,
         demo,
         families,
         init,
         persons,
+        posts,
         printing,
         recognition,
         security,
+        sync,
     )
 
     parser = _Parser(
@@ -141,7 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for module in (
-        init, demo, persons, assess, recognition, assist, families, printing, audit, security,
+        init, demo, persons, assess, recognition, assist, families, posts, printing, audit,
+        sync, county, security,
     ):  # fmt: skip
         module.register(sub)
     return parser

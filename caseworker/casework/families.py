@@ -46,10 +46,10 @@ __all__ = [
 ]
 
 
-def household_key(household_id: uuid.UUID) -> str:
-    """How a household is named in lists and JSON: its record id (a station's own household
-    key, once the registry keeps one, goes here)."""
-    return str(household_id)
+def household_key(household_id: uuid.UUID, station_key: str = "") -> str:
+    """How a household is named in lists and JSON: the station's own household key (户编号,
+    from its spreadsheet), or else its record id."""
+    return station_key or str(household_id)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -72,11 +72,12 @@ class FamilyRow:
     cleared_on: dt.date | None
     end_reason: str | None
     cleared_by: str
+    station_key: str = ""
 
     def to_json(self) -> dict[str, object]:
         """The JSON of ``caseworker families zero``."""
         data: dict[str, object] = {
-            "household": household_key(self.household_id),
+            "household": household_key(self.household_id, self.station_key),
             "head_id_number": self.head_id_number,
             "members_of_working_age": self.members_of_working_age,
             "identified_on": self.identified_on.isoformat(),
@@ -153,6 +154,7 @@ def family_rows(
             ZeroEmploymentEpisode.end_reason,
             ZeroEmploymentEpisode.cleared_by_id,
             Village.name,
+            Household.station_key,
         )
         .join(Household, Household.id == ZeroEmploymentEpisode.household_id)
         .outerjoin(Village, Village.id == Household.village_id)
@@ -161,7 +163,7 @@ def family_rows(
     ).all()
     found = readings(session, on, [e[1] for e in episodes], pack=rules.pack)
     rows: dict[uuid.UUID, FamilyRow] = {}
-    for episode_id, household_id, identified, ended, reason, cleared_by, village in episodes:
+    for episode_id, household_id, identified, ended, reason, cleared_by, village, key in episodes:
         reading = found.get(household_id)
         head = reading.head if reading is not None else None
         counted = len(reading.reading.counted) if reading is not None else 0
@@ -185,6 +187,7 @@ def family_rows(
             cleared_on=ended if ended_by_then else None,
             end_reason=reason if ended_by_then else None,
             cleared_by=by,
+            station_key=key or "",
         )
     return rows
 

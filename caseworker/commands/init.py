@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from caseworker import bootstrap
-from caseworker.core.errors import UsageError
+from caseworker.core.errors import UsageError, UserError
 from caseworker.i18n import _
 from caseworker.registry import stations
 
@@ -66,6 +66,12 @@ def _open(args: argparse.Namespace) -> Any:
 def run(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
+        from caseworker.sync import setup
+
+        if setup.is_county(store):
+            raise UserError(
+                _("This is the county's database; use another database file for a station.")
+            )
         if args.caseworker:
             store.set_setting(bootstrap.CASEWORKER_KEY, args.caseworker.strip())
         villages = stations.split_village_list(args.villages)
@@ -82,6 +88,9 @@ def run(args: argparse.Namespace) -> int:
                 code=station.code, name=station.name, n=len(villages)
             )
         )
+        from caseworker.sync import setup
+
+        public = setup.ensure_keys(store, bootstrap.keys_dir())
         if args.admin:
             from caseworker.security import accounts, roles
 
@@ -98,6 +107,11 @@ def run(args: argparse.Namespace) -> int:
                 ).format(name=args.admin.strip())
             )
         print(_("Database: {url}").format(url=store.engine.url.database or store.engine.url))
+        print(
+            _("Keys for the county: {key} (in {folder})").format(
+                key=public.key_id, folder=bootstrap.keys_dir()
+            )
+        )
     finally:
         store.dispose()
     return 0

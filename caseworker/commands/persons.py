@@ -70,7 +70,7 @@ def run_import(args: argparse.Namespace) -> int:
     print(importing.summary(report, dry_run=args.dry_run))
     for line in importing.details(report):
         print(line)
-    return 1 if report.rejected_count or report.cancelled else 0
+    return 1 if report.rejected_count or report.household_problem_count or report.cancelled else 0
 
 
 def run_export(args: argparse.Namespace) -> int:

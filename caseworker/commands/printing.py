@@ -70,6 +70,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from caseworker.commands.assist_print import register_print
 
     register_print(actions)
+    from caseworker.commands.posts_print import register_print as register_posts_print
+
+    register_posts_print(actions)
 
 
 def output_kind(path: Path, allowed: tuple[str, ...]) -> str:

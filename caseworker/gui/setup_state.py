@@ -102,6 +102,9 @@ def apply(store: Any, answers: SetupAnswers) -> Any:
     store.set_setting(bootstrap.LANGUAGE_KEY, answers.language)
     store.actor = caseworker
     del station
+    from caseworker.sync import setup
+
+    setup.ensure_keys(store, bootstrap.keys_dir())  # the station's keys for the county
     return make_administrator(store, caseworker, answers.password)
 
 

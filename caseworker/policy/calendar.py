@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from caseworker.core.errors import ValidationError
+from caseworker.core.resources import received_dir
 from caseworker.i18n import _
 from caseworker.policy.resources import calendar_dir
 
@@ -278,6 +279,11 @@ def _parse_year(data: Mapping[str, Any], where: str) -> CalendarYear:
     return CalendarYear(year, status, source, holidays, frozenset(weekends), region)
 
 
+def parse_year(data: Mapping[str, Any], where: str) -> CalendarYear:
+    """One year file's content, checked (``where`` names it in messages)."""
+    return _parse_year(data, where)
+
+
 def load_calendar(
     directories: Iterable[Path] | None = None, region: str = DEFAULT_REGION
 ) -> WorkingCalendar:
@@ -334,8 +340,10 @@ def load_calendar(
 
 @cache
 def default_calendar() -> WorkingCalendar:
-    """The shipped calendar (national plus Xinjiang's own holidays), loaded once."""
-    return load_calendar()
+    """The shipped calendar (national plus Xinjiang's own holidays) and the years the county
+    sent (:func:`received_dir`), loaded once."""
+    received = received_dir("calendar")
+    return load_calendar([calendar_dir(), received] if received.is_dir() else None)
 
 
 def is_working_day(day: dt.date) -> bool:

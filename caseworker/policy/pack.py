@@ -22,6 +22,7 @@ from typing import Any
 
 from caseworker.core.errors import NotFoundError, ValidationError
 from caseworker.core.idcard import Sex
+from caseworker.core.resources import received_dir
 from caseworker.i18n import LANGUAGES, _, current_language
 from caseworker.policy.categories import Category
 from caseworker.policy.resources import policy_dir
@@ -694,17 +695,19 @@ def load_pack(path: Path) -> PolicyPack:
 
 
 def load_packs(extra_dir: Path | None = None, *, base_dir: Path | None = None) -> PolicyLibrary:
-    """Load every ``*.toml`` pack from ``base_dir`` (default: the shipped packs) and ``extra_dir``."""
+    """Load every ``*.toml`` pack from ``base_dir`` (default: the shipped packs) and ``extra_dir``
+    (a file there replaces one of the same name in ``base_dir``)."""
     directories = [base_dir or policy_dir()]
     if extra_dir is not None:
         directories.append(extra_dir)
-    packs: list[PolicyPack] = []
+    files: dict[str, Path] = {}
     for directory in directories:
         if not directory.is_dir():
             raise PolicyError(
                 _("The policy pack folder {path} does not exist.").format(path=str(directory))
             )
-        packs.extend(load_pack(p) for p in sorted(directory.glob("*.toml")))
+        files.update((p.name, p) for p in sorted(directory.glob("*.toml")))
+    packs = [load_pack(files[name]) for name in sorted(files)]
     if not packs:
         raise PolicyError(_("No policy pack was found."))
     return PolicyLibrary(packs)
@@ -712,5 +715,6 @@ def load_packs(extra_dir: Path | None = None, *, base_dir: Path | None = None) -
 
 @cache
 def default_library() -> PolicyLibrary:
-    """The shipped packs, loaded once."""
-    return load_packs()
+    """The shipped packs and those the county sent (:func:`received_dir`), loaded once."""
+    received = received_dir("policy")
+    return load_packs(received if received.is_dir() else None)

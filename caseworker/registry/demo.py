@@ -350,7 +350,7 @@ def _batch(gen: _Generator, size: int, village_ids: list[uuid.UUID]) -> _Batch:
         batch.households.append(
             {"id": household_id, "address": head["address"], "village_id": head["village_id"],
              "business_or_investment_income": gen.rng.random() < 0.08, "notes": "",
-             "demo": True}
+             "station_key": "", "demo": True}
         )  # fmt: skip
         members: list[dict[str, Any] | None] = [_member(gen, household_id, "head", head)]
         if (

@@ -52,6 +52,7 @@ from caseworker.policy import PolicyPack, default_library
 from caseworker.policy.facts import WorkCapacity
 from caseworker.policy.families import FamilyMember, FamilyReading, read_family
 from caseworker.registry.vocab import Relation
+from caseworker.store import changelog
 from caseworker.store.models import (
     EmploymentEpisode,
     Household,
@@ -67,6 +68,7 @@ __all__ = [
     "Reading",
     "RefreshResult",
     "follow",
+    "follow_new",
     "follow_person",
     "household_of",
     "is_zero_employment",
@@ -407,6 +409,33 @@ def follow(session: Session, household_ids: Iterable[uuid.UUID | None]) -> None:
     ids = [h for h in household_ids if h is not None]
     if ids:
         refresh(session, wall.today(), ids)
+
+
+def follow_new(session: Session, household_ids: Sequence[uuid.UUID]) -> int:
+    """:func:`follow` for households just written in bulk (no episode yet: an import's new
+    households): the same reading as of today, and an episode opened for each
+    zero-employment family, written in bulk as the import writes its records (thousands of
+    new episodes one object at a time would hold the write lock far longer).  Returns the
+    number opened."""
+    if not household_ids:
+        return 0
+    on = wall.today()
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(household_ids), _CHUNK):
+        found = readings(session, on, household_ids[start : start + _CHUNK])
+        rows += [
+            {
+                "id": uuid.uuid4(), "household_id": household_id, "identified_on": on,
+                "ended_on": None, "end_reason": None, "cleared_by_id": None,
+                "demo": reading.demo,
+            }
+            for household_id, reading in found.items()
+            if reading.zero_employment
+        ]  # fmt: skip
+    changelog.insert_records(
+        session.connection(), session.info[changelog.CONTEXT_KEY], ZeroEmploymentEpisode, rows
+    )
+    return len(rows)
 
 
 def follow_person(session: Session, person_id: uuid.UUID) -> None:

@@ -53,6 +53,9 @@ OPS = {
     "reveal": N_("whole value shown"),
     "export": N_("exported"),
     "backup": N_("backed up"),
+    "import": N_("received"),
+    "hold": N_("held at the county"),
+    "release": N_("released at the county"),
 }
 
 

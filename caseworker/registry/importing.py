@@ -55,11 +55,12 @@ from caseworker.core.tables import (
 )
 from caseworker.core.text import from_cell
 from caseworker.i18n import _
-from caseworker.registry import persons, search
+from caseworker.registry import families as family_tracker
+from caseworker.registry import household_import, persons, search
 from caseworker.registry.fields import BY_HEADER, BY_NAME
 from caseworker.security.roles import Action, require_store
 from caseworker.store import changelog, faults
-from caseworker.store.models import EmploymentEpisode, Person, Village
+from caseworker.store.models import EmploymentEpisode, Household, HouseholdMember, Person, Village
 from caseworker.store.uow import Store
 
 Progress = Callable[[int, int], bool]
@@ -104,6 +105,13 @@ class ImportReport:
     rejected_count: int = 0
     ignored_columns: list[str] = field(default_factory=list)
     possible_duplicates: list[tuple[int, str]] = field(default_factory=list)
+    #: Rows with a 户编号: households made, members added (to new and to earlier households).
+    household_rows: int = 0
+    households_created: int = 0
+    household_members_added: int = 0
+    #: Registered persons who could not be placed in the household of their row (listed).
+    household_problems: list[Rejected] = field(default_factory=list)
+    household_problem_count: int = 0
     cancelled: bool = False
     written: bool = False  # the transaction committed (and the rows were counted again)
 
@@ -116,6 +124,11 @@ class ImportReport:
         self.already_count += 1
         if len(self.already_registered) < MAX_LISTED:
             self.already_registered.append((line, id_number))
+
+    def household_problem(self, row: Rejected) -> None:
+        self.household_problem_count += 1
+        if len(self.household_problems) < MAX_LISTED:
+            self.household_problems.append(row)
 
     @property
     def unlisted_rejected(self) -> int:
@@ -177,6 +190,7 @@ class _Spool:
         self.folder = private_temp_dir("caseworker-import-")
         self.path = self.folder / "staged.sqlite3"
         self.count = 0
+        self.count_dropped = 0  # staged rows refused afterwards by the household rules
         self._pending: list[_StagedRow] = []
         self._db = sqlite3.connect(self.path, check_same_thread=False)
         try:
@@ -187,6 +201,7 @@ class _Spool:
                 " described TEXT NOT NULL) WITHOUT ROWID;"
                 "CREATE INDEX ids_name ON ids (name, birth, line);"
                 "CREATE TABLE chunks (seq INTEGER PRIMARY KEY, payload BLOB NOT NULL);"
+                + household_import.STAGING_DDL
             )
         except sqlite3.Error as exc:
             self.close()
@@ -226,6 +241,18 @@ class _Spool:
         if len(self._pending) >= CHUNK:
             self.flush()
         return None
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        return self._db
+
+    @contextlib.contextmanager
+    def guarded(self) -> Iterator[None]:
+        """Say a failure of the staging file (a full disk) in words."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise self._no_room(exc) from exc
 
     def flush(self) -> None:
         if self._pending:
@@ -283,8 +310,8 @@ class Staged:
 
 
 def _columns(headers: list[str]) -> list[tuple[int, str]]:
-    """(column index, field name) of the template's columns; refuses a header used twice or a
-    missing required one."""
+    """(column index, field name) of the template's person columns; refuses a header used
+    twice or a missing required one."""
     seen: dict[str, int] = {}
     for index, header in enumerate(headers):
         if not header:
@@ -305,6 +332,25 @@ def _columns(headers: list[str]) -> list[tuple[int, str]]:
             )
         )
     return [(i, BY_HEADER[h].name) for h, i in seen.items() if h in BY_HEADER]
+
+
+def _household_columns(headers: list[str]) -> tuple[int, int] | None:
+    """The columns of 户编号 and 与户主关系 (-1 for one that is missing), or None without
+    either."""
+    found = [headers.index(h) if h in headers else -1 for h in household_import.HEADERS]
+    return None if found == [-1, -1] else (found[0], found[1])
+
+
+def _household_cells(
+    cells: list[object], columns: tuple[int, int]
+) -> tuple[household_import.Cells | None, dict[str, str]]:
+    values = [cells[i] if 0 <= i < len(cells) else None for i in columns]
+    unread = {
+        header: _cell_problem(value, index)
+        for header, value, index in zip(household_import.HEADERS, values, columns, strict=True)
+        if isinstance(value, Formula | CellError)
+    }
+    return (None, unread) if unread else household_import.read_cells(*values)
 
 
 def _is_blank(cells: Sequence[object]) -> bool:
@@ -358,14 +404,17 @@ def _check(
 ) -> None:
     report = staged.report
     columns = _columns(table.headers)
-    report.ignored_columns = [h for h in table.headers if h and h not in BY_HEADER]
+    household_columns = _household_columns(table.headers)
+    report.ignored_columns = [
+        h for h in table.headers if h and h not in BY_HEADER and h not in household_import.HEADERS
+    ]
     width = len(table.headers)
     headless = [i for i, h in enumerate(table.headers) if not h]
     unheaded: set[int] = set()
     with store.reading() as session:
         villages = persons.village_names(session, store.station_code)
     staged.village_names = {v: k for k, v in villages.items()}
-    pending: list[tuple[int, persons.PersonData]] = []
+    pending: list[tuple[int, persons.PersonData, household_import.Cells | None]] = []
     for count, (line, cells) in enumerate(table.rows(), start=1):
         if (
             count % 200 == 0
@@ -381,18 +430,30 @@ def _check(
             for index in [*headless, *range(width, len(cells))]:
                 if index < len(cells) and not _is_blank(cells[index : index + 1]):
                     unheaded.add(index)
-        data = _validate(report, line, cells, columns, villages, today)
+        household: household_import.Cells | None = None
+        problems: dict[str, str] = {}
+        if household_columns is not None:
+            household, problems = _household_cells(cells, household_columns)
+        data = _validate(report, line, cells, columns, villages, today, problems)
+        if household is not None:
+            report.household_rows += 1
+            if data is None:
+                with staged.spool.guarded():
+                    household_import.stage_row(
+                        staged.spool.db, line, household, household_import.REFUSED
+                    )
         if data is not None:
-            pending.append((line, data))
+            pending.append((line, data, household))
         if len(pending) >= CHUNK:
             _stage(store, staged, pending, today)
             pending = []
     _stage(store, staged, pending, today)
     staged.spool.flush()
+    _plan_households(store, staged)
     report.ignored_columns += [
         _("column {column} (no header)").format(column=column_name(i)) for i in sorted(unheaded)
     ]
-    report.ready = staged.spool.count
+    report.ready = staged.spool.count - staged.spool.count_dropped
     if progress is not None and not progress(PROGRESS_UNITS, PROGRESS_UNITS):
         report.cancelled = True
 
@@ -404,6 +465,7 @@ def _validate(
     columns: list[tuple[int, str]],
     villages: dict[str, uuid.UUID],
     today: dt.date,
+    household_problems: dict[str, str],
 ) -> persons.PersonData | None:
     raw: dict[str, object] = {}
     problems: dict[str, str] = {}
@@ -421,7 +483,7 @@ def _validate(
     except persons.FieldErrors as exc:
         errors = {**exc.errors, **problems}
     else:
-        if not problems:
+        if not problems and not household_problems:
             return data
         errors = dict(problems)
     given_name = raw.get("name")
@@ -429,7 +491,7 @@ def _validate(
     report.refuse(
         Rejected(
             line,
-            _describe({k: errors[k] for k in BY_NAME if k in errors}),
+            _describe({**{k: errors[k] for k in BY_NAME if k in errors}, **household_problems}),
             str(given_name) if given_name is not None else "",
             str(id_number) if id_number is not None else "",
         )
@@ -438,17 +500,31 @@ def _validate(
 
 
 def _stage(
-    store: Store, staged: Staged, pending: list[tuple[int, persons.PersonData]], today: dt.date
+    store: Store,
+    staged: Staged,
+    pending: list[tuple[int, persons.PersonData, household_import.Cells | None]],
+    today: dt.date,
 ) -> None:
     if not pending:
         return
     report = staged.report
     with store.reading() as session:
-        registered = _registered(session, [d.id_number for _, d in pending])
-        namesakes = _namesakes(session, [d for _, d in pending])
-    for line, data in pending:
+        registered = _registered(session, [d.id_number for _, d, _h in pending])
+        namesakes = _namesakes(session, [d for _, d, _h in pending])
+        keyed = [d.id_number for _, d, h in pending if h is not None and d.id_number in registered]
+        live_ids = _live_ids(session, keyed) if keyed else {}
+    spool = staged.spool
+    for line, data, household in pending:
         if data.id_number in registered:
             _already(report, line, data.id_number, data.name, registered[data.id_number])
+            if household is not None:
+                person_id = live_ids.get(data.id_number)
+                state = household_import.KNOWN if person_id else household_import.REFUSED
+                with spool.guarded():
+                    household_import.stage_row(
+                        spool.db, line, household, state, person_id=person_id, name=data.name,
+                        address=data.address or data.hukou_address, village_id=data.village_id,
+                    )  # fmt: skip
             continue
         maybe = [
             who for number, who in namesakes.get((data.name, data.birth_date), [])
@@ -478,6 +554,59 @@ def _stage(
                     data.id_number,
                 )
             )
+        if household is not None:
+            with spool.guarded():
+                household_import.stage_row(
+                    spool.db, line, household,
+                    household_import.NEW if first is None else household_import.REFUSED,
+                    person_id=row["id"], name=data.name,
+                    address=data.address or data.hukou_address, village_id=data.village_id,
+                )  # fmt: skip
+
+
+def _live_ids(session: Session, id_numbers: Sequence[str]) -> dict[str, uuid.UUID]:
+    """ID number → record id of the live registered persons among ``id_numbers``."""
+    found: dict[str, uuid.UUID] = {}
+    for start in range(0, len(id_numbers), CHUNK):
+        part = list(id_numbers[start : start + CHUNK])
+        found.update(
+            session.execute(
+                select(Person.id_number, Person.id).where(
+                    Person.id_number.in_(part), Person.deleted.is_(False)
+                )
+            ).all()
+        )
+    return found
+
+
+def _plan_households(store: Store, staged: Staged) -> None:
+    """The household rules over every staged row with a 户编号 (the whole file has been read):
+    refuse the rows of new persons the rules refuse (they are not written), list registered
+    persons who cannot be placed, count the households to make."""
+    spool = staged.spool
+    if not household_import.has_rows(spool.db):
+        return
+    report = staged.report
+    dropped: list[int] = []
+    with store.reading() as session, spool.guarded():
+        for outcome in household_import.plan(session, spool.db):
+            _count_households(report, outcome)
+            for row, reason in outcome.refused:
+                if row.state == household_import.NEW:
+                    dropped.append(row.line)
+                    report.refuse(Rejected(row.line, reason, row.name))
+                else:
+                    report.household_problem(Rejected(row.line, reason, row.name))
+    with spool.guarded():
+        household_import.drop(spool.db, dropped)
+    spool.count_dropped = len(dropped)
+    report.rejected.sort(key=lambda r: r.line)
+    report.household_problems.sort(key=lambda r: r.line)
+
+
+def _count_households(report: ImportReport, outcome: household_import.Outcome) -> None:
+    report.households_created += len(outcome.households)
+    report.household_members_added += len(outcome.members)
 
 
 def _registered(session: Session, id_numbers: Sequence[str]) -> dict[str, str]:
@@ -532,6 +661,9 @@ def write_staged(store: Store, staged: Staged, *, progress: Progress | None = No
     report = staged.report
     total = max(staged.spool.count, 1)
     new_ids: list[uuid.UUID] = []
+    with staged.spool.guarded():
+        dropped = household_import.dropped_lines(staged.spool.db)
+    skipped: set[uuid.UUID] = set()
     restore: list[Callable[[], None]] = []
     try:
         with _bulk_work(), store.transaction() as session:
@@ -549,10 +681,13 @@ def write_staged(store: Store, staged: Staged, *, progress: Progress | None = No
                     row_values: list[str] = []
                     episode_values: list[str] = []
                     for line, row, values, episode, episode_json in chunk:
+                        if line in dropped:  # refused by the household rules
+                            continue
                         if row["id_number"] in taken:  # registered meanwhile
                             _already(
                                 report, line, row["id_number"], row["name"], taken[row["id_number"]]
                             )
+                            skipped.add(row["id"])
                             continue
                         rows.append(row)
                         row_values.append(values)
@@ -574,6 +709,7 @@ def write_staged(store: Store, staged: Staged, *, progress: Progress | None = No
                         raise _Cancelled
             if _count(session) != before + len(new_ids):  # pragma: no cover - a bug
                 raise RuntimeError("the import counted other rows than it wrote; rolled back")
+            _write_households(session, staged, dropped, frozenset(skipped), at)
     except _Cancelled:
         report.cancelled = True
         report.imported = 0
@@ -585,6 +721,46 @@ def write_staged(store: Store, staged: Staged, *, progress: Progress | None = No
     report.imported = len(new_ids)
     report.written = True
     return report
+
+
+def _write_households(
+    session: Session,
+    staged: Staged,
+    dropped: frozenset[int],
+    skipped: frozenset[uuid.UUID],
+    at: dt.datetime,
+) -> None:
+    """The households of the staged rows, decided again over the database as it is now (under
+    the write lock), and the zero-employment tracker's look at each of them."""
+    spool = staged.spool
+    with spool.guarded():
+        if not household_import.has_rows(spool.db):
+            return
+    report = staged.report
+    report.households_created = report.household_members_added = 0
+    report.household_problems, report.household_problem_count = [], 0
+    connection = session.connection()
+    context = session.info[changelog.CONTEXT_KEY]
+    made: list[uuid.UUID] = []  # new households
+    joined: list[uuid.UUID] = []  # households imported before, with new members
+    outcomes = household_import.plan(session, spool.db, dropped=dropped, skipped=skipped)
+    with spool.guarded():  # (the staged rows are read as the households are written)
+        for outcome in outcomes:
+            _count_households(report, outcome)
+            for row, reason in outcome.refused:
+                if row.line not in dropped:  # (a person written, or registered before)
+                    report.household_problem(Rejected(row.line, reason, row.name))
+            changelog.insert_many(
+                connection, context, [(Household, outcome.households),
+                                      (HouseholdMember, outcome.members)], at=at,
+            )  # fmt: skip
+            new = {h["id"] for h in outcome.households}
+            made += new
+            joined += [h for h in dict.fromkeys(m["household_id"] for m in outcome.members)
+                       if h not in new]  # fmt: skip
+    report.household_problems.sort(key=lambda r: r.line)
+    family_tracker.follow_new(session, made)
+    family_tracker.follow(session, joined)
 
 
 #: The page cache of the connection while it writes an import (SQLite's default is 2 MB;
@@ -649,16 +825,35 @@ def summary(report: ImportReport, *, dry_run: bool = False) -> str:
     if report.cancelled:
         return _("The import was cancelled; nothing was imported.")
     if dry_run:
-        return _(
+        text = _(
             "Checked {rows} rows: {ready} can be imported; nothing was imported (dry run)."
         ).format(rows=report.rows, ready=report.ready)
-    return _(
+        if report.household_rows:
+            text += " " + households_summary(report)
+        return text
+    text = _(
         "Imported {n} of {rows} rows, all in one step. Already registered: {known}. "
         "Refused: {refused}."
     ).format(
         n=report.imported, rows=report.rows, known=report.already_count,
         refused=report.rejected_count,
     )  # fmt: skip
+    if report.household_rows:
+        text += " " + households_summary(report)
+    return text
+
+
+def households_summary(report: ImportReport) -> str:
+    """What the import does (or did) with the households of the file."""
+    text = _("Households: {created} new, {added} members added.").format(
+        created=report.households_created, added=report.household_members_added
+    )
+    if report.household_problem_count:
+        text += " " + _(
+            "{n} registered persons were not placed in the household of their row (see the "
+            "details)."
+        ).format(n=report.household_problem_count)
+    return text
 
 
 def details(report: ImportReport) -> list[str]:
@@ -686,6 +881,12 @@ def details(report: ImportReport) -> list[str]:
     lines += [
         _("Line {line} rejected: {reason}").format(line=row.line, reason=row.reason)
         for row in report.rejected
+    ]
+    lines += [
+        _("Line {line}: not placed in a household: {reason}").format(
+            line=row.line, reason=row.reason
+        )
+        for row in report.household_problems
     ]
     if report.unlisted_rejected:
         lines.append(

@@ -35,6 +35,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -285,9 +286,11 @@ def _suffixes(parts: Sequence[str]) -> list[str]:
     return ["".join(parts[i:]) for i in range(len(parts))]
 
 
+@lru_cache(maxsize=1 << 16)
 def search_text(name: str, name_native: str = "") -> str:
     """The text the FTS index reads for a person (stored in ``person.search_text``): tokens
-    separated by single spaces."""
+    separated by single spaces.  Kept for the names seen last (common names recur; reading a
+    name with pypinyin is slow), which bulk imports at a county and demo data notice."""
     tokens: list[str] = [c for c in name if _CJK_CHAR.match(c)]
     readings = [names.reading(name), names.default_reading(name)]
     seen: set[str] = set()

@@ -25,7 +25,7 @@ from caseworker.core.errors import UserError
 from caseworker.core.files import write_atomically
 from caseworker.core.xlsxwrite import Column, SheetStats, StopWriting, Style, write_sheet
 from caseworker.i18n import _
-from caseworker.registry import vocab
+from caseworker.registry import household_import, vocab
 from caseworker.registry.fields import PERSON_FIELDS, Kind
 from caseworker.registry.importing import (
     ImportReport,
@@ -38,13 +38,14 @@ from caseworker.registry.importing import (
 )
 from caseworker.security import journal
 from caseworker.security.roles import Action, require_store
-from caseworker.store.models import Person, Village
+from caseworker.store.models import Household, HouseholdMember, Person, Village
 from caseworker.store.uow import Store
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "COLUMNS",
+    "HEADERS",
     "ExportReport",
     "ImportReport",
     "NameDiffers",
@@ -72,11 +73,18 @@ def _style(kind: Kind) -> Style:
     return Style.GENERAL
 
 
-#: The export's columns: the template's headers, widths and cell formats.
-COLUMNS = tuple(
-    Column(f.header, _WIDTHS.get(f.name, max(10, len(f.header) * 2 + 2)), _style(f.kind))
-    for f in PERSON_FIELDS
+#: The export's columns: the template's headers, widths and cell formats (the person's
+#: fields, then the household's key and the relation to its head).
+COLUMNS = (
+    *(
+        Column(f.header, _WIDTHS.get(f.name, max(10, len(f.header) * 2 + 2)), _style(f.kind))
+        for f in PERSON_FIELDS
+    ),
+    Column(household_import.KEY_HEADER, 14, Style.TEXT),
+    Column(household_import.RELATION_HEADER, 12, Style.TEXT),
 )
+#: The template's headers.
+HEADERS = tuple(column.header for column in COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,17 +135,35 @@ def _live(include_deleted: bool) -> Any:
 
 
 def export_rows(session: Session, *, include_deleted: bool = False) -> Iterator[list[object]]:
-    """The exported rows, in the registry's order, read in pages (never all at once)."""
+    """The exported rows, in the registry's order, read in pages (never all at once).
+
+    A member of a household gets its key (the station's 户编号, or the record id of a
+    household made in the program, which the import finds again) and the relation to the
+    head."""
     village_names = dict(session.execute(select(Village.id, Village.name)).all())
+    membership = (
+        select(
+            HouseholdMember.person_id, HouseholdMember.relation, Household.id, Household.station_key
+        )
+        .join(Household, Household.id == HouseholdMember.household_id)
+        .where(HouseholdMember.deleted.is_(False), Household.deleted.is_(False))
+        .subquery()
+    )
     stmt = (
-        select(Person)
+        select(Person, membership.c.relation, membership.c.id, membership.c.station_key)
+        .outerjoin(membership, membership.c.person_id == Person.id)
         .where(_live(include_deleted))
         .order_by(Person.name_pinyin, Person.id_number)
         .execution_options(yield_per=1000)
     )
     specs = [(f.name, f.kind) for f in PERSON_FIELDS]
-    for person in session.scalars(stmt):
-        yield [_export_value(person, name, kind, village_names) for name, kind in specs]
+    for person, relation, household_id, key in session.execute(stmt):
+        row = [_export_value(person, name, kind, village_names) for name, kind in specs]
+        if household_id is None:
+            row += ["", ""]
+        else:
+            row += [key or str(household_id), vocab.zh_label("relation", relation)]
+        yield row
         session.expunge(person)
 
 
@@ -220,7 +246,7 @@ def write_template(directory: Path) -> tuple[Path, Path]:
 
     def write_csv(tmp: Path) -> None:
         with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
-            csv.writer(fh).writerow([f.header for f in PERSON_FIELDS])
+            csv.writer(fh).writerow(HEADERS)
 
     write_atomically(csv_path, write_csv)
     return xlsx, csv_path

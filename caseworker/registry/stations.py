@@ -106,8 +106,19 @@ def initialise(
             elif found.deleted:
                 found.deleted = False
 
+        _adopt_unowned(session, code)
         store.put_setting(session, STATION_KEY, code)
     return station
+
+
+def _adopt_unowned(session: Session, code: str) -> None:
+    """Records made before the station was set up (the staff member named first) take its
+    code: every record has an owner (a logged change)."""
+    from caseworker.store.audit import synced_models
+
+    for model in synced_models():
+        for record in session.scalars(select(model).where(model.station_code == "")):
+            record.station_code = code
 
 
 def villages(session: Session, station_code: str) -> list[Village]:

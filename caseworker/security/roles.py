@@ -52,7 +52,8 @@ class Action(StrEnum):
     REVIEW_CASE = "review_case"  # township review, public notice
     RECOGNISE = "recognise"  # record the recognition (认定)
     EXIT_CASE = "exit_case"  # close a recognition (退出)
-    SIGN_OFF_ROSTER = "sign_off_roster"  # approve a monthly roster (花名册)
+    MANAGE_POSTS = "manage_posts"  # employers, posts, placements, attendance, roster drafts
+    SIGN_OFF_ROSTER = "sign_off_roster"  # approve a monthly roster (花名册), mark it paid
     REVEAL = "reveal"  # show or export a full ID number, phone or bank account, with a reason
     AUDIT = "audit"  # read the change log and verify it
     BACKUP = "backup"  # make a backup now
@@ -60,7 +61,8 @@ class Action(StrEnum):
     ENCRYPT = "encrypt"  # convert the file to an encrypted one
     MANAGE_ACCOUNTS = "manage_accounts"  # add, disable, reset passwords
     CHANGE_SETTINGS = "change_settings"  # station, lock time, backup rotation
-    # county mode (wired by the sync work)
+    SYNC = "sync"  # exchange bundles with the county (export, receipts, keys)
+    # county mode
     COUNTY_IMPORT = "county_import"  # merge a station's export bundle
     RESOLVE_CONFLICTS = "resolve_conflicts"
     COUNTY_ADMIN = "county_admin"  # stations, keys and policy at the county
@@ -77,7 +79,9 @@ ACTION_LABELS: dict[Action, str] = {
     Action.REVIEW_CASE: N_("review recognition cases"),
     Action.RECOGNISE: N_("record a recognition"),
     Action.EXIT_CASE: N_("close a recognition"),
+    Action.MANAGE_POSTS: N_("manage public-welfare posts and attendance"),
     Action.SIGN_OFF_ROSTER: N_("sign off rosters"),
+    Action.SYNC: N_("exchange data with the county"),
     Action.REVEAL: N_("show full ID numbers, phones and bank accounts"),
     Action.AUDIT: N_("read and check the change log"),
     Action.BACKUP: N_("make a backup"),
@@ -105,7 +109,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.REVIEW_CASE: frozenset({_H}),
     Action.RECOGNISE: frozenset({_H, _CO}),
     Action.EXIT_CASE: frozenset({_H}),
+    Action.MANAGE_POSTS: frozenset({_C, _H}),
     Action.SIGN_OFF_ROSTER: frozenset({_H}),
+    Action.SYNC: frozenset({_C, _H}),
     Action.REVEAL: frozenset({_C, _H, _CO}),
     Action.AUDIT: frozenset({_C, _H, _CO, _A}),
     Action.BACKUP: frozenset({_H, _A}),

@@ -97,5 +97,7 @@ class Synced:
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
 
-#: Columns maintained by the store itself, never logged as user changes.
-SYSTEM_COLUMNS = frozenset({"created_hlc", "updated_hlc", "version", "search_text"})
+#: Columns maintained by the store itself, never logged as user changes.  ``held`` is the
+#: county's mark on a person whose ID number another station registered too (see
+#: :mod:`caseworker.sync`); a station never sets it.
+SYSTEM_COLUMNS = frozenset({"created_hlc", "updated_hlc", "version", "search_text", "held"})

@@ -48,7 +48,9 @@ from sqlalchemy.orm import Mapper, Session, attributes, configure_mappers
 
 from caseworker.core import wall
 from caseworker.core.clock import HybridLogicalClock
+from caseworker.core.errors import UserError
 from caseworker.core.money import Money
+from caseworker.i18n import _
 from caseworker.store.base import SYSTEM_COLUMNS, Base, Synced
 from caseworker.store.bulk import insert_rows, table_name
 from caseworker.store.models import ChangeLog
@@ -57,6 +59,9 @@ INSERT = "insert"
 UPDATE = "update"
 TOMBSTONE = "delete"
 RESTORE = "restore"
+#: A record written from elsewhere: at a station, received from the county (a transfer); at
+#: the county, its copy of a station's record after the station's rows (whole values).
+IMPORT = "import"
 #: The values of a record that existed before the log kept insert values (migration 0004).
 BASELINE = "baseline"
 #: ``prev_hash`` of the first row.
@@ -71,6 +76,32 @@ _SETTING_NAMESPACE = uuid.UUID("0b3e1f0c-6a4e-4b7e-9a55-6c61736577ab")
 
 class ReadOnlyError(RuntimeError):
     """A change attempted in a session that only reads (``Store.reading()``)."""
+
+
+class NotOwnerError(UserError):
+    """A change to a record another station owns (every record has one writer, its owner)."""
+
+
+def _not_owner(owner: str) -> NotOwnerError:
+    return NotOwnerError(
+        _("This record belongs to station {code}; only that station can change it.").format(
+            code=owner
+        )
+    )
+
+
+def _check_owner(obj: Synced, station_code: str, *, new: bool) -> None:
+    """Refuse a change to a record this database does not own (a transferred person, or a
+    station's record at the county).  A record with no owner yet takes this one."""
+    if not station_code:
+        return
+    if new:
+        owner = obj.station_code
+    else:
+        history = inspect(obj).attrs["station_code"].history
+        owner = history.deleted[0] if history.deleted else obj.station_code
+    if owner and owner != station_code:
+        raise _not_owner(owner)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,12 +239,13 @@ def values_json(values: Mapping[str, object]) -> str:
 
 
 def _fill_defaults(obj: Synced) -> None:
-    """Apply the Python-side column defaults now, so the insert row logs the stored values."""
+    """Apply the Python-side column defaults now, so the insert row logs the stored values (a
+    value left None in a column that may not be empty gets its default too)."""
     state = inspect(obj)
     for attr in state.mapper.column_attrs:
-        if attr.key in state.dict:
-            continue
         column = attr.columns[0]
+        if attr.key in state.dict and (state.dict[attr.key] is not None or column.nullable):
+            continue
         default = column.default
         if default is None:
             continue
@@ -221,6 +253,23 @@ def _fill_defaults(obj: Synced) -> None:
             setattr(obj, attr.key, default.arg)
         elif default.is_callable:
             setattr(obj, attr.key, default.arg(None))
+
+
+def _fill_references(obj: Synced) -> None:
+    """Set the foreign-key columns of a new record from the records it was given through its
+    relationships (SQLAlchemy would set them only while writing, after the log row)."""
+    state = inspect(obj)
+    for relationship in state.mapper.relationships:
+        if relationship.direction.name != "MANYTOONE" or relationship.viewonly:
+            continue
+        target = state.dict.get(relationship.key)
+        if target is None:
+            continue
+        for local, remote in relationship.local_remote_pairs:
+            value = getattr(target, inspect(target).mapper.get_property_by_column(remote).key)
+            key = state.mapper.get_property_by_column(local).key
+            if value is not None and getattr(obj, key) is None:
+                setattr(obj, key, value)
 
 
 def _changes(obj: Synced) -> list[tuple[str, object, object]]:
@@ -258,10 +307,16 @@ def _before_flush(session: Session, _context: Any, _instances: Iterable[Any] | N
         if new or dirty:
             raise RuntimeError("synced records are written only inside Store.transaction()")
         return
+    for obj in new:
+        _check_owner(obj, context.station_code, new=True)
+    for obj in dirty:
+        _check_owner(obj, context.station_code, new=False)
     at = wall.now()
     rows: list[dict[str, object]] = []
     for obj in new:
         _fill_defaults(obj)
+    for obj in new:
+        _fill_references(obj)
         if not obj.station_code:
             obj.station_code = context.station_code
         stamp = str(context.clock.now())
@@ -316,14 +371,18 @@ def insert_records(
     rows: Sequence[dict[str, Any]],
     *,
     at: dt.datetime | None = None,
+    op: str = INSERT,
+    notes: Sequence[str | None] | None = None,
     new_values: Sequence[str] | None = None,
 ) -> None:
     """Insert many new records of ``model`` (dicts of attribute values, ``id`` included),
     stamped and logged exactly as the session would (the log rows go in first).
 
+    ``op`` ``import`` logs records received from the county (a transfer); ``notes`` then gives
+    each row's ``old_value`` (where the record comes from, see :mod:`caseworker.sync`).
     ``new_values``, when given, are :func:`insert_values` of the rows, made beforehand (the
     first is checked against its row)."""
-    _write(connection, context, [(model, rows, new_values)], at)
+    _write(connection, context, [(model, rows, new_values)], at, op, notes)
 
 
 def insert_many(
@@ -343,12 +402,14 @@ def _write(
     context: Context,
     batches: Sequence[tuple[type[Synced], Sequence[dict[str, Any]], Sequence[str] | None]],
     at: dt.datetime | None,
+    op: str = INSERT,
+    notes: Sequence[str | None] | None = None,
 ) -> None:
     at = at or wall.now()
     log: list[dict[str, object]] = []
     for model, rows, new_values in batches:
         if rows:
-            log += _log_rows(context, model, rows, at, new_values)
+            log += _log_rows(context, model, rows, at, new_values, op, notes)
     append(connection, log)
     for model, rows, _new_values in batches:
         if rows:
@@ -361,6 +422,8 @@ def _log_rows(
     rows: Sequence[dict[str, Any]],
     at: dt.datetime,
     new_values: Sequence[str] | None = None,
+    op: str = INSERT,
+    notes: Sequence[str | None] | None = None,
 ) -> list[dict[str, object]]:
     """Stamp ``rows`` (new records of ``model``) and make their insert log rows."""
     mapper = inspect(model)
@@ -387,11 +450,41 @@ def _log_rows(
             new = new_values[index]
         log.append(
             new_row(
-                context, hlc=stamp, at=at, entity=table, entity_id=row["id"], op=INSERT,
-                field="*", old=None, new=new, station_code=str(row["station_code"]),
+                context, hlc=stamp, at=at, entity=table, entity_id=row["id"], op=op,
+                field="*", old=notes[index] if notes is not None else None, new=new,
+                station_code=str(row["station_code"]),
             )
         )  # fmt: skip
     return log
+
+
+def reassert(session: Session, obj: Synced, key: str, old: str | None, new: str | None) -> None:
+    """Log a change of ``key`` from ``old`` to ``new`` where the record has ``new`` already:
+    the county refused this record's change as made on a stale value, a county user decided
+    for it, and the county's copy (which has ``old``) takes it from this row.  The record is
+    stamped anew (and its version moves on), as any logged change."""
+    from sqlalchemy import update
+
+    context: Context = session.info[CONTEXT_KEY]
+    mapper = inspect(obj).mapper
+    stamp = str(context.clock.now())
+    connection = session.connection()
+    append(
+        connection,
+        [
+            new_row(
+                context, hlc=stamp, at=wall.now(), entity=table_name(mapper), entity_id=obj.id,
+                op=UPDATE, field=key, old=old, new=new, station_code=obj.station_code,
+            )
+        ],
+    )  # fmt: skip
+    table = mapper.local_table
+    connection.execute(
+        update(table)
+        .where(table.c.id == obj.id)
+        .values(updated_hlc=stamp, version=table.c.version + 1)
+    )
+    session.expire(obj)
 
 
 def log_setting(

@@ -38,6 +38,13 @@ SYNCED_TABLES = (
     "assistance_offer",
     "assistance_outcome",
     "zero_employment_episode",
+    "employer",
+    "welfare_post",
+    "placement",
+    "attendance",
+    "claim",
+    "claim_step",
+    "claim_line",
 )
 
 #: The message prefix of a refused write (tests and error handling look for it).

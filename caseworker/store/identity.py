@@ -95,6 +95,14 @@ class Registry:
             return cls(path, secrets.token_hex(8), {})
         return cls(path, machine, databases)
 
+    def reloaded(self) -> Registry:
+        """The registry as the file holds it now (other databases of this machine write their
+        entries into it too); this one when the file is missing or is another machine's."""
+        if not self.path.exists():
+            return self
+        loaded = Registry.load(self.path)
+        return loaded if loaded.machine == self.machine else self
+
     def save(self) -> None:
         data = {"machine": self.machine, "databases": self.databases}
         try:

@@ -59,9 +59,18 @@ class Person(Synced, Base):
     __table_args__ = (
         # the registry list's default order, read from the index alone (migration 0003)
         Index("ix_person_list_order", "name_pinyin", "id_number", "deleted", "id"),
+        # One record per ID number, tombstones included, except where the county holds two
+        # stations' records of one number until a county user resolves it (migration 0009).
+        Index(
+            "uq_person_id_number",
+            "id_number",
+            unique=True,
+            sqlite_where=text("held = 0"),
+            postgresql_where=text("held = false"),
+        ),
     )
 
-    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
     name: Mapped[str] = mapped_column(String(40), index=True)
     name_native: Mapped[str] = mapped_column(String(80), default="")
     name_pinyin: Mapped[str] = mapped_column(String(240), index=True)
@@ -98,6 +107,9 @@ class Person(Synced, Base):
     bank_name: Mapped[str] = mapped_column(String(60), default="")
     bank_account: Mapped[str] = mapped_column(String(30), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: Held at the county: another station registered the same ID number (never set at a
+    #: station; not logged as a user change, see ``SYSTEM_COLUMNS``).
+    held: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     village: Mapped[Village | None] = relationship()
     episodes: Mapped[list[EmploymentEpisode]] = relationship(
@@ -118,7 +130,21 @@ class Household(Synced, Base):
     """A household (户): members with their relation to the head."""
 
     __tablename__ = "household"
+    __table_args__ = (
+        # one live household per station and key (migration 0011)
+        Index(
+            "uq_household_station_key",
+            "station_code",
+            "station_key",
+            unique=True,
+            sqlite_where=text("deleted = 0 AND station_key != ''"),
+            postgresql_where=text("deleted = false AND station_key != ''"),
+        ),
+    )
 
+    #: The station's own household key (户编号 of its sheets; empty for a household made in
+    #: the program).
+    station_key: Mapped[str] = mapped_column(String(40), default="", server_default="")
     address: Mapped[str] = mapped_column(String(200), default="")
     village_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("village.id"), index=True)
     business_or_investment_income: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -554,25 +580,54 @@ class ZeroEmploymentEpisode(Synced, Base):
     cleared_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("household_member.id"))
 
 
+from caseworker.store.models_posts import (  # noqa: E402  (split for size)
+    Attendance,
+    Claim,
+    ClaimLine,
+    ClaimStep,
+    Employer,
+    Placement,
+    WelfarePost,
+)
+from caseworker.store.sync_models import (  # noqa: E402 - the sync tables join the metadata
+    SyncBundle,
+    SyncConflict,
+    SyncDecision,
+    SyncPeer,
+    SyncRow,
+)
+
 __all__ = [
     "AssistanceContact",
     "AssistanceOffer",
     "AssistanceOutcome",
     "AssistancePlan",
+    "Attendance",
     "Base",
     "CaseCategory",
     "ChangeLog",
+    "Claim",
+    "ClaimLine",
+    "ClaimStep",
+    "Employer",
     "EmploymentEpisode",
     "Household",
     "HouseholdMember",
     "Person",
+    "Placement",
     "ProofItem",
     "RecognitionCase",
     "RecognitionStep",
     "Setting",
     "Staff",
     "Station",
+    "SyncBundle",
+    "SyncConflict",
+    "SyncDecision",
+    "SyncPeer",
+    "SyncRow",
     "Village",
+    "WelfarePost",
     "ZeroEmploymentEpisode",
     "false",
 ]

@@ -231,11 +231,13 @@ class Store:
         return device
 
     def _remember(self) -> None:
-        """Note this file's current log head in the machine's registry (see identity)."""
-        registry = self._registry
+        """Note this file's current log head in the machine's registry (see identity).  The
+        registry is read again first: other databases open on this machine note theirs in the
+        same file, and an old copy of it would undo what they noted."""
         path = self._file_path()
-        if registry is None or path is None:
+        if self._registry is None or path is None or self.registry_path is None:
             return
+        registry = self._registry = self._registry.reloaded()
         with self.reading() as session:
             seq, head_hash = changelog.head(session.connection())
         registry.remember(

@@ -183,7 +183,7 @@ def window(gui_store: Any, qtbot: Any, person: Any, today: Any) -> MainWindow:
 
 def test_sections_worklist_search_and_open(window: MainWindow, qtbot: Any, person: Any) -> None:
     names = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert names[3:] == ["Worklist", "Family tracker", "Dashboard"]
+    assert names[3:] == ["Worklist", "Family tracker", "Dashboard", "Welfare posts"]
     window.show_section(3)
     view = window.casework_views[0]
     qtbot.waitUntil(lambda: view.model.rowCount() == 1)
@@ -250,3 +250,53 @@ def test_bar_chart_clicks_name_the_bar(qtbot: Any) -> None:
             chart, Qt.MouseButton.LeftButton, pos=QPoint(200, 4 + chart.row_height() + 5)
         )
     assert blocker.args == [1]
+
+
+def _preview_opened(qtbot: Any, trigger: Callable[[], object]) -> Any:
+    """Run a print entry point as the user does and wait for its preview window."""
+    from PySide6.QtWidgets import QApplication
+
+    from caseworker.gui.printing import PrintPreviewDialog
+
+    def previews() -> list[PrintPreviewDialog]:
+        return [w for w in QApplication.topLevelWidgets() if isinstance(w, PrintPreviewDialog)]
+
+    before = set(map(id, previews()))
+    trigger()
+    qtbot.waitUntil(lambda: any(id(w) not in before for w in previews()), timeout=30_000)
+    (dialog,) = [w for w in previews() if id(w) not in before]
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def test_the_card_and_contact_record_print_from_the_tab(
+    page: PersonPage, monkeypatch: pytest.MonkeyPatch, qtbot: Any
+) -> None:
+    import pypdf
+
+    panel = page.assistance
+    open_plan(page, monkeypatch)
+    panel.contact_note.setText("电话了解求职意向")
+    assert panel.add_contact()
+    card = _preview_opened(qtbot, panel.more_actions["card"].trigger)
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(card.document.path).pages)
+    assert "就业援助" in text
+    assert "张三" in text
+    assert "面点" in text
+    assert card.page_count() >= 1
+    record = _preview_opened(qtbot, panel.more_actions["record"].trigger)
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(record.document.path).pages)
+    assert "帮扶记录" in text
+    assert "电话了解求职意向" in text
+
+
+def test_the_family_list_prints_from_the_tracker(window: MainWindow, qtbot: Any) -> None:
+    import pypdf
+
+    window.show_section(4)
+    view = window.casework_views[1]
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1)
+    dialog = _preview_opened(qtbot, view.print_button.click)
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(dialog.document.path).pages)
+    assert "零就业家庭" in text
+    assert "古丽" in text

@@ -33,6 +33,7 @@ def test_sections_and_status_bar(window: MainWindow) -> None:
         "Worklist",
         "Family tracker",
         "Dashboard",
+        "Welfare posts",
     ]
     assert "650102001" in window.station_label.text()
     assert window.count_label.text() == "2 persons"

@@ -85,6 +85,54 @@ def test_the_import_checks_asks_and_writes(
     qtbot.waitUntil(lambda: window.count_label.text() == "4 persons")
 
 
+def test_the_import_says_what_it_does_with_households(
+    window: MainWindow, qtbot: Any, tmp_path: Path, message_boxes: MessageBoxes
+) -> None:
+    from caseworker.registry import households
+
+    shots: list[QMessageBox] = []
+    original = message_boxes.exec
+
+    def exec_and_keep(box: QMessageBox) -> int:
+        box.show()  # (a picture of each box stays in tmp_path, to look at)
+        box.grab().save(str(tmp_path / f"import-households-{len(shots)}.png"))
+        box.hide()
+        shots.append(box)
+        return original(box)
+
+    message_boxes.exec = exec_and_keep  # type: ignore[method-assign]
+    head, spouse = make_id(seq=21), make_id(seq=23)
+    path = tmp_path / "families.csv"
+    path.write_text(
+        "户编号,姓名,身份证号,与户主关系,常住地址\n"
+        f"H-1,李梅,{spouse},配偶,\nH-1,王强,{head},户主,红旗村3组\nH-2,赵六,{make_id(seq=25)},子,\n",
+        encoding="utf-8",
+    )
+    window.run_import(path)
+    qtbot.waitUntil(lambda: len(message_boxes.shown) == 2, timeout=20_000)
+    (_name, text, info), (_result_name, result, _info) = message_boxes.shown
+    assert "2 of the 3 rows of families.csv can be imported" in text
+    assert "Households: 1 new, 2 members added" in info
+    assert "Households: 1 new, 2 members added" in result
+    assert "The household H-2 has no row with 与户主关系 户主." in shots[0].detailedText()
+    with window.store.reading() as session:
+        found = persons.find_by_id_number(session, head)
+        assert found is not None
+        household = households.of_person(session, found.id)
+        assert household is not None
+        assert (household.station_key, household.address) == ("H-1", "红旗村3组")
+    from caseworker.gui.views.household import HouseholdBox
+
+    box = HouseholdBox(window.store)
+    qtbot.addWidget(box)
+    box.load(found.id)
+    assert box.title() == "Household H-1"
+    assert box.model.rowCount() == 2
+    box.resize(520, 300)
+    box.show()
+    box.grab().save(str(tmp_path / "household-box.png"))
+
+
 def test_saying_no_writes_nothing(
     window: MainWindow, qtbot: Any, tmp_path: Path, message_boxes: MessageBoxes
 ) -> None:

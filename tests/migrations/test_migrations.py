@@ -4,16 +4,9 @@ the models matching the migrations, and the whole path on a throwaway PostgreSQL
 from __future__ import annotations
 
 import datetime as dt
-import glob
-import os
-import pwd
 import shutil
-import socket
 import sqlite3
-import subprocess
-import tempfile
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -215,76 +208,6 @@ def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _pg_binaries() -> tuple[str, str]:
-    found = [shutil.which("initdb"), shutil.which("pg_ctl")]
-    if None in found:
-        for directory in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
-            initdb, pg_ctl = Path(directory) / "initdb", Path(directory) / "pg_ctl"
-            if initdb.exists() and pg_ctl.exists():
-                found = [str(initdb), str(pg_ctl)]
-                break
-    if None in found:
-        pytest.fail(
-            "PostgreSQL server binaries (initdb, pg_ctl) were not found on PATH or in "
-            "/usr/lib/postgresql/*/bin: install postgresql (for example apt-get install "
-            "postgresql) to run the PostgreSQL migration test; CI installs it."
-        )
-    return str(found[0]), str(found[1])
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def postgres_url(tmp_path: Path) -> Iterator[str]:
-    """A throwaway cluster on a unix socket in a temporary directory; its URL."""
-    initdb, pg_ctl = _pg_binaries()
-    prefix: list[str] = []
-    base = tmp_path
-    if os.geteuid() == 0:  # initdb refuses root: run the server as an unprivileged user
-        user = "postgres"
-        try:
-            pwd.getpwnam(user)
-        except KeyError:
-            user = "nobody"
-        prefix = ["runuser", "-u", user, "--"]
-        # pytest's temporary directories are private to root; use one the user can enter.
-        base = Path(tempfile.mkdtemp(prefix="caseworker-pg-"))
-        entry = pwd.getpwnam(user)
-        os.chown(base, entry.pw_uid, entry.pw_gid)
-    data, sockets, log = base / "data", base / "sock", base / "server.log"
-    sockets.mkdir()
-    if prefix:
-        os.chown(sockets, pwd.getpwnam(prefix[2]).pw_uid, -1)
-    port = _free_port()
-
-    def run(*args: str) -> None:
-        result = subprocess.run(
-            [*prefix, *args], capture_output=True, text=True, timeout=120, check=False
-        )
-        if result.returncode != 0:
-            server_log = log.read_text() if log.exists() else ""
-            pytest.fail(f"{args[0]} failed: {result.stdout}\n{result.stderr}\n{server_log}")
-
-    run(initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale")
-    options = f"-k {sockets} -p {port} -c listen_addresses='' -c fsync=off"
-    run(pg_ctl, "-D", str(data), "-l", str(log), "-o", options, "-w", "-t", "60", "start")
-    try:
-        yield f"postgresql+psycopg://postgres@/postgres?host={sockets}&port={port}"
-    finally:
-        subprocess.run(
-            [*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-        if base != tmp_path:
-            shutil.rmtree(base, ignore_errors=True)
-
-
 def _tables(engine: Engine) -> set[str]:
     return set(inspect(engine).get_table_names())
 
@@ -453,18 +376,20 @@ def _migration(name: str) -> Any:
 def test_the_latest_guards_are_the_live_guards() -> None:
     from caseworker.store import guards
 
-    latest = _migration("0008_assistance")
-    assert latest.SYNCED_0006 == guards.SYNCED_TABLES
-    assert latest.sqlite_guards(latest.SYNCED_0006) == guards.sqlite_ddl(guards.SYNCED_TABLES)
-    assert latest.postgres_guards(latest.SYNCED_0006) == [
+    latest = _migration("0010_posts")
+    assert latest.SYNCED_0010 == guards.SYNCED_TABLES
+    assert latest.sqlite_guards(latest.SYNCED_0010) == guards.sqlite_ddl(guards.SYNCED_TABLES)
+    assert latest.postgres_guards(latest.SYNCED_0010) == [
         s
         for s in guards.postgres_ddl(guards.SYNCED_TABLES)
         if not s.startswith("CREATE OR REPLACE")
     ]
-    # 0006 drops the guards that 0005 installed, with the same DDL
-    previous = _migration("0005_case_rows")
-    assert latest.SYNCED_0005 == previous.SYNCED_0005
-    assert latest.sqlite_guards(latest.SYNCED_0005) == previous.sqlite_guards(previous.SYNCED_0005)
+    # 0010 drops the guards that 0008 installed, with the same DDL
+    previous = _migration("0008_assistance")
+    assert latest.SYNCED_0008 == previous.SYNCED_0006
+    assert latest.sqlite_guards(latest.SYNCED_0008) == previous.sqlite_guards(previous.SYNCED_0006)
+    older = _migration("0005_case_rows")
+    assert previous.SYNCED_0005 == older.SYNCED_0005
 
 
 @pytest.mark.parametrize("name", ["0004_audit_trail", "0005_case_rows"])
@@ -527,3 +452,94 @@ def test_postgresql_runs_the_assistance_queries(postgres_url: str) -> None:
             assert audit.verify(session).ok
     finally:
         store.dispose()
+
+
+def test_0009_keeps_persons_and_their_references_and_the_id_number_unique(tmp_path: Path) -> None:
+    """The person table is rebuilt on SQLite (the ID number's uniqueness becomes a partial
+    index): rows, the records that refer to them, the search index and the guards all stay."""
+    path = tmp_path / "station.sqlite3"
+    shutil.copy(FIXTURE_0003, path)
+    engine = make_engine(sqlite_url(path))
+    migrate.upgrade(engine, "0008")
+    query = (
+        "SELECT (SELECT count(*) FROM person), (SELECT count(*) FROM household_member "
+        "WHERE person_id IS NOT NULL), (SELECT count(*) FROM employment_episode)"
+    )
+    with engine.connect() as connection:
+        before = connection.exec_driver_sql(query).one()
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql(query).one() == before
+        assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+    engine.dispose()
+    store = migrate.open_store(sqlite_url(path))
+    try:
+        with store.reading() as session:
+            mmt = session.scalars(select(Person).where(Person.name == "买买提·艾力")).one()
+            assert "买买提·艾力" in [p.name for p in search.search(session, "mmt")]
+            assert audit.verify(session).ok
+        register(store, "新来的", make_id(seq=777))
+        from caseworker.store import changelog
+
+        values = {k: getattr(mmt, k) for k in changelog.logged_keys(Person.__mapper__)}
+        same_number = [{**values, "id": uuid.uuid4(), "search_text": ""}]
+
+        def insert_same_number() -> None:
+            with store.transaction() as session:
+                context = session.info[changelog.CONTEXT_KEY]
+                changelog.insert_records(session.connection(), context, Person, same_number)
+
+        with pytest.raises(sqlalchemy.exc.IntegrityError, match="id_number"):
+            insert_same_number()
+        with store.reading() as session:
+            assert audit.verify(session).ok
+    finally:
+        store.dispose()
+    engine = make_engine(sqlite_url(path))
+    try:
+        migrate.downgrade(engine, "0008")
+        with engine.connect() as connection:
+            sql = connection.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'person'"
+            ).scalar_one()
+            assert "CONSTRAINT uq_person_id_number UNIQUE (id_number)" in sql
+            assert "held" not in sql
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+def test_0009_frozen_copies_match_the_live_triggers() -> None:
+    from caseworker.store import guards
+
+    module = _migration("0009_sync")
+    assert list(module.SQLITE_PERSON_SEARCH_TRIGGERS) == list(search.SQLITE_INDEX_V2[3:6])
+    assert list(module.SQLITE_PERSON_GUARDS) == guards.sqlite_ddl(["person"])[2:]
+
+
+def test_0009_downgrade_is_refused_while_the_county_holds_duplicates(tmp_path: Path) -> None:
+    path = tmp_path / "county.sqlite3"
+    engine = make_engine(sqlite_url(path))
+    migrate.upgrade(engine)
+    engine.dispose()
+    with sqlite3.connect(path) as connection:
+        connection.execute("DROP TRIGGER person_logged_insert")
+        connection.execute(
+            "INSERT INTO person (id, id_number, name, name_native, name_pinyin, name_initials, "
+            "search_text, sex, birth_date, phone, hukou_address, address, resident_in_region, "
+            "work_capacity, wants_work, employed, employment_card_no, min_living_allowance, "
+            "disabled, disability_cert_no, college_graduate, graduate_school, land_expropriated, "
+            "income_below_local_average, bank_name, bank_account, notes, station_code, "
+            "created_hlc, updated_hlc, version, deleted, demo, held) VALUES (?, '650102199001011319', "
+            "'张三', '', 'zhangsan', 'zs', '', 'male', '1990-01-01', '', '', '', 1, 'full', 1, 0, '', "
+            "0, 0, '', 0, '', 0, 0, '', '', '', '650102001', 'x', 'x', 1, 0, 0, 1)",
+            (uuid.uuid4().hex,),
+        )
+    connection.close()
+    engine = make_engine(sqlite_url(path))
+    try:
+        with pytest.raises(RuntimeError, match="held at the county"):
+            migrate.downgrade(engine, "0008")
+    finally:
+        engine.dispose()

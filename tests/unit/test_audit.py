@@ -196,6 +196,35 @@ def test_a_restored_backup_gets_a_new_identity_and_the_old_one_stays_in_the_log(
         store.dispose()
 
 
+def test_a_restore_is_noticed_while_other_databases_of_the_machine_are_open(
+    tmp_path: Path,
+) -> None:
+    """Each open database notes its own point in the machine's registry without undoing what
+    another open database noted there (each writes its entry into the file as it is now)."""
+    registry = tmp_path / "state" / "devices.json"
+    path, other_path = tmp_path / "station.sqlite3", tmp_path / "other.sqlite3"
+    store = _open(path, registry)
+    register_station(store)
+    other = _open(other_path, registry)  # opened now: it read the registry as it was
+    try:
+        store.dispose()
+        backup = tmp_path / "backup.sqlite3"
+        shutil.copy(path, backup)
+        store = _open(path, registry)
+        register(store, "张三", make_id())
+        first = store.device_id
+        other.set_setting("caseworker_name", "王芳")  # the other database commits afterwards
+        store.dispose()
+        shutil.copy(backup, path)
+        store = _open(path, registry)
+        assert store.device_change is not None
+        assert store.device_change.reason == identity.RESTORED
+        assert store.device_id != first
+    finally:
+        store.dispose()
+        other.dispose()
+
+
 def store_log(store: Any, entity_id: Any) -> list[ChangeLog]:
     with store.reading() as session:
         return list(

@@ -188,10 +188,17 @@ def _settings(world: World) -> None:
     stations.initialise(world.store, "650102001", "燕儿窝街道就业服务站", ["南湖社区", "红旗村"])
 
 
+def _posts(world: World) -> None:
+    from caseworker.posts import service
+
+    with world.store.transaction() as session:
+        service.add_employer(session, "650102001", name=f"单位{uuid.uuid4().hex[:6]}")
+
+
 def _table_only(action: Action) -> Callable[[World], None]:
-    """Actions whose service is not in this branch (county mode: the sync work; rosters
-    signed off: the posts work): checked through :func:`roles.require`, as those services
-    will."""
+    """Actions whose service needs more of a world than this test builds (county mode, the
+    exchange with the county, a submitted roster): checked through :func:`roles.require`, as
+    those services do (``sync``, ``posts.payroll.step``)."""
 
     def act(world: World) -> None:
         with world.store.reading() as session:
@@ -212,6 +219,7 @@ ACTS: dict[Action, Callable[[World], None]] = {
     Action.EXIT_CASE: _exit,
     Action.MANAGE_ACCOUNTS: _manage,
     Action.CHANGE_SETTINGS: _settings,
+    Action.MANAGE_POSTS: _posts,
 }
 
 

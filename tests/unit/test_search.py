@@ -23,7 +23,6 @@ from caseworker.gui.models import person_query
 from caseworker.gui.models.listing import ListQuery
 from caseworker.registry import persons, search
 from tests.helpers import make_id, register
-from tests.migrations.test_migrations import postgres_url  # noqa: F401 (the server fixture)
 
 PEOPLE = [
     ("张三", make_id(birth=dt.date(1990, 1, 1), seq=111), "13899998888"),

@@ -155,7 +155,7 @@ def test_export_round_trip(store: Any, tmp_path: Path) -> None:
     assert spreadsheet.export_persons(store, out).exported == 2
     sheet = load_workbook(out).active
     headers = [c.value for c in sheet[1]]
-    assert headers == [f.header for f in PERSON_FIELDS]
+    assert headers == [f.header for f in PERSON_FIELDS] + ["户编号", "与户主关系"]
     assert sheet.freeze_panes == "A2"
     ids = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert all(isinstance(v, str) and len(v) == 18 for v in ids)
@@ -178,6 +178,7 @@ def test_shipped_template_matches_the_fields() -> None:
     from caseworker.core.resources import resource
 
     sheet = load_workbook(resource("templates", "persons-template.xlsx")).active
-    assert [c.value for c in sheet[1]] == [f.header for f in PERSON_FIELDS]
+    headers = [f.header for f in PERSON_FIELDS] + ["户编号", "与户主关系"]
+    assert [c.value for c in sheet[1]] == headers
     with resource("templates", "persons-template.csv").open(encoding="utf-8-sig") as fh:
-        assert next(csv.reader(fh)) == [f.header for f in PERSON_FIELDS]
+        assert next(csv.reader(fh)) == headers

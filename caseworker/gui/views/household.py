@@ -342,6 +342,7 @@ class HouseholdBox(QGroupBox):
         self.read_only = read_only
         rows: list[MemberRow] = []
         income = False
+        key = ""
         if person_id is not None:
             from caseworker.registry import households
 
@@ -349,6 +350,9 @@ class HouseholdBox(QGroupBox):
                 rows = load_members(session, person_id)
                 household = households.of_person(session, person_id)
                 income = household is not None and household.business_or_investment_income
+                key = household.station_key if household is not None else ""
+        # the station's own household key (户编号), as in its sheets
+        self.setTitle(_("Household {key}").format(key=key) if key else _("Household"))
         self.model.set_rows(rows)
         saved = person_id is not None
         self.hint.setVisible(not saved)

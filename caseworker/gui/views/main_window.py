@@ -47,6 +47,7 @@ SECTIONS = (
     ("worklist", N_("Worklist")),
     ("families", N_("Family tracker")),
     ("dashboard", N_("Dashboard")),
+    ("posts", N_("Welfare posts")),
 )
 
 
@@ -162,6 +163,9 @@ class MainWindow(QMainWindow):
         for action in (self.print_roster_action, self.print_notice_action):
             action.setEnabled(self.store is not None)
             print_menu.addAction(action)
+        from caseworker.gui.views.sync_menu import add_sync_menu
+
+        add_sync_menu(self)  # 同步: the station's Sync dialog, or the county's screens
         self.person_menu = bar.addMenu(_("&Person"))
         self.person_menu.setObjectName("personMenu")
         self.find_action = self._action(

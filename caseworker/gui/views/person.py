@@ -313,6 +313,11 @@ class PersonPage(QWidget):
         self.side_tabs.setObjectName("sideTabs")
         self.side_tabs.addTab(self.side_scroll, _("Household and recognition"))
         self.side_tabs.addTab(self.assistance, _("Assistance"))
+        from caseworker.gui.views.placements import PlacementPanel
+
+        self.placements = PlacementPanel(store)
+        self.placements.changed.connect(self._case_changed)
+        self.side_tabs.addTab(self.placements, _("Posts"))
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.form_scroll)
@@ -381,6 +386,7 @@ class PersonPage(QWidget):
         self.household.load(person_id, read_only=self.deleted)
         self.recognition.load(person_id, self.form_facts, read_only=self.deleted)
         self.assistance.load(person_id)
+        self.placements.load(person_id, read_only=self.deleted)
         self.scroll_to_top()
 
     def _apply_role(self, values: dict[str, object]) -> None:
@@ -427,6 +433,10 @@ class PersonPage(QWidget):
         for area in (self.form_scroll, self.side_scroll):
             area.verticalScrollBar().setValue(0)
             area.horizontalScrollBar().setValue(0)
+
+    def show_placements(self) -> None:
+        """Show the placement tab (from the posts section)."""
+        self.side_tabs.setCurrentWidget(self.placements)
 
     def show_assistance(self) -> None:
         """Show the Assistance tab (from the worklist, the tracker, the dashboard)."""
@@ -564,6 +574,7 @@ class PersonPage(QWidget):
         if new:
             self.household.load(person_id)
             self.assistance.load(person_id)
+            self.placements.load(person_id)
         self.recognition.load(person_id, self.form_facts)
         self.saved.emit(person_id)
         return True

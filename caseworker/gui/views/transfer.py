@@ -6,7 +6,8 @@ The import runs in two steps, each off the GUI thread with a progress dialog and
 1. **Check** (:func:`caseworker.registry.spreadsheet.check_file`): every row is read and
    checked; nothing is written.  Then a dialog says how many rows will be imported, how many
    are already registered or refused (each listed with its line and reason under "Show
-   details"), and asks before anything is written.
+   details"), how many households the rows with a 户编号 make or join, and asks before
+   anything is written.
 2. **Write** (:func:`caseworker.registry.spreadsheet.write_staged`): all the good rows in one
    transaction.  Cancel (or any error) leaves the database as it was: the closing message says
    "nothing was imported", or how many were, all in one step.
@@ -50,6 +51,18 @@ def _box(
         box.setDetailedText("\n".join(details))
     label_message_box(box)
     return box
+
+
+def _informative(report: Any) -> str:
+    from caseworker.registry import importing
+
+    text = _(
+        "Nothing has been written yet. The {ready} persons are written together in one "
+        "step, or not at all."
+    ).format(ready=report.ready)
+    if report.household_rows:
+        text = importing.households_summary(report) + "\n" + text
+    return text
 
 
 def run_import(
@@ -96,10 +109,7 @@ def run_import(
             ),
             importing.details(report),
             name="importConfirm",
-            informative=_(
-                "Nothing has been written yet. The {ready} persons are written together in one "
-                "step, or not at all."
-            ).format(ready=report.ready),
+            informative=_informative(report),
         )
         box.setStandardButtons(QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel)
         label_message_box(box)

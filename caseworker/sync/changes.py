@@ -1,0 +1,300 @@
+"""Reading a station's changes bundle at the county: every row checked before anything is
+written.
+
+The checks (any failure refuses the whole bundle, with the reason in one line):
+
+- the manifest: kind ``changes``, this county's schema revision, a sane range and counts;
+- the rows: one JSON object a line, ``seq`` running without a gap from ``seq_from`` to
+  ``seq_to``, each row's ``prev_hash`` the hash of the row before (the first: the manifest's
+  ``prev_hash``), the last row's hash the manifest's ``last_hash``, the hash of every whole
+  row recomputed from its content, every stamp well formed and at most a day ahead of this
+  machine's clock;
+- the records: a known synced table, a known operation, every value fitting its column
+  (type, length, empty or not), and each table's own checks (a person's ID number is valid).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from caseworker.core import wall
+from caseworker.core.clock import DEFAULT_MAX_AHEAD_MS, Timestamp
+from caseworker.i18n import _
+from caseworker.store import changelog
+from caseworker.sync import bundle, records
+from caseworker.sync.container import DEFAULT_LIMITS, Limits, refused
+from caseworker.sync.export import CHANGES_MEMBER, DECISION_ENTITY
+from caseworker.sync.replay import INSERT_OPS, UPDATE_OPS, Row
+
+_HASH = re.compile(r"^[0-9a-f]{64}$")
+_FULL_KEYS = frozenset({*changelog.HASHED, "hash"})
+_STUB_KEYS = frozenset({"seq", "prev_hash", "hash", "stub"})
+DECISION_OP = "applied"
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One row of the bundle: a stub (``row`` None) or a whole row."""
+
+    seq: int
+    prev_hash: str
+    hash: str
+    row: Row | None
+    change_id: uuid.UUID | None = None
+    device_id: str | None = None
+    row_station: str | None = None
+    #: An import row's dependency: the row of another station it comes after.
+    after: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    opened: bundle.Opened
+    station: str
+    seq_from: int
+    seq_to: int
+    prev_hash: str
+    last_hash: str
+    lines: list[Line]
+    max_hlc: str
+
+    @property
+    def bundle_id(self) -> uuid.UUID:
+        return self.opened.bundle_id
+
+
+def _bad_row(seq: object, why: str) -> Exception:
+    return refused(_("Row {seq} of the bundle is not valid: {why}").format(seq=seq, why=why[:160]))
+
+
+def _int(value: object, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise refused(_("The bundle's {part} is not valid.").format(part=name))
+    return value
+
+
+def _hash(value: object, name: str) -> str:
+    if not isinstance(value, str) or not _HASH.match(value):
+        raise refused(_("The bundle's {part} is not valid.").format(part=name))
+    return value
+
+
+def parse(opened: bundle.Opened, limits: Limits = DEFAULT_LIMITS) -> Incoming:
+    manifest = opened.manifest
+    if manifest.get("kind") != bundle.CHANGES:
+        raise refused(_("This is not a station's changes bundle."))
+    bundle.check_schema(manifest)
+    seq_from = _int(manifest.get("seq_from"), "manifest")
+    seq_to = _int(manifest.get("seq_to"), "manifest")
+    prev_hash = _hash(manifest.get("prev_hash"), "manifest")
+    last_hash = _hash(manifest.get("last_hash"), "manifest")
+    counts = manifest.get("counts")
+    if (
+        seq_from < 1
+        or seq_to < seq_from
+        or seq_to - seq_from + 1 > limits.max_rows
+        or not isinstance(counts, dict)
+        or set(opened.members) != {CHANGES_MEMBER}
+    ):
+        raise refused(_("The bundle's {part} is not valid.").format(part="manifest"))
+    if seq_from == 1 and prev_hash != changelog.GENESIS:
+        raise refused(_("The bundle's {part} is not valid.").format(part="manifest"))
+    station = str(manifest["from"]["code"])
+    data = opened.members[CHANGES_MEMBER]
+    if not data.endswith(b"\n"):
+        raise refused(_("The bundle's {part} is not valid.").format(part=CHANGES_MEMBER))
+    raw_lines = data[:-1].split(b"\n")
+    if len(raw_lines) != seq_to - seq_from + 1:
+        raise refused(_("The bundle's rows do not match the range its manifest gives."))
+    lines: list[Line] = []
+    entities: Counter[str] = Counter()
+    previous = prev_hash
+    limit_ms = _now_ms() + DEFAULT_MAX_AHEAD_MS
+    max_hlc = ""
+    for expected_seq, raw in enumerate(raw_lines, start=seq_from):
+        if len(raw) > limits.max_line:
+            raise _bad_row(expected_seq, "too long")
+        line = _line(raw, expected_seq, station)
+        if line.prev_hash != previous:
+            raise refused(
+                _("The bundle's chain is broken at row {seq}: it does not follow the row "
+                  "before it.").format(seq=expected_seq)
+            )  # fmt: skip
+        previous = line.hash
+        if line.row is not None:
+            entities[line.row.entity] += 1
+            try:
+                stamp = Timestamp.parse(line.row.hlc)
+            except ValueError:
+                raise _bad_row(expected_seq, "time stamp") from None
+            if stamp.millis > limit_ms:
+                raise refused(
+                    _("Row {seq} carries a time stamp more than a day ahead of this computer's "
+                      "clock; check the date and time of the station's computer.")
+                    .format(seq=expected_seq)
+                )  # fmt: skip
+            max_hlc = max(max_hlc, line.row.hlc)
+        lines.append(line)
+    if previous != last_hash:
+        raise refused(_("The bundle's last row is not the one its manifest names."))
+    full = sum(1 for line in lines if line.row is not None)
+    if (
+        counts.get("full") != full
+        or counts.get("stubs") != len(lines) - full
+        or counts.get("entities") != dict(sorted(entities.items()))
+    ):
+        raise refused(_("The bundle's counts do not match its rows."))
+    return Incoming(opened, station, seq_from, seq_to, prev_hash, last_hash, lines, max_hlc)
+
+
+def _now_ms() -> int:
+    return int(wall.now().timestamp() * 1000)
+
+
+def _line(raw: bytes, seq: int, station: str) -> Line:
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise _bad_row(seq, "not JSON") from None
+    if not isinstance(data, dict):
+        raise _bad_row(seq, "not an object")
+    if data.get("seq") != seq:
+        raise refused(
+            _("The bundle's rows are out of order or missing at row {seq}.").format(seq=seq)
+        )
+    if set(data) == _STUB_KEYS:
+        if data["stub"] is not True:
+            raise _bad_row(seq, "stub")
+        return Line(seq, _hash(data["prev_hash"], "rows"), _hash(data["hash"], "rows"), None)
+    if set(data) != _FULL_KEYS:
+        raise _bad_row(seq, "unexpected fields")
+    for name in changelog.HASHED:
+        if name != "seq" and data[name] is not None and not isinstance(data[name], str):
+            raise _bad_row(seq, f"{name} is not text")
+    prev_hash = _hash(data["prev_hash"], "rows")
+    hash_ = _hash(data["hash"], "rows")
+    if _digest(data) != hash_:
+        raise refused(
+            _("Row {seq} of the bundle was changed after it was written (its hash does not "
+              "match).").format(seq=seq)
+        )  # fmt: skip
+    return _whole(data, seq, station, prev_hash, hash_)
+
+
+def _digest(data: dict[str, Any]) -> str:
+    """:func:`caseworker.store.changelog.digest` of a row read from JSON: its values are text
+    (or None) already, as the log's canonical form writes them, and ``seq`` a number; the
+    bytes are the same, without encoding each value again."""
+    body = json.dumps(
+        [data[name] for name in changelog.HASHED], ensure_ascii=False, separators=(",", ":")
+    ).encode("utf-8")
+    return hashlib.sha256(body).hexdigest()
+
+
+def _uuid(value: object, seq: int, name: str) -> uuid.UUID:
+    try:
+        result = uuid.UUID(str(value))
+    except ValueError:
+        raise _bad_row(seq, f"{name} is not an id") from None
+    if str(result) != value:
+        raise _bad_row(seq, f"{name} is not an id")
+    return result
+
+
+def _whole(data: dict[str, Any], seq: int, station: str, prev_hash: str, hash_: str) -> Line:
+    entity = data["entity"]
+    op = data["op"]
+    field = data["field"]
+    if not isinstance(entity, str) or not isinstance(op, str) or not isinstance(field, str):
+        raise _bad_row(seq, "entity, op or field")
+    try:
+        at = dt.datetime.fromisoformat(str(data["at"]))
+    except ValueError:
+        raise _bad_row(seq, "time stamp") from None
+    if at.tzinfo is None:
+        raise _bad_row(seq, "time stamp")
+    entity_id = _uuid(data["entity_id"], seq, "entity_id")
+    actor_id = _uuid(data["actor_id"], seq, "actor_id") if data["actor_id"] is not None else None
+    change_id = _uuid(data["change_id"], seq, "change_id")
+    device = data["device_id"]
+    row_station = data["station_code"]
+    if device is None or len(device) > 16 or row_station is None or len(row_station) > 12:
+        raise _bad_row(seq, "device or station")
+    values: dict[str, str | None] | None = None
+    decoded: dict[str, Any] | None = None
+    after: tuple[str, str] | None = None
+    if entity == DECISION_ENTITY:
+        if op != DECISION_OP or field != "decision":
+            raise _bad_row(seq, "decision row")
+    else:
+        model = records.model(entity)
+        if model is None:
+            raise _bad_row(seq, f"unknown record table {entity[:40]}")
+        if field == "*":
+            if op not in INSERT_OPS:
+                raise _bad_row(seq, f"operation {op[:20]}")
+            values, after, decoded = _values(model, data, seq, op)
+        else:
+            if op not in UPDATE_OPS or field not in model.columns:
+                raise _bad_row(seq, f"operation {op[:20]} of {field[:40]}")
+            if op in ("delete", "restore") and field != "deleted":
+                raise _bad_row(seq, "a tombstone of another field")
+            try:
+                model.decode_one(field, data["old_value"])
+                model.decode_one(field, data["new_value"])
+            except records.BadValue as exc:
+                raise _bad_row(seq, str(exc)) from None
+    row = Row(
+        station, seq, hash_, data["hlc"], at, actor_id, entity, entity_id, op, field,
+        data["old_value"], data["new_value"], values, decoded,
+    )  # fmt: skip
+    return Line(seq, prev_hash, hash_, row, change_id, device, row_station, after)
+
+
+def _values(
+    model: records.Model, data: dict[str, Any], seq: int, op: str
+) -> tuple[dict[str, str | None] | None, tuple[str, str] | None, dict[str, Any] | None]:
+    text = data["new_value"]
+    if text is None:
+        if op != "insert":
+            raise _bad_row(seq, "no values")
+        return None, None, None  # an insert logged before migration 0004 (its baseline follows)
+    try:
+        values = json.loads(text)
+    except (ValueError, RecursionError):
+        raise _bad_row(seq, "values are not JSON") from None
+    if not isinstance(values, dict) or any(
+        v is not None and not isinstance(v, str) for v in values.values()
+    ):
+        raise _bad_row(seq, "values")
+    try:
+        decoded = model.decode(values)
+        records.check(model.entity, decoded)
+    except records.BadValue as exc:
+        raise _bad_row(seq, str(exc)) from None
+    if str(decoded["id"]) != data["entity_id"]:
+        raise _bad_row(seq, "the record's id is not the row's")
+    after: tuple[str, str] | None = None
+    if op == "import" and data["old_value"] is not None:
+        after = _after(data["old_value"], seq)
+    elif data["old_value"] is not None:
+        raise _bad_row(seq, "old value of an insert")
+    return values, after, decoded
+
+
+def _after(text: str, seq: int) -> tuple[str, str]:
+    try:
+        found = json.loads(text)
+        station, hash_ = found["after"]["station"], found["after"]["hash"]
+    except (ValueError, KeyError, TypeError):
+        raise _bad_row(seq, "import dependency") from None
+    if not isinstance(station, str) or len(station) > 12:
+        raise _bad_row(seq, "import dependency")
+    return station, _hash(hash_, "rows")

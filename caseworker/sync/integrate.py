@@ -1,0 +1,523 @@
+"""Writing a station's new rows into the county's database, in one transaction.
+
+:func:`plan` reads what it needs and decides everything (the records' new states by replay,
+the conflicts, the holds on duplicate ID numbers, the checks of foreign keys) *before* any
+write; a problem found there refuses the bundle with nothing written.  :func:`write` then
+writes, in this order: the received rows, the holds that must come first, the records in
+foreign-key order (parents first), the releases, the conflicts.
+
+Every change to a record is logged in the county's own change log (op ``import``, field
+``*``, the record's whole values), stamped by the county's clock, so the guard triggers and
+``audit verify`` hold at the county as at a station; a hold or its release is logged as an
+update of ``held``.  The stations' own rows stay in ``sync_row``, so each station's chain
+stays verifiable at the county, and any record can be replayed again from them.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy.orm import Session
+
+from caseworker.core import wall
+from caseworker.i18n import _
+from caseworker.store import changelog
+from caseworker.store.bulk import insert_rows
+from caseworker.store.sync_models import SyncConflict, SyncDecision, SyncRow
+from caseworker.sync import records
+from caseworker.sync.changes import Line
+from caseworker.sync.container import refused
+from caseworker.sync.export import DECISION_ENTITY
+from caseworker.sync.replay import DUPLICATE_ID, ROW_KINDS, Conflict, Row, replay
+
+BATCH = 500
+HOLD = "hold"
+RELEASE = "release"
+IMPORT = changelog.IMPORT
+
+
+def batched(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------------------------
+
+
+_ROW_COLUMNS = (
+    SyncRow.station_code, SyncRow.seq, SyncRow.hash, SyncRow.hlc, SyncRow.at, SyncRow.actor_id,
+    SyncRow.entity, SyncRow.entity_id, SyncRow.op, SyncRow.field, SyncRow.old_value,
+    SyncRow.new_value,
+)  # fmt: skip
+_RECEIVED = select(*_ROW_COLUMNS).where(
+    SyncRow.entity_id.in_(bindparam("ids", expanding=True)), SyncRow.stub.is_(False)
+)
+
+
+def row_of(stored: Any) -> Row:
+    """A received row (a ``sync_row`` row, or a result row of its columns) for replay."""
+    values = None
+    if stored.field == "*" and stored.new_value is not None:
+        values = json.loads(stored.new_value)
+    assert stored.hlc is not None
+    assert stored.at is not None
+    assert stored.entity_id is not None
+    return Row(
+        stored.station_code, stored.seq, stored.hash, stored.hlc, stored.at, stored.actor_id,
+        str(stored.entity), stored.entity_id, str(stored.op), str(stored.field),
+        stored.old_value, stored.new_value, values,
+    )  # fmt: skip
+
+
+def received_rows(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Row]]:
+    """Every whole row the county has of these records."""
+    found: dict[uuid.UUID, list[Row]] = defaultdict(list)
+    connection = session.connection()
+    for chunk in batched(ids):
+        for stored in connection.execute(_RECEIVED, {"ids": list(chunk)}):
+            if stored.entity != DECISION_ENTITY:
+                found[stored.entity_id].append(row_of(stored))
+    return found
+
+
+@dataclass
+class Current:
+    values: dict[str, str | None]
+    version: int
+    held: bool
+
+
+@cache
+def _current_statement(entity: str) -> Any:
+    model = records.models()[entity]
+    table = model.table
+    held = [table.c.held] if "held" in table.c else []
+    columns = [table.c[c.name] for c in model.columns.values()] + [table.c.version, *held]
+    return select(*columns).where(table.c.id.in_(bindparam("ids", expanding=True)))
+
+
+def current_records(
+    session: Session, entity: str, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Current]:
+    """The records' values as the log writes them, their versions, whether held."""
+    model = records.models()[entity]
+    keys = list(model.columns)
+    held = "held" in model.table.c
+    statement = _current_statement(entity)
+    connection = session.connection()
+    found: dict[uuid.UUID, Current] = {}
+    for chunk in batched(ids):
+        for row in connection.execute(statement, {"ids": list(chunk)}):
+            values = {k: changelog.encode(v) for k, v in zip(keys, row[: len(keys)], strict=True)}
+            record_id = uuid.UUID(str(values["id"]))
+            found[record_id] = Current(
+                values, int(row[len(keys)]), bool(row[len(keys) + 1]) if held else False
+            )
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# The plan
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    entity: str
+    record_id: uuid.UUID
+    values: dict[str, str | None]  # the new state, as the log writes values
+    current: Current | None
+    held: bool = False
+    decoded: dict[str, Any] | None = None  # the values as column values, when known
+    text: str | None = None  # the values as the log writes them, when known
+
+
+@dataclass
+class Plan:
+    rows: list[dict[str, Any]] = field(default_factory=list)  # for sync_row
+    changes: dict[str, list[Change]] = field(default_factory=lambda: defaultdict(list))
+    hold_first: list[tuple[uuid.UUID, Current]] = field(default_factory=list)
+    release_after: list[tuple[uuid.UUID, Current]] = field(default_factory=list)
+    add_conflicts: list[Conflict] = field(default_factory=list)
+    drop_conflicts: list[uuid.UUID] = field(default_factory=list)
+    update_conflicts: list[tuple[uuid.UUID, dict[str, Any]]] = field(default_factory=list)
+    decisions: list[tuple[uuid.UUID, str, str]] = field(default_factory=list)
+    applied_rows: int = 0
+
+    @property
+    def written(self) -> int:
+        return sum(len(c) for c in self.changes.values())
+
+
+def _sync_row(line: Line, station: str, bundle_id: uuid.UUID) -> dict[str, Any]:
+    row = line.row
+    base: dict[str, Any] = {
+        "station_code": station, "hash": line.hash, "seq": line.seq,
+        "prev_hash": line.prev_hash, "stub": row is None, "bundle_id": bundle_id,
+        "change_id": line.change_id, "hlc": None, "at": None, "actor_id": None,
+        "device_id": line.device_id, "row_station": line.row_station, "entity": None,
+        "entity_id": None, "op": None, "field": None, "old_value": None, "new_value": None,
+    }  # fmt: skip
+    if row is not None:
+        base.update(
+            hlc=row.hlc, at=row.at, actor_id=row.actor_id, entity=row.entity,
+            entity_id=row.entity_id, op=row.op, field=row.field, old_value=row.old_value,
+            new_value=row.new_value,
+        )  # fmt: skip
+    return base
+
+
+def plan(session: Session, station: str, bundle_id: uuid.UUID, lines: Sequence[Line]) -> Plan:
+    """Decide what applying ``lines`` (rows the county has not seen) does; refuse the bundle
+    (:class:`~caseworker.sync.container.BundleRefused`) when it cannot be applied."""
+    result = Plan()
+    result.rows = [_sync_row(line, station, bundle_id) for line in lines]
+    new_rows = [line.row for line in lines if line.row is not None]
+    by_record: dict[tuple[str, uuid.UUID], list[Row]] = defaultdict(list)
+    for row in new_rows:
+        if row.entity == DECISION_ENTITY:
+            result.decisions.append((row.entity_id, station, row.new_value or ""))
+        else:
+            by_record[(row.entity, row.entity_id)].append(row)
+    if not by_record:
+        return result
+    earlier = received_rows(session, [record_id for _e, record_id in by_record])
+    ids_by_entity: dict[str, list[uuid.UUID]] = defaultdict(list)
+    for entity, record_id in by_record:
+        ids_by_entity[entity].append(record_id)
+    currents = {
+        entity: current_records(session, entity, ids) for entity, ids in ids_by_entity.items()
+    }
+    conflicts: dict[uuid.UUID, list[Conflict]] = {}
+    for (entity, record_id), rows in by_record.items():
+        every = [r for r in earlier.get(record_id, []) if r.entity == entity] + rows
+        outcome = replay(every)
+        result.applied_rows += sum(1 for r in rows if r is not None)
+        conflicts[record_id] = outcome.conflicts
+        current = currents[entity].get(record_id)
+        if outcome.values is None:
+            continue
+        if current is not None and current.values == outcome.values:
+            continue
+        source = outcome.source
+        same = source is not None and source.values == outcome.values
+        result.changes[entity].append(
+            Change(
+                entity, record_id, outcome.values, current,
+                decoded=source.decoded if same and source else None,
+                text=source.new_value if same and source else None,
+            )
+        )  # fmt: skip
+    _check_references(session, result)
+    _plan_row_conflicts(session, result, conflicts)
+    _plan_duplicates(session, result)
+    return result
+
+
+def _check_references(session: Session, result: Plan) -> None:
+    wanted: dict[str, set[str]] = defaultdict(set)
+    made: dict[str, set[str]] = defaultdict(set)
+    for entity, changes in result.changes.items():
+        foreign = [c for c in records.models()[entity].columns.values() if c.foreign is not None]
+        for change in changes:
+            made[entity].add(str(change.values["id"]))
+            current = change.current.values if change.current is not None else {}
+            for column in foreign:
+                target = change.values.get(column.key)
+                if target is not None and current.get(column.key) != target:
+                    wanted[str(column.foreign)].add(target)
+    for target_table, ids in wanted.items():
+        missing = ids - made.get(target_table, set())
+        if not missing:
+            continue
+        table = records.models()[target_table].table
+        found: set[str] = set()
+        for chunk in batched(sorted(missing)):
+            found.update(
+                str(i)
+                for i in session.scalars(
+                    select(table.c.id).where(table.c.id.in_([uuid.UUID(t) for t in chunk]))
+                )
+            )
+        absent = missing - found
+        if absent:
+            raise refused(
+                _("A record of the bundle refers to a {table} record the county does not have "
+                  "({id}); it may be demo data, which is never sent.")
+                .format(table=target_table, id=sorted(absent)[0])
+            )  # fmt: skip
+
+
+def _conflict_fields(conflict: Conflict) -> dict[str, Any]:
+    return {
+        "kind": conflict.kind, "key": conflict.key, "entity": conflict.entity,
+        "entity_id": conflict.entity_id, "station_code": conflict.station,
+        "row_hash": conflict.row_hash, "field": conflict.field,
+        "current_value": conflict.current, "incoming_value": conflict.incoming,
+        "detail": json.dumps(conflict.detail, ensure_ascii=False, sort_keys=True),
+    }  # fmt: skip
+
+
+_CONFLICT_COLUMNS = (
+    SyncConflict.id, SyncConflict.key, SyncConflict.status, SyncConflict.detail,
+    SyncConflict.resolution,
+)  # fmt: skip
+_ROW_CONFLICTS = select(*_CONFLICT_COLUMNS).where(
+    SyncConflict.entity_id.in_(bindparam("ids", expanding=True)), SyncConflict.kind.in_(ROW_KINDS)
+)
+_KEY_CONFLICTS = select(*_CONFLICT_COLUMNS).where(
+    SyncConflict.key.in_(bindparam("keys", expanding=True))
+)
+
+
+def _plan_row_conflicts(
+    session: Session, result: Plan, conflicts: dict[uuid.UUID, list[Conflict]]
+) -> None:
+    ids = list(conflicts)
+    existing: dict[str, Any] = {}
+    connection = session.connection()
+    for chunk in batched(ids):
+        for stored in connection.execute(_ROW_CONFLICTS, {"ids": list(chunk)}):
+            existing[stored.key] = stored
+    wanted = {c.key: c for found in conflicts.values() for c in found}
+    for key, stored in existing.items():
+        if key not in wanted and stored.status == "open":
+            result.drop_conflicts.append(stored.id)
+    for key, conflict in wanted.items():
+        if key not in existing:
+            result.add_conflicts.append(conflict)
+
+
+def _plan_duplicates(session: Session, result: Plan) -> None:
+    people = result.changes.get("person", [])
+    if not people:
+        return
+    numbers: set[str] = set()
+    for change in people:
+        numbers.add(str(change.values["id_number"]))
+        if change.current is not None:
+            numbers.add(str(change.current.values["id_number"]))
+    members: dict[str, set[uuid.UUID]] = defaultdict(set)
+    stored: dict[uuid.UUID, tuple[str, bool]] = {}
+    for chunk in batched(sorted(numbers)):
+        for record_id, number, held in session.execute(
+            select(records.models()["person"].table.c.id,
+                   records.models()["person"].table.c.id_number,
+                   records.models()["person"].table.c.held)
+            .where(records.models()["person"].table.c.id_number.in_(chunk))
+        ):  # fmt: skip
+            members[number].add(record_id)
+            stored[record_id] = (number, bool(held))
+    planned = {c.record_id: c for c in people}
+    for change in people:
+        if change.current is not None:
+            members[str(change.current.values["id_number"])].discard(change.record_id)
+        members[str(change.values["id_number"])].add(change.record_id)
+    keys = [f"{DUPLICATE_ID}:{n}" for n in sorted(numbers)]
+    conflicts: dict[str, list[Any]] = defaultdict(list)
+    connection = session.connection()
+    for chunk in batched(keys):
+        for found in connection.execute(_KEY_CONFLICTS, {"keys": list(chunk)}):
+            conflicts[found.key].append(found)
+    final_held: dict[uuid.UUID, bool] = {}
+    for number in sorted(numbers):
+        parties = sorted(members[number])
+        key = f"{DUPLICATE_ID}:{number}"
+        open_ = [c for c in conflicts[key] if c.status == "open"]
+        resolved = [
+            c for c in conflicts[key]
+            if c.status == "resolved" and json.loads(c.detail or "{}").get("parties") == [str(p) for p in parties]
+        ]  # fmt: skip
+        if len(parties) >= 2 and resolved:
+            keep = json.loads(resolved[-1].resolution or "{}").get("keep")
+            for party in parties:
+                final_held[party] = str(party) != keep
+            for c in open_:
+                result.drop_conflicts.append(c.id)
+        elif len(parties) >= 2:
+            for party in parties:
+                final_held[party] = True
+            detail = {"parties": [str(p) for p in parties], "id_number": number}
+            if open_:
+                result.update_conflicts.append(
+                    (open_[0].id, {"detail": json.dumps(detail, sort_keys=True)})
+                )
+                result.drop_conflicts.extend(c.id for c in open_[1:])
+            else:
+                result.add_conflicts.append(
+                    Conflict(DUPLICATE_ID, key, "person", None, "", None, "id_number", None,
+                             number, detail)
+                )  # fmt: skip
+        else:
+            for party in parties:
+                final_held[party] = False
+            result.drop_conflicts.extend(c.id for c in open_)
+    for record_id, held in final_held.items():
+        planned_change = planned.get(record_id)
+        if planned_change is not None:
+            change = planned_change
+            change.held = held
+            if (
+                change.current is not None
+                and not change.current.held
+                and (held or change.current.values["id_number"] != change.values["id_number"])
+            ):
+                # out of the unique index before any record takes its number
+                result.hold_first.append((record_id, change.current))
+                change.current = Current(change.current.values, change.current.version + 1, True)
+            continue
+        number, was_held = stored[record_id]
+        if held and not was_held:
+            result.hold_first.append((record_id, _stored_current(session, record_id)))
+        elif was_held and not held:
+            result.release_after.append((record_id, _stored_current(session, record_id)))
+
+
+def _stored_current(session: Session, record_id: uuid.UUID) -> Current:
+    return current_records(session, "person", [record_id])[record_id]
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------------------------
+
+
+class _Log:
+    """The county's log rows for the changes it writes (stamped by its clock)."""
+
+    def __init__(self, session: Session) -> None:
+        self.context: changelog.Context = session.info[changelog.CONTEXT_KEY]
+        self.at = wall.now()
+        self.rows: list[dict[str, object]] = []
+
+    def add(self, entity: str, record_id: uuid.UUID, op: str, field_: str, old: str | None,
+            new: str | None, owner: str) -> str:  # fmt: skip
+        stamp = str(self.context.clock.now())
+        self.rows.append(
+            changelog.new_row(
+                self.context, hlc=stamp, at=self.at, entity=entity, entity_id=record_id, op=op,
+                field=field_, old=old, new=new, station_code=owner,
+            )
+        )  # fmt: skip
+        return stamp
+
+
+def _set_held(connection: Connection, log: _Log, targets: list[tuple[uuid.UUID, Current]],
+              held: bool) -> None:  # fmt: skip
+    if not targets:
+        return
+    table = records.models()["person"].table
+    updates = []
+    for record_id, current in targets:
+        stamp = log.add(
+            "person", record_id, HOLD if held else RELEASE, "held", changelog.encode(not held),
+            changelog.encode(held), str(current.values["station_code"]),
+        )  # fmt: skip
+        updates.append({"i": record_id, "h": held, "s": stamp, "v": current.version + 1})
+    changelog.append(connection, log.rows)
+    log.rows = []
+    from sqlalchemy import bindparam
+
+    connection.execute(
+        update(table)
+        .where(table.c.id == bindparam("i"))
+        .values(held=bindparam("h"), updated_hlc=bindparam("s"), version=bindparam("v")),
+        updates,
+    )
+
+
+def _values_text(values: dict[str, str | None]) -> str:
+    """The values as the log writes them (:func:`caseworker.store.changelog.values_json` of the
+    decoded values gives the same text: the values are already in the log's form)."""
+    return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _write_records(connection: Connection, log: _Log, changes: dict[str, list[Change]]) -> None:
+    from sqlalchemy import bindparam
+
+    prepared: list[tuple[records.Model, list[dict[str, Any]], list[dict[str, Any]]]] = []
+    for entity, model in records.models().items():
+        todo = changes.get(entity)
+        if not todo:
+            continue
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        prepared.append((model, inserts, updates))
+        for change in todo:
+            decoded = (
+                dict(change.decoded) if change.decoded is not None else model.decode(change.values)
+            )
+            stamp = log.add(
+                entity, change.record_id, IMPORT, "*", None,
+                change.text or _values_text(change.values), str(change.values["station_code"]),
+            )  # fmt: skip
+            decoded.update(records.derived(entity, decoded))
+            if "held" in model.table.c:
+                decoded["held"] = change.held
+            if change.current is None:
+                inserts.append(
+                    {**decoded, "created_hlc": stamp, "updated_hlc": stamp, "version": 1}
+                )
+            else:
+                updates.append(
+                    {**decoded, "updated_hlc": stamp, "version": change.current.version + 1}
+                )
+    changelog.append(connection, log.rows)  # the log rows first (the guards look for them)
+    log.rows = []
+    for model, inserts, updates in prepared:
+        if inserts:
+            insert_rows(connection, model.cls, inserts)  # type: ignore[arg-type]
+        if updates:
+            mapper = model.cls.__mapper__  # type: ignore[attr-defined]
+            keys = [k for k in updates[0] if k != "id"]
+            statement = (
+                update(model.table)
+                .where(model.table.c.id == bindparam("_id"))
+                .values({mapper.columns[k].name: bindparam(f"_{k}") for k in keys})
+            )
+            connection.execute(
+                statement,
+                [{"_id": u["id"], **{f"_{k}": u[k] for k in keys}} for u in updates],
+            )
+
+
+def write(session: Session, result: Plan) -> None:
+    connection = session.connection()
+    insert_rows(connection, SyncRow, result.rows)
+    log = _Log(session)
+    _set_held(connection, log, result.hold_first, True)
+    _write_records(connection, log, result.changes)
+    _set_held(connection, log, result.release_after, False)
+    now = wall.now()
+    if result.drop_conflicts:
+        for chunk in batched(result.drop_conflicts):
+            connection.execute(delete(SyncConflict).where(SyncConflict.id.in_(chunk)))
+    for conflict_id, values in result.update_conflicts:
+        connection.execute(
+            update(SyncConflict).where(SyncConflict.id == conflict_id).values(**values)
+        )
+    if result.add_conflicts:
+        insert_rows(
+            connection,
+            SyncConflict,
+            [
+                {"id": uuid.uuid4(), "status": "open", "opened_at": now, "resolved_at": None,
+                 "resolved_by": "", "resolution": "", **_conflict_fields(c)}
+                for c in result.add_conflicts
+            ],
+        )  # fmt: skip
+    for decision_id, station, outcome in result.decisions:
+        connection.execute(
+            update(SyncDecision)
+            .where(SyncDecision.id == decision_id, SyncDecision.station_code == station)
+            .values(status="applied", applied_at=now, outcome=outcome[:2000])
+        )
