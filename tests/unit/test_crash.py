@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import random
+import select as io_select
 import signal
 import sqlite3
 import time
@@ -44,6 +45,8 @@ def _writer(path: Path, out: int, start: int) -> None:
 
 
 def _run_and_kill(path: Path, start: int, rng: random.Random) -> list[str]:
+    """Start a writer, let it commit a random number of writes (0 to 6: on a busy machine a
+    fixed delay may end before the first), then kill it at a random moment of the next."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child never returns
@@ -53,11 +56,21 @@ def _run_and_kill(path: Path, start: int, rng: random.Random) -> list[str]:
         finally:
             os._exit(0)
     os.close(write_end)
-    time.sleep(rng.uniform(0.05, 0.4))
+    wanted = rng.randint(0, 6)
+    received = b""
+    deadline = time.monotonic() + 120
+    while received.count(b"\n") < wanted and time.monotonic() < deadline:
+        ready, _w, _x = io_select.select([read_end], [], [], 1.0)
+        if ready:
+            chunk = os.read(read_end, 4096)
+            if not chunk:
+                break
+            received += chunk
+    time.sleep(rng.uniform(0.0, 0.15))
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
     with os.fdopen(read_end, "rb") as pipe:
-        lines = pipe.read().decode().split("\n")
+        lines = (received + pipe.read()).decode().split("\n")
     return [line for line in lines[:-1] if line]  # the last piece may be half a line
 
 
