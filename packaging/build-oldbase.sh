@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Build the bundle and the .deb on the oldest base Debian's mirror still serves, to lower the
+# glibc the bundle needs (not run by CI: it takes about 25 minutes and needs root).
+#
+#     sudo bash packaging/build-oldbase.sh      # -> build/oldbase/caseworker_VERSION_ARCH.deb
+#
+# 1. debootstrap a Debian 11 (bullseye, glibc 2.31) root into $BASE/root.  Debian 10 (buster,
+#    glibc 2.28) is only on archive.debian.org, which this build machine cannot reach; with it,
+#    set SUITE=buster MIRROR=http://archive.debian.org/debian.
+# 2. build CPython 3.11 inside it (--enable-shared) from Debian's source package python3.11
+#    (the upstream tarball and Debian's upstream security fixes, not Debian's layout patches),
+#    because bullseye's own Python is 3.9 and the program needs 3.11;
+# 3. run packaging/build-linux.sh inside it with that Python and PySide6-Essentials 6.8
+#    (manylinux_2_28 wheels: Qt 6.10 and later need glibc 2.34).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BASE="${BASE:-$ROOT/build/oldbase}"
+SUITE="${SUITE:-bullseye}"
+MIRROR="${MIRROR:-http://deb.debian.org/debian}"
+PYSRC_VERSION="3.11.2"
+PYDEB_VERSION="3.11.2-6+deb12u8"
+PYSIDE_PIN="${PYSIDE_PIN:-PySide6-Essentials==6.8.3}"
+CHROOT="$BASE/root"
+START=$(date +%s)
+say() { echo "[build-oldbase $(($(date +%s) - START))s] $*"; }
+retry() { local n=1; until "$@"; do [ "$n" -ge 3 ] && return 1; n=$((n + 1)); sleep 10; done; }
+
+PKGS="build-essential,ca-certificates,curl,xz-utils,patch,binutils,libssl-dev,zlib1g-dev,libffi-dev,\
+libbz2-dev,liblzma-dev,libreadline-dev,libncursesw5-dev,libgdbm-dev,uuid-dev,libsqlite3-dev,\
+libfontconfig1,libfreetype6,libxkbcommon0,libxkbcommon-x11-0,libxcb-cursor0,libxcb-icccm4,\
+libxcb-keysyms1,libxcb-image0,libxcb-render-util0,libxcb-randr0,libxcb-shape0,libxcb-xinerama0,\
+libxcb-xkb1,libegl1,libgl1,libdbus-1-3,libglib2.0-0,fonts-wqy-zenhei,fonts-noto-core,fonts-dejavu-core"
+
+if [ ! -f "$CHROOT/etc/debian_version" ]; then
+  say "debootstrap $SUITE from $MIRROR"
+  mkdir -p "$BASE"
+  retry debootstrap --variant=minbase --include="$PKGS" "$SUITE" "$CHROOT" "$MIRROR"
+else
+  say "reusing $CHROOT ($(cat "$CHROOT/etc/debian_version"))"
+  cp /etc/resolv.conf "$CHROOT/etc/resolv.conf"
+  # shellcheck disable=SC2046
+  chroot "$CHROOT" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(echo "$PKGS" | tr ',' ' ')" >/dev/null
+fi
+cp /etc/resolv.conf "$CHROOT/etc/resolv.conf"
+
+mounted=()
+cleanup() { for m in "${mounted[@]}"; do umount -l "$m" || true; done; }
+trap cleanup EXIT
+for m in proc sys dev; do
+  if ! mountpoint -q "$CHROOT/$m"; then mount --bind "/$m" "$CHROOT/$m"; mounted+=("$CHROOT/$m"); fi
+done
+
+if [ ! -x "$CHROOT/opt/py311/bin/python3.11" ]; then
+  say "CPython $PYSRC_VERSION from Debian's source package"
+  SRC="$CHROOT/usr/src/python"
+  mkdir -p "$SRC"
+  POOL="$MIRROR/pool/main/p/python3.11"
+  [ "$MIRROR" = "http://deb.debian.org/debian" ] || POOL="http://deb.debian.org/debian/pool/main/p/python3.11"
+  retry curl -sSf -o "$SRC/orig.tar.gz" "$POOL/python3.11_${PYSRC_VERSION}.orig.tar.gz"
+  retry curl -sSf -o "$SRC/debian.tar.xz" "$POOL/python3.11_${PYDEB_VERSION}.debian.tar.xz"
+  echo "2411c74bda5bbcfcddaf4531f66d1adc73f247f529aee981b029513aefdbf849  $SRC/orig.tar.gz" | sha256sum -c -
+  chroot "$CHROOT" sh -euc '
+    cd /usr/src/python && rm -rf build && mkdir build && cd build
+    tar xzf ../orig.tar.gz --strip-components=1 && tar xJf ../debian.tar.xz
+    # Debian'"'"'s upstream fixes (from shutdown-deadlock.diff on); its layout patches are left out.
+    sed -n "/^shutdown-deadlock.diff/,\$p" debian/patches/series | while read -r p; do
+      patch -p1 -s --forward < "debian/patches/$p" || { echo "patch $p failed" >&2; exit 1; }
+    done
+    ./configure -q --prefix=/opt/py311 --enable-shared --with-ensurepip=install \
+      LDFLAGS="-Wl,-rpath,/opt/py311/lib" >/dev/null
+    make -s -j"$(nproc)" >/dev/null 2>&1 || make -j1
+    make -s install >/dev/null
+  '
+fi
+chroot "$CHROOT" /opt/py311/bin/python3.11 -c "import ssl, sqlite3, ctypes, lzma, bz2; print('python ok, sqlite', sqlite3.sqlite_version)"
+
+say "the checkout, copied in"
+rm -rf "$CHROOT/src/caseworker"
+mkdir -p "$CHROOT/src"
+git -C "$ROOT" archive --format=tar --prefix=caseworker/ HEAD | tar -x -C "$CHROOT/src"
+chroot "$CHROOT" env OUT=/src/out PYTHON=/opt/py311/bin/python3.11 PIP_PINS="$PYSIDE_PIN" \
+  DEB_COMPRESS="${DEB_COMPRESS:-xz}" bash /src/caseworker/packaging/build-linux.sh
+mkdir -p "$BASE/out"
+cp "$CHROOT"/src/out/*.deb "$CHROOT/src/out/glibc.json" "$CHROOT/src/out/size.json" "$BASE/out/"
+say "done: $(ls "$BASE"/out/*.deb)"
