@@ -7,9 +7,9 @@
 # 1. debootstrap a Debian 11 (bullseye, glibc 2.31) root into $BASE/root.  Debian 10 (buster,
 #    glibc 2.28) is only on archive.debian.org, which this build machine cannot reach; with it,
 #    set SUITE=buster MIRROR=http://archive.debian.org/debian.
-# 2. build CPython 3.11 inside it (--enable-shared) from Debian's source package python3.11
-#    (the upstream tarball and Debian's upstream security fixes, not Debian's layout patches),
-#    because bullseye's own Python is 3.9 and the program needs 3.11;
+# 2. build CPython 3.11 inside it (--enable-shared) from the upstream tarball of Debian's
+#    source package python3.11 (bookworm's 3.11.2), because bullseye's Python is 3.9 and the
+#    program needs 3.11;
 # 3. run packaging/build-linux.sh inside it with that Python and PySide6-Essentials 6.8
 #    (manylinux_2_28 wheels: Qt 6.10 and later need glibc 2.34).
 set -euo pipefail
@@ -18,7 +18,6 @@ BASE="${BASE:-$ROOT/build/oldbase}"
 SUITE="${SUITE:-bullseye}"
 MIRROR="${MIRROR:-http://deb.debian.org/debian}"
 PYSRC_VERSION="3.11.2"
-PYDEB_VERSION="3.11.2-6+deb12u8"
 PYSIDE_PIN="${PYSIDE_PIN:-PySide6-Essentials==6.8.3}"
 CHROOT="$BASE/root"
 START=$(date +%s)
@@ -57,15 +56,12 @@ if [ ! -x "$CHROOT/opt/py311/bin/python3.11" ]; then
   POOL="$MIRROR/pool/main/p/python3.11"
   [ "$MIRROR" = "http://deb.debian.org/debian" ] || POOL="http://deb.debian.org/debian/pool/main/p/python3.11"
   retry curl -sSf -o "$SRC/orig.tar.gz" "$POOL/python3.11_${PYSRC_VERSION}.orig.tar.gz"
-  retry curl -sSf -o "$SRC/debian.tar.xz" "$POOL/python3.11_${PYDEB_VERSION}.debian.tar.xz"
   echo "2411c74bda5bbcfcddaf4531f66d1adc73f247f529aee981b029513aefdbf849  $SRC/orig.tar.gz" | sha256sum -c -
   chroot "$CHROOT" sh -euc '
     cd /usr/src/python && rm -rf build && mkdir build && cd build
-    tar xzf ../orig.tar.gz --strip-components=1 && tar xJf ../debian.tar.xz
-    # Debian'"'"'s upstream fixes (from shutdown-deadlock.diff on); its layout patches are left out.
-    sed -n "/^shutdown-deadlock.diff/,\$p" debian/patches/series | while read -r p; do
-      patch -p1 -s --forward < "debian/patches/$p" || { echo "patch $p failed" >&2; exit 1; }
-    done
+    tar xzf ../orig.tar.gz --strip-components=1
+    # Debian'"'"'s patches are not applied: its build defines Py_BUILD_CORE for modules in
+    # Modules/Setup, and some security patches (pyexpat) rely on that; see docs/install.md.
     ./configure -q --prefix=/opt/py311 --enable-shared --with-ensurepip=install \
       LDFLAGS="-Wl,-rpath,/opt/py311/lib" >/dev/null
     make -s -j"$(nproc)" >/dev/null 2>&1 || make -j1

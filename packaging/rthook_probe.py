@@ -30,7 +30,7 @@ def _install() -> None:  # noqa: PLR0915 (one closure per step)
     from pathlib import Path
 
     import caseworker.gui.app as gui_app
-    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtCore import QEvent, QObject, Qt, QTimer
     from PySide6.QtGui import QFont, QFontDatabase, QRawFont
     from PySide6.QtWidgets import (
         QAbstractButton,
@@ -38,6 +38,7 @@ def _install() -> None:  # noqa: PLR0915 (one closure per step)
         QApplication,
         QLabel,
         QLineEdit,
+        QListWidget,
         QWidget,
     )
 
@@ -58,13 +59,15 @@ def _install() -> None:  # noqa: PLR0915 (one closure per step)
                 found.append(widget.text())
             elif isinstance(widget, QLineEdit):
                 found.append(widget.placeholderText())
+            elif isinstance(widget, QListWidget):
+                found += [widget.item(row).text() for row in range(widget.count())]
             elif isinstance(widget, QAbstractItemView) and widget.model() is not None:
+                # headers only: the rows of a paged model are fetched in the background
                 model = widget.model()
-                for row in range(min(model.rowCount(), 40)):
-                    for col in range(min(model.columnCount(), 12)):
-                        value = model.index(row, col).data()
-                        if isinstance(value, str):
-                            found.append(value)
+                for col in range(min(model.columnCount(), 20)):
+                    value = model.headerData(col, Qt.Orientation.Horizontal)
+                    if isinstance(value, str):
+                        found.append(value)
         return [t for t in found if t]
 
     def report(app: QApplication, window: QWidget) -> None:
@@ -74,7 +77,7 @@ def _install() -> None:  # noqa: PLR0915 (one closure per step)
         raws = [QRawFont.fromFont(QFont(name)) for name in families]
         shown = "".join(texts(window))
         cjk = sorted({c for c in shown if _is_cjk(c)})
-        missing = [c for c in cjk if not any(r.isValid() and r.supportsCharacter(c) for r in raws)]
+        missing = [c for c in cjk if not any(r.isValid() and r.supportsCharacter(ord(c)) for r in raws)]
         result.update(
             {
                 "application_font_families": families,
