@@ -49,7 +49,9 @@ for m in proc sys dev; do
   if ! mountpoint -q "$CHROOT/$m"; then mount --bind "/$m" "$CHROOT/$m"; mounted+=("$CHROOT/$m"); fi
 done
 
-if [ ! -x "$CHROOT/opt/py311/bin/python3.11" ]; then
+CHECK="import pyexpat, ssl, sqlite3, ctypes, lzma, bz2, zlib; print('python ok, sqlite', sqlite3.sqlite_version)"
+if ! chroot "$CHROOT" /opt/py311/bin/python3.11 -c "$CHECK" 2>/dev/null; then
+  rm -rf "$CHROOT/opt/py311"
   say "CPython $PYSRC_VERSION from Debian's source package"
   SRC="$CHROOT/usr/src/python"
   mkdir -p "$SRC"
@@ -60,15 +62,16 @@ if [ ! -x "$CHROOT/opt/py311/bin/python3.11" ]; then
   chroot "$CHROOT" sh -euc '
     cd /usr/src/python && rm -rf build && mkdir build && cd build
     tar xzf ../orig.tar.gz --strip-components=1
-    # Debian'"'"'s patches are not applied: its build defines Py_BUILD_CORE for modules in
-    # Modules/Setup, and some security patches (pyexpat) rely on that; see docs/install.md.
+    # Debian'"'"'s patch series is not applied: outside Debian'"'"'s own build (its Modules/Setup)
+    # it left pyexpat unbuilt.  So this Python lacks Debian'"'"'s later security fixes: see
+    # docs/install.md.
     ./configure -q --prefix=/opt/py311 --enable-shared --with-ensurepip=install \
       LDFLAGS="-Wl,-rpath,/opt/py311/lib" >/dev/null
     make -s -j"$(nproc)" >/dev/null 2>&1 || make -j1
     make -s install >/dev/null
   '
 fi
-chroot "$CHROOT" /opt/py311/bin/python3.11 -c "import ssl, sqlite3, ctypes, lzma, bz2; print('python ok, sqlite', sqlite3.sqlite_version)"
+chroot "$CHROOT" /opt/py311/bin/python3.11 -c "$CHECK"
 
 say "the checkout, copied in"
 rm -rf "$CHROOT/src/caseworker"
