@@ -81,6 +81,22 @@ say "glibc floor"
 "$VPY" "$ROOT/packaging/glibc_floor.py" "$BUNDLE" --json "$OUT/glibc.json"
 FLOOR="$("$VPY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["highest"])' "$OUT/glibc.json")"
 
+# What the bundle does not carry (PyInstaller leaves out the C library, OpenGL/EGL and libxcb,
+# which must match the machine): checked, so that Depends stays true.
+NOT_BUNDLED="$(cd "$BUNDLE" && find . -type f -name '*.so*' -print0 | xargs -0 objdump -p 2>/dev/null \
+  | awk '/NEEDED/{print $2}' | sort -u | while read -r lib; do
+      [ -n "$(find . -name "$lib" -print -quit)" ] || echo "$lib"; done | tr '\n' ' ')"
+say "libraries taken from the system: $NOT_BUNDLED"
+# glibc's own, Depends (libxcb1, libgl1, libegl1), Suggests (Wayland, DRM), and GTK (only for
+# Qt's optional GTK theme plugin, which loads when the desktop has GTK).
+ALLOWED=" ld-linux-x86-64.so.2 ld-linux-aarch64.so.1 libc.so.6 libm.so.6 libdl.so.2 libpthread.so.0
+  librt.so.1 libresolv.so.2 libutil.so.1 libGL.so.1 libEGL.so.1 libOpenGL.so.0 libGLX.so.0
+  libxcb.so.1 libdrm.so.2 libwayland-client.so.0 libwayland-cursor.so.0 libwayland-egl.so.1
+  libgtk-3.so.0 libgdk-3.so.0 "
+for lib in $NOT_BUNDLED; do
+  case "$ALLOWED" in *" $lib"[[:space:]]*) ;; *) echo "the bundle needs $lib from the system: add its package to Depends" >&2; exit 1 ;; esac
+done
+
 say "the .deb (glibc >= $FLOOR)"
 STAGE="$OUT/deb"
 mkdir -p "$STAGE/DEBIAN" "$STAGE/opt" "$STAGE/usr/bin" "$STAGE/usr/share/applications" \
@@ -111,8 +127,9 @@ Maintainer: caseworker project <caseworker@localhost>
 Section: misc
 Priority: optional
 Installed-Size: $SIZE_KB
-Depends: libc6 (>= $FLOOR), libfontconfig1, libfreetype6, libx11-6, libx11-xcb1, libxcb1, libxkbcommon0, libglib2.0-0, libdbus-1-3, libgl1 | libgl1-mesa-glx, libegl1 | libegl1-mesa
-Recommends: libxcb-cursor0, libxkbcommon-x11-0, libxcb-icccm4, libxcb-keysyms1, shared-mime-info, desktop-file-utils
+Depends: libc6 (>= $FLOOR), libxcb1, libgl1 | libgl1-mesa-glx, libegl1 | libegl1-mesa
+Recommends: shared-mime-info, desktop-file-utils, hicolor-icon-theme
+Suggests: libwayland-client0, libwayland-cursor0, libwayland-egl1, libdrm2
 Description: 就业援助工作台 employment assistance workbench (offline)
  An offline desktop program for township job-service stations in Xinjiang:
  the registry of persons with employment difficulty, their recognition under

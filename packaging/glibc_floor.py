@@ -27,9 +27,7 @@ def is_elf(path: Path) -> bool:
 
 
 def needs(path: Path) -> set[tuple[int, ...]]:
-    done = subprocess.run(
-        ["objdump", "-T", str(path)], capture_output=True, text=True, check=False
-    )
+    done = subprocess.run(["objdump", "-T", str(path)], capture_output=True, text=True, check=False)
     return {
         tuple(int(part) for part in match.groups() if part is not None)
         for match in SYMBOL.finditer(done.stdout)
@@ -46,7 +44,7 @@ def floor(bundle: Path) -> dict[str, object]:
     if not per_file:
         raise SystemExit(f"no ELF file with GLIBC_ symbols under {bundle}")
     highest = max(per_file.values())
-    ranked = sorted({v for v in per_file.values()}, reverse=True)[:3]
+    ranked = sorted(set(per_file.values()), reverse=True)[:3]
     return {
         "highest": ".".join(map(str, highest)),
         "elf_files": len(per_file),

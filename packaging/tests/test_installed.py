@@ -202,11 +202,16 @@ def test_older_database_is_backed_up_before_it_is_upgraded(
     backups = list((home / "backups").glob("older-before-*.sqlite3"))
     assert len(backups) == 1, list(home.iterdir())
     with sqlite3.connect(backups[0]) as connection:
-        assert connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] == previous
+        assert (
+            connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] == previous
+        )
         persons_before = connection.execute("SELECT count(*) FROM person").fetchone()[0]
     connection.close()
     with sqlite3.connect(old) as connection:
-        assert connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD_REVISION
+        assert (
+            connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+            == HEAD_REVISION
+        )
         assert connection.execute("SELECT count(*) FROM person").fetchone()[0] == persons_before
     connection.close()
 
