@@ -73,6 +73,9 @@ def _install() -> None:
 
     def report(app: QApplication, window: QWidget) -> None:
         window.grab().save(str(out / "screen.png"))
+        others = [w for w in app.topLevelWidgets() if w.isVisible() and w is not window]
+        for index, widget in enumerate(others):  # dialogs over the window (the setup wizard)
+            widget.grab().save(str(out / f"dialog-{index}.png"))
         font = app.font()
         families = list(font.families()) or [font.family()]
         raws = [QRawFont.fromFont(QFont(name)) for name in families]
