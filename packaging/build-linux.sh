@@ -8,7 +8,7 @@
 #             or a static libpython is fine, PyInstaller handles both)
 #   OUT       the build folder (default: build/linux)
 #   PIP_PINS  extra requirements, e.g. "PySide6-Essentials==6.8.3" for an old-glibc build
-#   DEB_COMPRESS  dpkg-deb compression: xz (default, smallest) or gzip (faster)
+#   DEB_COMPRESS  dpkg-deb compression: xz (default, smallest), gzip, or none (fastest; CI)
 #
 # Needs: the fonts of packaging/linux-deps.sh (fonts-wqy-zenhei, fonts-noto-core,
 # fonts-dejavu-core; their files and licences are copied into the bundle), dpkg-deb, objdump

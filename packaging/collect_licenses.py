@@ -15,7 +15,19 @@ from importlib import metadata
 from pathlib import Path
 
 SKIP = {"pyinstaller", "pyinstaller-hooks-contrib", "altgraph", "pip", "setuptools", "wheel"}
-NAMES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS")
+
+
+QT_NOTICE = """Qt 6 and PySide6 (Qt for Python) are used under the GNU Lesser General Public
+License version 3 (LGPL-3, with the GPL-3 it refers to, both in this folder).  Qt's libraries
+are the unmodified shared libraries of the PySide6-Essentials wheel from PyPI, in
+_internal/PySide6/Qt/lib; they may be replaced with other builds of the same version.  Source:
+https://code.qt.io and https://download.qt.io/official_releases/QtForPython/.
+"""
+
+
+def _is_licence(path: str) -> bool:
+    lowered = path.lower()
+    return any(word in lowered for word in ("licen", "copying", "notice", "authors"))
 
 
 def main(out: Path) -> None:
@@ -26,13 +38,25 @@ def main(out: Path) -> None:
         if name.lower() in SKIP:
             continue
         target = out / f"{name}-{dist.version}"
+        found = False
         for entry in dist.files or ():
-            if any(part in entry.name.upper() for part in NAMES):
+            if ".dist-info" in str(entry) and _is_licence(str(entry)):
                 source = Path(str(dist.locate_file(entry)))
                 if source.is_file():
-                    target.mkdir(exist_ok=True)
-                    shutil.copyfile(source, target / entry.name)
+                    destination = target / Path(str(entry)).name
+                    destination.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(source, destination)
                     written += 1
+                    found = True
+        if not found:  # the wheel ships no licence file (PySide6): keep its declared licence
+            target.mkdir(exist_ok=True)
+            (target / "METADATA").write_text(dist.read_text("METADATA") or "", encoding="utf-8")
+            written += 1
+    (out / "Qt-PySide6-NOTICE.txt").write_text(QT_NOTICE, encoding="utf-8")
+    for text in ("LGPL-3", "GPL-3"):
+        common = Path("/usr/share/common-licenses") / text
+        if common.is_file():
+            shutil.copyfile(common, out / f"{text}.txt")
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     for candidate in (stdlib / "LICENSE.txt", stdlib.parent / "LICENSE.txt", stdlib / "LICENSE"):
         if candidate.is_file():

@@ -109,7 +109,9 @@ def test_installs_where_a_desktop_finds_it(installed: Path) -> None:
     assert {"wqy-zenhei.ttc", "NotoNaskhArabic-Regular.ttf", "DejaVuSans.ttf"} <= fonts
     licences = {p.name for p in (BUNDLED_FONTS / "LICENSES").iterdir()}
     assert {"fonts-wqy-zenhei.copyright", "fonts-noto-core.copyright"} <= licences
-    assert any((OPT / "licenses").glob("PySide6*"))
+    licences = {p.name.lower() for p in (OPT / "licenses").iterdir()}
+    assert any(name.startswith("pyside6") for name in licences), licences
+    assert "qt-pyside6-notice.txt" in licences
 
 
 def test_installed_version(installed: Path, env: dict[str, str]) -> None:
