@@ -36,8 +36,8 @@ rm -rf "$OUT/dist" "$OUT/work" "$OUT/fonts" "$OUT/icons" "$OUT/deb"
 mkdir -p "$OUT"
 
 say "build environment: $PYTHON ($("$PYTHON" --version))"
-if [ ! -x "$OUT/venv/bin/python" ]; then "$PYTHON" -m venv "$OUT/venv"; fi
 VPY="$OUT/venv/bin/python"
+if ! "$VPY" -m pip --version >/dev/null 2>&1; then rm -rf "$OUT/venv" && "$PYTHON" -m venv "$OUT/venv"; fi
 # shellcheck disable=SC2086
 retry "$VPY" -m pip install -q --upgrade "$ROOT" "pyinstaller>=6.10" $PIP_PINS
 
