@@ -41,6 +41,10 @@ else
   chroot "$CHROOT" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(echo "$PKGS" | tr ',' ' ')" >/dev/null
 fi
 cp /etc/resolv.conf "$CHROOT/etc/resolv.conf"
+# The build machine's way to PyPI (its pip settings and the certificates they name) goes in too.
+for file in /etc/pip.conf "${PIP_CERT:-}" "${SSL_CERT_FILE:-}" "${REQUESTS_CA_BUNDLE:-}"; do
+  if [ -n "$file" ] && [ -f "$file" ]; then mkdir -p "$CHROOT$(dirname "$file")"; cp "$file" "$CHROOT$file"; fi
+done
 
 mounted=()
 cleanup() { for m in "${mounted[@]}"; do umount -l "$m" || true; done; }
