@@ -87,12 +87,10 @@ NOT_BUNDLED="$(cd "$BUNDLE" && find . -type f -name '*.so*' -print0 | xargs -0 o
   | awk '/NEEDED/{print $2}' | sort -u | while read -r lib; do
       [ -n "$(find . -name "$lib" -print -quit)" ] || echo "$lib"; done | tr '\n' ' ')"
 say "libraries taken from the system: $NOT_BUNDLED"
-# glibc's own, Depends (libxcb1, libgl1, libegl1), Suggests (Wayland, DRM), and GTK (only for
-# Qt's optional GTK theme plugin, which loads when the desktop has GTK).
+# glibc's own, Depends (libxcb1, libgl1, libegl1) and Suggests (Wayland, DRM).
 ALLOWED=" ld-linux-x86-64.so.2 ld-linux-aarch64.so.1 libc.so.6 libm.so.6 libdl.so.2 libpthread.so.0
   librt.so.1 libresolv.so.2 libutil.so.1 libGL.so.1 libEGL.so.1 libOpenGL.so.0 libGLX.so.0
-  libxcb.so.1 libdrm.so.2 libwayland-client.so.0 libwayland-cursor.so.0 libwayland-egl.so.1
-  libgtk-3.so.0 libgdk-3.so.0 "
+  libxcb.so.1 libdrm.so.2 libwayland-client.so.0 libwayland-cursor.so.0 libwayland-egl.so.1 "
 for lib in $NOT_BUNDLED; do
   case "$ALLOWED" in *" $lib"[[:space:]]*) ;; *) echo "the bundle needs $lib from the system: add its package to Depends" >&2; exit 1 ;; esac
 done

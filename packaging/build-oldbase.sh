@@ -28,7 +28,7 @@ PKGS="build-essential,ca-certificates,curl,xz-utils,patch,binutils,libssl-dev,zl
 libbz2-dev,liblzma-dev,libreadline-dev,libncursesw5-dev,libgdbm-dev,uuid-dev,libsqlite3-dev,\
 libfontconfig1,libfreetype6,libxkbcommon0,libxkbcommon-x11-0,libxcb-cursor0,libxcb-icccm4,\
 libxcb-keysyms1,libxcb-image0,libxcb-render-util0,libxcb-randr0,libxcb-shape0,libxcb-xinerama0,\
-libxcb-xkb1,libegl1,libgl1,libdbus-1-3,libglib2.0-0,fonts-wqy-zenhei,fonts-noto-core,fonts-dejavu-core"
+libxcb-xkb1,libegl1,libgl1,libdbus-1-3,libglib2.0-0,libcups2,fonts-wqy-zenhei,fonts-noto-core,fonts-dejavu-core"
 
 if [ ! -f "$CHROOT/etc/debian_version" ]; then
   say "debootstrap $SUITE from $MIRROR"
