@@ -209,7 +209,7 @@ def installed_report(program: str, runs: int, persons: int) -> dict[str, Any]:
         bare: list[float] = []
         bundle: list[float] = []
         for _ in range(runs):
-            bare.append(measure("bare", db, False, home)["first_paint_s"])
+            bare.append(round(measure("bare", db, False, home)["first_paint_s"], 3))
             bundle.append(measure_installed(program, db, home)["first_paint_s"])
     return {
         "persons": persons,

@@ -4,8 +4,8 @@
 
 Reads the installed ``caseworker.desktop`` (names in Chinese, Uyghur and English, the generic
 name, the icon name) and the installed hicolor icon, and draws, offscreen with Qt, an
-"Office" menu as UOS, Kylin or GNOME Flashback lists it, once per language.  Nothing is
-invented: every text comes from the installed files.
+"Office" menu as UOS, Kylin or GNOME Flashback lists it, once per language.  The entry's
+texts and icon come from the installed files; only the menu's heading is the desktop's.
 """
 
 from __future__ import annotations
