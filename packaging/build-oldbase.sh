@@ -28,7 +28,7 @@ PKGS="build-essential,ca-certificates,curl,xz-utils,patch,binutils,libssl-dev,zl
 libbz2-dev,liblzma-dev,libreadline-dev,libncursesw5-dev,libgdbm-dev,uuid-dev,libsqlite3-dev,\
 libfontconfig1,libfreetype6,libxkbcommon0,libxkbcommon-x11-0,libxcb-cursor0,libxcb-icccm4,\
 libxcb-keysyms1,libxcb-image0,libxcb-render-util0,libxcb-randr0,libxcb-shape0,libxcb-xinerama0,\
-libxcb-xkb1,libegl1,libgl1,libdbus-1-3,libglib2.0-0,libcups2,fonts-wqy-zenhei,fonts-noto-core,fonts-dejavu-core"
+libxcb-xkb1,libegl1,libgl1,libdbus-1-3,libglib2.0-0,libcups2,tcl,fonts-wqy-zenhei,fonts-noto-core,fonts-dejavu-core"
 
 if [ ! -f "$CHROOT/etc/debian_version" ]; then
   say "debootstrap $SUITE from $MIRROR"
@@ -73,6 +73,27 @@ if ! chroot "$CHROOT" /opt/py311/bin/python3.11 -c "$CHECK" 2>/dev/null; then
       LDFLAGS="-Wl,-rpath,/opt/py311/lib" >/dev/null
     make -s -j"$(nproc)" >/dev/null 2>&1 || make -j1
     make -s install >/dev/null
+  '
+fi
+chroot "$CHROOT" /opt/py311/bin/python3.11 -c "$CHECK"
+
+# SQLite: bullseye's 3.34 lacks ALTER TABLE ... DROP COLUMN (3.35), which the migrations use.
+# Build 3.40.1 (bookworm's, from Debian's source package) into /usr/local/lib, where the
+# dynamic linker, Python's _sqlite3 and PyInstaller find it before the system's.
+if ! chroot "$CHROOT" /opt/py311/bin/python3.11 -c "import sqlite3, sys; sys.exit(sqlite3.sqlite_version_info < (3, 40))"; then
+  say "SQLite 3.40.1 from Debian's source package"
+  SQ="$CHROOT/usr/src/sqlite"
+  mkdir -p "$SQ"
+  retry curl -sSf -o "$SQ/orig.tar.xz" "http://deb.debian.org/debian/pool/main/s/sqlite3/sqlite3_3.40.1.orig.tar.xz"
+  echo "aaa776260ab4dc976db34aa7891819484c8676b5b2783123ebc6301e2ca5d655  $SQ/orig.tar.xz" | sha256sum -c -
+  chroot "$CHROOT" sh -euc '
+    cd /usr/src/sqlite && rm -rf build && mkdir build && cd build
+    tar xJf ../orig.tar.xz --strip-components=1
+    CFLAGS="-O2 -DSQLITE_ENABLE_FTS3 -DSQLITE_ENABLE_FTS5 -DSQLITE_ENABLE_RTREE -DSQLITE_ENABLE_COLUMN_METADATA -DSQLITE_ENABLE_DBSTAT_VTAB -DSQLITE_SECURE_DELETE -DSQLITE_ENABLE_UNLOCK_NOTIFY" \
+      ./configure -q --prefix=/usr/local --disable-static --disable-tcl >/dev/null
+    make -s -j"$(nproc)" libsqlite3.la >/dev/null 2>&1
+    make -s install-libLTLIBRARIES >/dev/null
+    ldconfig
   '
 fi
 chroot "$CHROOT" /opt/py311/bin/python3.11 -c "$CHECK"
