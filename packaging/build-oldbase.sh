@@ -92,7 +92,7 @@ if ! chroot "$CHROOT" /opt/py311/bin/python3.11 -c "import sqlite3, sys; sys.exi
     CFLAGS="-O2 -DSQLITE_ENABLE_FTS3 -DSQLITE_ENABLE_FTS5 -DSQLITE_ENABLE_RTREE -DSQLITE_ENABLE_COLUMN_METADATA -DSQLITE_ENABLE_DBSTAT_VTAB -DSQLITE_SECURE_DELETE -DSQLITE_ENABLE_UNLOCK_NOTIFY" \
       ./configure -q --prefix=/usr/local --disable-static --disable-tcl >/dev/null
     make -s -j"$(nproc)" libsqlite3.la >/dev/null 2>&1
-    make -s install-libLTLIBRARIES >/dev/null
+    make -s lib_install >/dev/null
     ldconfig
   '
 fi
