@@ -4,8 +4,8 @@
 ;
 ; - installs the one-folder bundle into Program Files\caseworker (per machine) or the user's
 ;   Programs folder (without admin rights), Start menu and optional desktop shortcuts;
-; - registers the .cwb type (sync bundles) with its name and icon; the command that opens it
-;   (the sync import) is added when the sync feature lands;
+; - registers the .cwb type (sync bundles) with its name, icon and open command (the program
+;   imports the file in its Sync dialog);
 ; - upgrading: same AppId, installed over the old version; the data in
 ;   %LOCALAPPDATA%\caseworker is not touched, and the new version backs each database up into
 ;   backups\ beside it before upgrading it (on first start);
@@ -67,10 +67,11 @@ Name: "{group}\{cm:AppName}"; Filename: "{app}\caseworkerw.exe"
 Name: "{autodesktop}\{cm:AppName}"; Filename: "{app}\caseworkerw.exe"; Tasks: desktopicon
 
 [Registry]
-; .cwb: the type's name and icon.  The open command comes with the sync import.
+; .cwb: the type's name, icon and open command (imported in the Sync dialog).
 Root: HKA; Subkey: "Software\Classes\.cwb"; ValueType: string; ValueName: ""; ValueData: "caseworker.SyncBundle"; Flags: uninsdeletevalue
 Root: HKA; Subkey: "Software\Classes\caseworker.SyncBundle"; ValueType: string; ValueName: ""; ValueData: "{cm:BundleType}"; Flags: uninsdeletekey
 Root: HKA; Subkey: "Software\Classes\caseworker.SyncBundle\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: "{app}\caseworkerw.exe,0"
+Root: HKA; Subkey: "Software\Classes\caseworker.SyncBundle\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """"{app}\caseworkerw.exe"" ""%1"""
 
 [Run]
 Filename: "{app}\caseworkerw.exe"; Description: "{cm:LaunchProgram,{cm:AppName}}"; Flags: nowait postinstall skipifsilent
