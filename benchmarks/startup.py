@@ -1,6 +1,7 @@
 """Startup and memory of the workbench on a 100,000-person database, beside a bare window.
 
     python benchmarks/startup.py [--runs 5] [--persons 100000]
+    python benchmarks/startup.py --installed /usr/bin/caseworker [--runs 5] [--persons 100000]
 
 Prints JSON.  Each measurement runs in a fresh subprocess started the same way
 (``python benchmarks/startup.py --child KIND``); the time is from just before the process is
@@ -8,6 +9,12 @@ started to the first paint event of the main window (Qt's offscreen platform unl
 ``QT_QPA_PLATFORM`` says otherwise).  The memory run scrolls the full registry list from top
 to bottom and reports the peak resident set size (``ru_maxrss``).  The database is built once
 with ``caseworker.registry.demo.generate`` and cached in ``benchmarks/out/`` (gitignored).
+
+``--installed PATH`` measures the installed bundle (the .deb's ``/usr/bin/caseworker``, or a
+bundle folder's ``caseworker``) beside the bare window instead: the bundle is started as a user
+starts it (``caseworker --db DB --lang zh_CN``), and its first paint is noted by the bundle's
+own probe hook (``packaging/rthook_probe.py``, inert unless ``CASEWORKER_PROBE_OUT`` is set),
+from the same starting point as the bare window's.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -171,6 +179,50 @@ def measure(kind: str, db: Path, scroll: bool, home: Path) -> dict[str, Any]:
     return json.loads(lines[-1])
 
 
+def measure_installed(program: str, db: Path, home: Path) -> dict[str, Any]:
+    """One start of the installed bundle, to its first paint (it quits right after)."""
+    probe = home / "probe"
+    shutil.rmtree(probe, ignore_errors=True)
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env["XDG_CONFIG_HOME"] = str(home / "config")
+    env["XDG_STATE_HOME"] = str(home / "state")
+    env["XDG_DATA_HOME"] = str(home / "data")
+    env["CASEWORKER_PROBE_OUT"] = str(probe)
+    env["CASEWORKER_PROBE_SECONDS"] = "0"
+    env["CASEWORKER_PROBE_T0"] = repr(time.time())
+    args = [program, "--db", str(db), "--lang", "zh_CN"]
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=180, check=False)
+    report = probe / "probe.json"
+    if done.returncode != 0 or not report.exists():
+        raise RuntimeError(f"{program} failed ({done.returncode}): {done.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+    return result
+
+
+def installed_report(program: str, runs: int, persons: int) -> dict[str, Any]:
+    db = database(persons)
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        measure_installed(program, db, home)  # warm the OS file cache
+        measure("bare", db, False, home)
+        bare: list[float] = []
+        bundle: list[float] = []
+        for _ in range(runs):
+            bare.append(round(measure("bare", db, False, home)["first_paint_s"], 3))
+            bundle.append(measure_installed(program, db, home)["first_paint_s"])
+    return {
+        "persons": persons,
+        "runs": runs,
+        "platform": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+        "installed": program,
+        "first_paint_s": {"bare_qmainwindow": median(bare), "installed_bundle": median(bundle)},
+        "first_paint_ratio": round(median(bundle) / median(bare), 2),
+        "first_paint_target_ratio": 1.5,
+        "all_first_paint_s": {"bare_qmainwindow": bare, "installed_bundle": bundle},
+    }
+
+
 def median(values: list[float]) -> float:
     return round(statistics.median(values), 3)
 
@@ -182,9 +234,13 @@ def main() -> None:
     parser.add_argument("--child", choices=("bare", "gui", "cli"))
     parser.add_argument("--db", default="")
     parser.add_argument("--scroll", action="store_true")
+    parser.add_argument("--installed", metavar="PATH", help="the installed bundle's caseworker")
     args = parser.parse_args()
     if args.child:
         child(args.child, args.db, args.scroll)
+        return
+    if args.installed:
+        print(json.dumps(installed_report(args.installed, args.runs, args.persons), indent=2))
         return
     db = database(args.persons)
     with tempfile.TemporaryDirectory() as tmp:

@@ -165,7 +165,11 @@ def _lang_arg(argv: Sequence[str]) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     language = _lang_arg(args_list)
-    if _only_global_options(args_list) and language in (None, *i18n.LANGUAGES):
+    # no command: the desktop program (with a sync bundle to import, as the file manager
+    # passes it when a .cwb file is opened)
+    bundle = args_list[-1:] if args_list and args_list[-1].lower().endswith(".cwb") else []
+    rest = args_list[: len(args_list) - len(bundle)]
+    if _only_global_options(rest) and language in (None, *i18n.LANGUAGES):
         from caseworker.gui.__main__ import main as gui_main
 
         return int(gui_main(args_list))

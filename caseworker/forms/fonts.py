@@ -3,7 +3,8 @@
 Search order (the first usable font wins, for each of three roles):
 
 1. an explicit path from the settings (:class:`FontSettings`), passed in by the caller;
-2. fonts bundled by packaging in ``resources/fonts/`` (next to the package; may be empty);
+2. fonts bundled by packaging in ``resources/fonts/`` (next to the package; may be empty), the
+   role's preferred file names first (the same order as for system fonts);
 3. known system fonts: on Windows SimSun, SimHei, Microsoft YaHei, Microsoft Uighur and Arial
    in ``C:\\Windows\\Fonts`` (and the per-user font folder); on Linux (UOS, Kylin, Debian ...)
    WenQuanYi Zen Hei, WenQuanYi Micro Hei, AR PL UMing, Droid Sans Fallback, Noto Naskh
@@ -235,7 +236,11 @@ def _candidates(
         yield explicit
     bundled_dir = resource("fonts")
     if settings.search_bundled and bundled_dir.is_dir():
-        yield from sorted(p for p in bundled_dir.iterdir() if p.suffix.lower() in {".ttf", ".ttc"})
+        # the role's preferred files first (Noto Naskh before DejaVu Sans, which also has
+        # Arabic forms), then the other bundled fonts by name
+        rank = {name.lower(): index for index, name in enumerate(names)}
+        bundled = [p for p in bundled_dir.iterdir() if p.suffix.lower() in {".ttf", ".ttc"}]
+        yield from sorted(bundled, key=lambda p: (rank.get(p.name.lower(), len(rank)), p.name))
     dirs = list(settings.extra_dirs)
     if settings.search_system:
         dirs += system_font_dirs()

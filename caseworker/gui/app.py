@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
@@ -39,27 +41,55 @@ def create_application(argv: Sequence[str] = (), language: str | None = None) ->
 
 
 def build(
-    db: str | None = None, language: str | None = None, user: str | None = None
+    db: str | None = None,
+    language: str | None = None,
+    user: str | None = None,
+    bundle: str | None = None,
 ) -> tuple[QApplication, object]:
     """The application and its main window, shown; the database opens right after (with the
-    login dialog first, named ``user``, when the station has accounts)."""
+    login dialog first, named ``user``, when the station has accounts).  A sync ``bundle``
+    (``.cwb``) given is imported once the database is open (see :func:`open_sync`)."""
     from caseworker.gui.views.main_window import MainWindow
 
     app = create_application(sys.argv[:1], language or initial_language())
     install_excepthook()
     window = MainWindow(db=db)
     window.login_name = user or ""
+    if bundle:
+        _import_when_ready(window, Path(bundle))
     window.show()
     window.open_store()
     return app, window
 
 
-def run(db: str | None = None, language: str | None = None, user: str | None = None) -> int:
+def _import_when_ready(window: Any, bundle: Path) -> None:
+    """Open the Sync dialog on ``bundle`` the first time the window is ready (not again after
+    a rebuild for another language)."""
+    from PySide6.QtCore import QTimer
+
+    from caseworker.gui.views.sync_menu import open_sync
+
+    pending = [bundle]
+
+    def ready() -> None:
+        if pending:
+            path = pending.pop()
+            QTimer.singleShot(0, lambda: open_sync(window, path))
+
+    window.ready.connect(ready)
+
+
+def run(
+    db: str | None = None,
+    language: str | None = None,
+    user: str | None = None,
+    bundle: str | None = None,
+) -> int:
     from caseworker.core import wall
     from caseworker.gui import tasks
 
     wall.install_from_environment()
-    app, _window = build(db, language, user)
+    app, _window = build(db, language, user, bundle)
     status = app.exec()
     tasks.wait_for_all()
     return int(status)

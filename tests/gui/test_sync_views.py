@@ -186,3 +186,55 @@ def test_the_first_conflict_is_shown_right_to_left_too(
     assert window.conflict_table.currentIndex().row() == 0
     assert window.side_model.rowCount() > 0
     assert window.side_table.currentIndex().column() == 1
+
+
+def test_a_bundle_opened_from_the_file_manager_is_imported_once_ready(
+    qtbot: Any, world: World, message_boxes: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``caseworker FILE.cwb`` (the desktop entry's ``%f``): once the database is open, the
+    Sync dialog opens and imports the file; a file that is no receipt is refused in words."""
+    from caseworker.gui.app import _import_when_ready
+
+    damaged = tmp_path / "receipt-650102.cwb"
+    damaged.write_bytes(b"not a bundle")
+    opened: list[Any] = []
+
+    def fake_exec(dialog: Any) -> int:
+        opened.append(dialog)
+        qtbot.waitUntil(lambda: bool(message_boxes.shown), timeout=20_000)
+        return 0
+
+    monkeypatch.setattr(SyncDialog, "exec", fake_exec)
+    window = MainWindow(world.stations[A])
+    qtbot.addWidget(window)
+    _import_when_ready(window, damaged)
+    window.attach(world.stations[A])  # the store is open: the window is ready
+    qtbot.waitUntil(lambda: bool(opened), timeout=20_000)
+    assert isinstance(opened[0], SyncDialog)
+    assert message_boxes.shown
+    window.ready.emit()  # a rebuild (another language) does not import it again
+    qtbot.wait(50)
+    assert len(opened) == 1
+
+
+def test_the_command_line_starts_the_program_with_a_bundle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import caseworker.gui.__main__ as gui_entry
+    from caseworker import cli
+
+    parsed: list[tuple[Any, ...]] = []
+
+    def run(db: Any = None, language: Any = None, bundle: Any = None, **_other: Any) -> int:
+        parsed.append((db, language, bundle))
+        return 0
+
+    monkeypatch.setattr("caseworker.gui.app.run", run)
+    assert gui_entry.main(["--db", "station.sqlite3", "/media/usb/receipt.cwb"]) == 0
+    assert parsed == [("station.sqlite3", None, "/media/usb/receipt.cwb")]
+    seen: list[list[str]] = []
+    monkeypatch.setattr(gui_entry, "main", lambda argv: seen.append(list(argv)) or 0)
+    assert cli.main(["--db", "station.sqlite3", "/media/usb/receipt.CWB"]) == 0
+    assert seen == [["--db", "station.sqlite3", "/media/usb/receipt.CWB"]]
+    assert cli.main(["--lang", "en", "persons.xlsx"]) == 2  # not a bundle: a command is needed
+    assert len(seen) == 1

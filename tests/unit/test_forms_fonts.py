@@ -93,3 +93,27 @@ def test_no_font_and_no_fallback_is_a_clear_error() -> None:
     settings = FontSettings(search_system=False, search_bundled=False, allow_unembedded=False)
     with pytest.raises(FontMissingError, match=r"fonts-wqy-zenhei.*\.ttf"):
         load_fonts(settings)
+
+
+def test_bundled_fonts_are_tried_in_the_roles_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The installer bundles DejaVu Sans beside Noto Naskh Arabic; DejaVu has Arabic forms and
+    sorts first by name, but Uyghur must be set in Noto Naskh, as from the system's fonts."""
+    from caseworker.core import resources
+    from caseworker.forms import fonts as fonts_module
+
+    bundle = tmp_path / "fonts"
+    bundle.mkdir()
+    dejavu = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    for source in (dejavu, NASKH, WQY):
+        assert source.exists(), f"{source} is missing; {INSTALL}"
+        (bundle / source.name).symlink_to(source)
+    monkeypatch.setenv(resources.ENV, str(tmp_path))
+    monkeypatch.setattr(fonts_module, "_sets", {})
+    fonts = load_fonts(FontSettings(search_system=False))
+    assert fonts.arabic is not None
+    assert fonts.arabic.path == bundle / NASKH.name
+    assert fonts.cjk.path == bundle / WQY.name
+    assert fonts.latin is not None
+    assert fonts.latin.path == bundle / dejavu.name

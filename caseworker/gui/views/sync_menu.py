@@ -3,6 +3,7 @@ database the county's screens."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtGui import QAction
@@ -30,8 +31,12 @@ def add_sync_menu(window: Any) -> QAction:
     return action
 
 
-def open_sync(window: Any) -> None:
-    """Open the county's screens or the station's Sync dialog (modal); refresh after."""
+def open_sync(window: Any, bundle: Path | None = None) -> None:
+    """Open the county's screens or the station's Sync dialog (modal); refresh after.
+
+    ``bundle`` (a ``.cwb`` file the user opened, e.g. by double-clicking it) is imported as
+    soon as the dialog shows: at the county a station's bundle, at a station the county's
+    receipt (a bundle of the wrong kind is refused with its reason)."""
     from caseworker.gui.errors import show_error
     from caseworker.sync import setup
 
@@ -48,6 +53,13 @@ def open_sync(window: Any) -> None:
         show_error(window, exc)
         return
     window.sync_dialog = dialog
+    if bundle is not None:
+        from PySide6.QtCore import QTimer
+
+        if hasattr(dialog, "import_bundles"):
+            QTimer.singleShot(0, lambda: dialog.import_bundles([bundle]))
+        else:
+            QTimer.singleShot(0, lambda: dialog.import_receipt(bundle))
     dialog.exec()
     window.sync_dialog = None
     if getattr(window, "registry", None) is not None:
