@@ -126,6 +126,24 @@ def test_init_and_demo(installed: Path, database: Path, env: dict[str, str]) -> 
     connection.close()
 
 
+def test_an_encrypted_station_works_from_the_bundle(
+    installed: Path, env: dict[str, str], home: Path
+) -> None:
+    """The bundle carries SQLCipher and argon2 (loaded by name at run time): a station made
+    with an administrator is encrypted, needs the login, and is not readable as plain SQLite."""
+    db = home / "encrypted.sqlite3"
+    secret = {**env, "CASEWORKER_PASSWORD": "Tianshan-2026!"}
+    run(installed, "--db", db, "init", "--code", "650102002", "--name", "红旗村服务站",
+        "--admin", "古丽", env=secret)  # fmt: skip
+    listing = run(installed, "--db", db, "--user", "古丽", "persons", "list", env=secret)
+    assert "0 shown." in listing, listing
+    refused = subprocess.run([str(installed), "--db", str(db), "persons", "list"],
+                             capture_output=True, text=True, env=env, check=False)  # fmt: skip
+    assert refused.returncode == 2, refused.stderr
+    assert "--user" in refused.stderr
+    assert db.read_bytes()[:16] != b"SQLite format 3\x00"  # the header is encrypted too
+
+
 def test_gui_shows_chinese_with_the_bundled_fonts_only(
     installed: Path, database: Path, env: dict[str, str], home: Path
 ) -> None:
