@@ -132,7 +132,7 @@ def test_an_encrypted_station_works_from_the_bundle(
     """The bundle carries SQLCipher and argon2 (loaded by name at run time): a station made
     with an administrator is encrypted, needs the login, and is not readable as plain SQLite."""
     db = home / "encrypted.sqlite3"
-    secret = {**env, "CASEWORKER_PASSWORD": "Tianshan-2026!"}
+    secret = {**env, "CASEWORKER_PASSWORD": "Tianshan-2026!", "CASEWORKER_LANG": "en"}
     run(installed, "--db", db, "init", "--code", "650102002", "--name", "红旗村服务站",
         "--admin", "古丽", env=secret)  # fmt: skip
     listing = run(installed, "--db", db, "--user", "古丽", "persons", "list", env=secret)
