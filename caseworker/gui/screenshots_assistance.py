@@ -55,7 +55,7 @@ def prepare(store: Any) -> Any:
 
 def shoot(app: Any, window: Any, save: Any, person_id: Any) -> None:
     """The dashboard, the worklist, the family tracker and a person's Assistance tab."""
-    worklist, families, dashboard = window.casework_views
+    worklist, families, dashboard = window.casework_views[:3]
     window.show_section(5)
     _settle(app, window, lambda: dashboard.figures is not None)
     save("dashboard", window)
