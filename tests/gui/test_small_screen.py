@@ -172,4 +172,10 @@ def test_every_page_fits_1024x700(
     assert buttons_cut(window.settings_view) == []
     assert window.width() == SIZE[0]
     window.grab().save(str(tmp_path / f"settings-{language}.png"))
+    window.show_section(5)  # the dashboard: its figures flow into fewer columns, never sideways
+    QApplication.processEvents()
+    dashboard = window.casework_views[2]
+    (scroll,) = dashboard.findChildren(QScrollArea)
+    assert scroll.horizontalScrollBar().maximum() == 0, dashboard.columns
+    assert window.width() == SIZE[0]
     window.close()

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any, ClassVar
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -143,8 +144,9 @@ class DashboardView(QWidget):
             "zero_cleared": Tile("tileZeroCleared", _("families cleared this year")),
         }
         grid = QGridLayout()
-        for index, tile in enumerate(self.tiles.values()):
-            grid.addWidget(tile, index // 5, index % 5)
+        self.grid = grid
+        self.columns = 0
+        self._place_tiles(5)
         self.tiles["recognised"].clicked.connect(
             lambda: self.open_registry.emit(None, "recognised")
         )
@@ -192,6 +194,24 @@ class DashboardView(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
+
+    def _place_tiles(self, columns: int) -> None:
+        """The figures in rows of ``columns`` (fewer on a narrow screen or in a language
+        whose captions are long: the page never scrolls sideways)."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for tile in self.tiles.values():
+            self.grid.removeWidget(tile)
+        for index, tile in enumerate(self.tiles.values()):
+            self.grid.addWidget(tile, index // columns, index % columns)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        spacing = max(self.grid.horizontalSpacing(), 0)
+        widest = max(tile.sizeHint().width() for tile in self.tiles.values()) + spacing
+        room = self.width() - 48  # the scroll area's frame, scroll bar and margins
+        self._place_tiles(max(2, min(5, room // max(widest, 1))))
+        super().resizeEvent(event)
 
     def reload(self) -> None:
         """Compute the figures in the thread pool (after a look at every household)."""
