@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from typing import Any
 
 OUT = os.environ.get("CASEWORKER_PROBE_OUT")
 
@@ -99,8 +100,8 @@ def _install() -> None:
         (out / "probe.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), "utf-8")
         app.quit()
 
-    def build(db: str | None = None, language: str | None = None) -> tuple[QApplication, object]:
-        app, window = original_build(db, language)
+    def build(*args: Any, **kwargs: Any) -> tuple[QApplication, object]:
+        app, window = original_build(*args, **kwargs)  # whatever the program passes
         assert isinstance(window, QWidget)
 
         class FirstPaint(QObject):
