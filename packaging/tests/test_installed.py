@@ -32,7 +32,9 @@ OPT = Path("/opt/caseworker")
 COMMAND = Path("/usr/bin/caseworker")
 BUNDLED_FONTS = OPT / "_internal" / "resources" / "fonts"
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="dpkg -i needs root")
+pytestmark = pytest.mark.skipif(
+    os.geteuid() != 0, reason="installing the .deb with dpkg -i needs root (CI runs as root)"
+)
 
 
 def _deb() -> Path:

@@ -21,7 +21,9 @@ def _fd_path(fd: int) -> str:
     return os.readlink(f"/proc/self/fd/{fd}")
 
 
-@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs /proc")
+@pytest.mark.skipif(
+    not Path("/proc/self/fd").exists(), reason="counting open files needs /proc (Linux)"
+)
 def test_the_file_is_flushed_before_the_rename_and_the_folder_after(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -123,7 +125,9 @@ def test_stale_temporaries_of_dead_writers_are_removed_on_the_next_save(tmp_path
     assert names == sorted(["out.xlsx", alive.name, unrelated.name])
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="Windows cannot SIGKILL a process in the middle of a write"
+)
 def test_a_killed_export_leaves_nothing_behind_after_the_next_save(tmp_path: Path) -> None:
     script = (
         "import sys, time\n"
@@ -162,7 +166,10 @@ def test_a_full_disk_is_said_plainly(tmp_path: Path, code: int) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE")
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="Windows has no file-size limit (RLIMIT_FSIZE) to simulate a full disk",
+)
 def test_a_file_size_limit_while_saving_is_a_full_disk(tmp_path: Path) -> None:
     script = (
         "import resource, sys\n"

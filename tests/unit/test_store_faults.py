@@ -149,7 +149,10 @@ def test_a_backup_that_fails_its_check_is_not_kept(
     assert digest(path) == before  # and the file was not upgraded without its backup
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE")
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="Windows has no file-size limit (RLIMIT_FSIZE) to simulate a full disk",
+)
 def test_a_full_disk_during_the_backup_leaves_no_partial_backup(tmp_path: Path) -> None:
     path = tmp_path / "station.sqlite3"
     make_0001_database(path)
@@ -254,7 +257,10 @@ def run_read_only(target: Path, argv: list[str]) -> subprocess.CompletedProcess[
         finally:
             target.chmod(mode)
     if not _unshare_available():
-        pytest.skip("needs a non-root user or mount namespaces")
+        pytest.skip(
+            "root ignores file modes: a read-only file needs a mount namespace (unshare), "
+            "which this machine does not allow"
+        )
     quoted = " ".join(f"'{a}'" for a in command)
     script = (
         f"mount --bind '{target}' '{target}' && "
@@ -305,7 +311,10 @@ def test_a_full_disk_while_writing_is_said_plainly(
         assert persons.count(session) == 1
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE")
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="Windows has no file-size limit (RLIMIT_FSIZE) to simulate a full disk",
+)
 @pytest.mark.parametrize(
     ("command", "message"),
     [
