@@ -39,7 +39,7 @@ from caseworker.casework.vocab import (
     join_codes,
     parse_codes,
 )
-from caseworker.core import wall
+from caseworker.core.dates import happened
 from caseworker.core.errors import NotFoundError, ValidationError, WorkflowError
 from caseworker.core.money import Money
 from caseworker.i18n import _
@@ -97,17 +97,6 @@ class Situation:
 # ---------------------------------------------------------------------------------------------
 # Checks
 # ---------------------------------------------------------------------------------------------
-
-
-def _past(on: dt.date, field_name: str) -> dt.date:
-    if on > wall.today():
-        raise ValidationError(
-            _("The date {date} is in the future; record things once they have happened.").format(
-                date=on.isoformat()
-            ),
-            field_name,
-        )
-    return on
 
 
 def _not_before_plan(plan: AssistancePlan, on: dt.date, field_name: str) -> None:
@@ -211,7 +200,7 @@ def open_plan(
 ) -> AssistancePlan:
     """Open a plan for the person with ``worker`` (a staff member's name) responsible."""
     require(session, Action.RECORD_ASSISTANCE)
-    _past(on, "on")
+    happened(on, "on")
     person = _person(session, person_id)
     existing = open_plan_of(session, person.id)
     if existing is not None:
@@ -230,7 +219,7 @@ def open_plan(
         )
     situation = _checked(situation or Situation())
     if signed_on is not None:
-        _past(signed_on, "signed_on")
+        happened(signed_on, "signed_on")
     if target_on is not None and target_on < on:
         raise ValidationError(_("The target date is before the plan opens."), "target_on")
     worker_id = _worker(session, worker, person.station_code)
@@ -301,7 +290,7 @@ def update_plan(
     if worker_id is not None:
         plan.worker_id = worker_id
     if signed_on is not None:
-        plan.signed_on = _past(signed_on, "signed_on")
+        plan.signed_on = happened(signed_on, "signed_on")
     if target_on is not None:
         if target_on < plan.opened_on:
             raise ValidationError(_("The target date is before the plan opens."), "target_on")
@@ -321,7 +310,7 @@ def close_plan(
     """Close the open plan on ``on`` for ``reason``; ``stable`` only after the employed
     follow-up, while the person is employed."""
     require(session, Action.RECORD_ASSISTANCE)
-    _past(on, "on")
+    happened(on, "on")
     reason = CloseReason(reason)
     person = _person(session, person_id)
     plan = _require_open(session, person)
@@ -406,7 +395,7 @@ def add_contact(
     default the staff member acting, else the plan's caseworker).  ``supersedes``: the contact
     this one corrects."""
     require(session, Action.RECORD_ASSISTANCE)
-    _past(on, "on")
+    happened(on, "on")
     channel = Channel(channel)
     codes = parse_codes(services, Service, "services")
     person = _person(session, person_id)
@@ -461,7 +450,7 @@ def add_offer(
 ) -> AssistanceOffer:
     """Record a post offered (or a referral) on ``on`` and the answer so far."""
     require(session, Action.RECORD_ASSISTANCE)
-    _past(on, "on")
+    happened(on, "on")
     kind = OfferKind(kind)
     answer = Answer(answer)
     person = _person(session, person_id)
@@ -500,7 +489,7 @@ def answer_offer(
 ) -> AssistanceOffer:
     """Record the answer to a pending offer (the change is logged)."""
     require(session, Action.RECORD_ASSISTANCE)
-    _past(on, "on")
+    happened(on, "on")
     answer = Answer(answer)
     offer = session.get(AssistanceOffer, offer_id)
     if offer is None or offer.deleted:
@@ -620,7 +609,7 @@ def record_outcome(
     given they are checked against the pack's thresholds.
     """
     require(session, Action.RECORD_ASSISTANCE)
-    _past(on, "on")
+    happened(on, "on")
     evidence = Evidence(evidence)
     rules = rules_on(on)
     _check_evidence(rules, evidence, contract_months, flexible_days, monthly_income)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from caseworker.core import wall
 from caseworker.core.errors import ValidationError
 from caseworker.i18n import _
 
@@ -79,3 +80,15 @@ def registration_problem(since: dt.date, birth: dt.date) -> str | None:
     if since < sixteenth_birthday(birth):
         return _("The unemployment registration date is before the person turned 16.")
     return None
+
+
+def happened(on: dt.date, field_name: str) -> dt.date:
+    """``on``, the date of something that happened: refused when it is after today."""
+    if on > wall.today():
+        raise ValidationError(
+            _("The date {date} is in the future; record things once they have happened.").format(
+                date=on.isoformat()
+            ),
+            field_name,
+        )
+    return on

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from caseworker.casework.plans import _past, basis_on
+from caseworker.casework.plans import basis_on
 from caseworker.core import creditcode
+from caseworker.core.dates import happened
 from caseworker.core.errors import DuplicateError, NotFoundError, ValidationError, WorkflowError
 from caseworker.core.idcard import Sex
 from caseworker.core.money import Money
@@ -344,7 +345,7 @@ def start_placement(
 ) -> Placement:
     """Place the person in the post from ``on``; the subsidy end date is computed here."""
     require(session, Action.MANAGE_POSTS)
-    _past(on, "on")
+    happened(on, "on")
     person = recognition._person(session, person_id)
     post = get_post(session, post_id)
     if contract not in {c.value for c in Contract}:
@@ -434,7 +435,7 @@ def end_placement(
 ) -> Placement:
     """Record the exit (退岗) from the open placement on ``on`` (the last day in the post)."""
     require(session, Action.MANAGE_POSTS)
-    _past(on, "on")
+    happened(on, "on")
     person = recognition._person(session, person_id)
     if reason not in {r.value for r in ExitReason}:
         raise ValidationError(

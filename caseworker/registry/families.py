@@ -45,9 +45,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from caseworker.core import wall
-from caseworker.core.errors import ValidationError
+from caseworker.core.dates import happened
 from caseworker.core.idcard import IdNumber, Sex
-from caseworker.i18n import _
 from caseworker.policy import PolicyPack, default_library
 from caseworker.policy.facts import WorkCapacity
 from caseworker.policy.families import FamilyMember, FamilyReading, read_family
@@ -344,11 +343,7 @@ def refresh(
     """Look at the households (all, or ``household_ids``) on ``on`` (default: today): open an
     episode for each newly found zero-employment family, end the episodes of families that no
     longer are.  Returns what changed; the caller's transaction keeps it."""
-    on = on or wall.today()
-    if on > wall.today():
-        raise ValidationError(
-            _("The date {date} is in the future.").format(date=on.isoformat()), "on"
-        )
+    on = happened(on or wall.today(), "on")
     ids = None if household_ids is None else list(dict.fromkeys(household_ids))
     found = readings(session, on, ids)
     episodes = _open_episodes(session, ids)

@@ -22,7 +22,8 @@ def _fd_path(fd: int) -> str:
 
 
 @pytest.mark.skipif(
-    not Path("/proc/self/fd").exists(), reason="telling which file a descriptor is needs /proc (Linux)"
+    not Path("/proc/self/fd").exists(),
+    reason="telling which file a descriptor is needs /proc (Linux)",
 )
 def test_the_file_is_flushed_before_the_rename_and_the_folder_after(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
