@@ -12,9 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caseworker.casework.plans import basis_on
+from caseworker.claims import month_text
+from caseworker.core.errors import NotFoundError
 from caseworker.core.money import Money
 from caseworker.forms.data import Station
 from caseworker.forms.sources import _station, _station_row
+from caseworker.i18n import _
 from caseworker.policy import default_library
 from caseworker.policy.calendar import default_calendar
 from caseworker.posts import attendance, payroll, service
@@ -62,6 +65,12 @@ def payroll_print(
     """The roster of ``month`` (of one post when ``post_id`` is given) ready to print."""
     title = service.get_post(session, post_id).title if post_id is not None else None
     roster = payroll.roster(session, month).of_post(title)
+    if not roster.lines:  # a notice or an application of "0 persons, 0.00 yuan" is never signed
+        raise NotFoundError(
+            _("The roster of {month} has no lines; there is nothing to print.").format(
+                month=month_text(month)
+            )
+        )
     row = _station_row(session, station_code)
     pack = default_library().in_force_on(roster.month)
     cal = default_calendar()

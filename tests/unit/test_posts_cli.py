@@ -172,3 +172,19 @@ def test_refused_input_is_one_line_with_its_status_and_nothing_is_written(
     assert len([line for line in err.splitlines() if line.startswith("caseworker:")]) == 1
     with store.reading() as session:
         assert session.scalar(select(func.count()).select_from(ChangeLog)) == before
+
+
+def test_an_empty_roster_is_not_printed(
+    store: Any, people: list[Any], db_path: Path, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    """A notice of "0 persons, 0.00 yuan" would be posted and signed: it is refused instead."""
+    setup_post(db_path, capsys)
+    assert cli(db_path, "payroll", "build", "--month", "2025-03") == 0
+    out(capsys)
+    target = tmp_path / "notice.pdf"
+    assert cli(db_path, "print", "payroll-notice", "--month", "2025-03", "-o", str(target)) == 1
+    error = out(capsys)[1]
+    assert "has no lines; there is nothing to print" in error
+    assert error.count("\n") == 1
+    assert not target.exists()
