@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
@@ -70,23 +71,40 @@ def pool() -> QThreadPool:
     return QThreadPool.globalInstance()
 
 
+def _gone(owner: QObject | None) -> bool:
+    return owner is not None and not shiboken6.isValid(owner)
+
+
 def start(
     work: Work,
     on_success: Callable[[Any], None] | None = None,
     on_error: Callable[[BaseException], None] | None = None,
+    *,
+    owner: QObject | None = None,
 ) -> Job:
-    """Run ``work`` in the thread pool; call back on the GUI thread."""
+    """Run ``work`` in the thread pool; call back on the GUI thread.
+
+    ``owner`` is the widget the callbacks belong to: when it has been closed and deleted by
+    the time the work ends (a list left while it was still loading), the result is dropped
+    instead of being handed to a dead view. A failure is still logged.
+    """
     job = Job(work)
     _running.add(job)
 
     def finished_ok(result: object) -> None:
         _running.discard(job)
+        if _gone(owner):
+            log.debug("result dropped: its view was closed before the work ended")
+            return
         if on_success is not None:
             on_success(result)
 
     def finished_bad(exc: object) -> None:
         _running.discard(job)
         assert isinstance(exc, BaseException)
+        if _gone(owner):
+            log.error("work failed after its view was closed", exc_info=exc)
+            return
         if on_error is not None:
             on_error(exc)
         else:
@@ -126,6 +144,8 @@ def run_with_progress(
         dialog.setCancelButton(None)
 
     def close() -> None:
+        if not shiboken6.isValid(dialog):  # its parent window was closed meanwhile
+            return
         dialog.reset()
         dialog.hide()
         dialog.deleteLater()
@@ -148,6 +168,8 @@ def run_with_progress(
     job = start(work, succeeded, failed)
 
     def progressed(done: int, total: int) -> None:
+        if not shiboken6.isValid(dialog):
+            return
         if total > 0 and dialog.maximum() != total:
             dialog.setMaximum(total)
         dialog.setValue(min(done, max(total, 0)))

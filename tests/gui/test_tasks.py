@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 import pytest
+import shiboken6
 
 from caseworker import bootstrap
 from caseworker.core.errors import UserError
@@ -106,3 +107,37 @@ def test_excepthook_shows_a_dialog(
         sys.excepthook(type(exc), exc, exc.__traceback__)
     assert message_boxes.shown
     assert str(bootstrap.log_file()) in message_boxes.shown[0][1]
+
+
+def test_result_for_a_closed_view_is_dropped(qtbot: Any) -> None:
+    """A list left while it was still loading: the result arrives after the view is deleted
+    (this once raised "Internal C++ object already deleted" into the event loop)."""
+    from PySide6.QtWidgets import QWidget
+
+    view = QWidget()
+    seen: list[object] = []
+    release = threading.Event()
+
+    def work(_progress: tasks.Progress) -> int:
+        release.wait(10)
+        return 7
+
+    job = tasks.start(work, seen.append, seen.append, owner=view)
+    view.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(view))
+    release.set()
+    qtbot.waitUntil(job.done.is_set)
+    qtbot.wait(50)  # the queued result is delivered, and dropped
+    assert seen == []
+    assert job not in tasks._running
+
+
+def test_result_for_a_live_view_arrives(qtbot: Any) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    view = QWidget()
+    qtbot.addWidget(view)
+    seen: list[object] = []
+    tasks.start(lambda _p: 7, seen.append, owner=view)
+    qtbot.waitUntil(lambda: bool(seen))
+    assert seen == [7]

@@ -227,7 +227,7 @@ class DashboardView(QWidget):
             with store.reading() as session:
                 return dashboard.figures(session, today)
 
-        tasks.start(work, lambda figures: self._arrived(generation, figures))
+        tasks.start(work, lambda figures: self._arrived(generation, figures), owner=self)
 
     def _arrived(self, generation: int, figures: object) -> None:
         if generation != self.generation or not isinstance(figures, Figures):

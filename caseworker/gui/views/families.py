@@ -152,7 +152,7 @@ class FamilyTrackerView(QWidget):
                 )  # fmt: skip
                 return IdList(families.episode_ids(session, stmt))
 
-        tasks.start(work, lambda ids: self._arrived(generation, ids), self._failed)
+        tasks.start(work, lambda ids: self._arrived(generation, ids), self._failed, owner=self)
 
     def _arrived(self, generation: int, ids: object) -> None:
         if generation != self.generation:

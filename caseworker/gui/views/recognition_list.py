@@ -185,7 +185,7 @@ class RecognitionListView(QWidget):
                 )
                 return IdList.from_uuids(c.id for c in found)
 
-        tasks.start(work, lambda ids: self._arrived(generation, ids))
+        tasks.start(work, lambda ids: self._arrived(generation, ids), owner=self)
 
     def _arrived(self, generation: int, ids: object) -> None:
         if generation != self.generation or not shiboken6.isValid(self.model):

@@ -82,7 +82,7 @@ class ListController(QObject):
             with store.reading() as session:
                 return person_query.fetch_ids(session, query)
 
-        tasks.start(work, lambda ids: self._arrived(generation, ids), self._failed)
+        tasks.start(work, lambda ids: self._arrived(generation, ids), self._failed, owner=self)
 
     def _arrived(self, generation: int, ids: object) -> None:
         if generation != self.generation or not shiboken6.isValid(self.model):

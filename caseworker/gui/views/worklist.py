@@ -178,7 +178,7 @@ class WorklistView(QWidget):
                 )  # fmt: skip
             return IdList(blob)
 
-        tasks.start(work, lambda ids: self._arrived(generation, ids), self._failed)
+        tasks.start(work, lambda ids: self._arrived(generation, ids), self._failed, owner=self)
 
     def _arrived(self, generation: int, ids: object) -> None:
         if generation != self.generation:
