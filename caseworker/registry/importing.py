@@ -766,7 +766,7 @@ def _write_households(
 #: The page cache of the connection while it writes an import (SQLite's default is 2 MB;
 #: the person table's indexes take every page they touch, and a bigger cache writes each
 #: page once).  Set for the transaction and put back after it.
-IMPORT_CACHE_KIB = 16 * 1024
+IMPORT_CACHE_KIB = 8 * 1024
 
 
 def _large_cache(connection: Any, restore: list[Callable[[], None]]) -> None:

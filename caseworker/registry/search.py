@@ -286,7 +286,7 @@ def _suffixes(parts: Sequence[str]) -> list[str]:
     return ["".join(parts[i:]) for i in range(len(parts))]
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=names.NAME_CACHE)
 def search_text(name: str, name_native: str = "") -> str:
     """The text the FTS index reads for a person (stored in ``person.search_text``): tokens
     separated by single spaces.  Kept for the names seen last (common names recur; reading a

@@ -205,6 +205,22 @@ def _refusal(principal: Principal | None, action: Action) -> NotAllowedError:
     )
 
 
+def refusal_for(store: Any, *actions: Action) -> str | None:
+    """Why the store's logged-in user may take none of ``actions``, or None when they may take
+    one of them: what a screen says beside a command it disables for the role."""
+    principal = store.principal if isinstance(store.principal, Principal) else None
+    open_mode = not store.accounts_required
+    if any(allowed(principal, action, open_mode=open_mode) for action in actions):
+        return None
+    if principal is None:
+        return _("Log in first.")
+    return _("{name} ({roles}) may not {action}.").format(
+        name=principal.name,
+        roles=describe_roles(principal.roles),
+        action=_(ACTION_LABELS[actions[0]]),
+    )
+
+
 def require_store(store: Any, action: Action) -> Principal | None:
     """:func:`require` for a service that works with the store rather than a session."""
     principal = store.principal if isinstance(store.principal, Principal) else None

@@ -271,3 +271,24 @@ def test_the_settings_page_changes_the_lock_and_backups(gui_store: Any, qtbot: A
     assert view.guard_saved.text() == "Saved."
     assert guard_settings.read(gui_store).lock_minutes == 3
     assert guard_settings.read(gui_store).backup_daily == 14
+
+
+def test_the_menus_disable_what_the_role_may_not_do(gui_store: Any, qtbot: Any) -> None:
+    accounts.add(gui_store, "管理员", "admin", PASSWORD)
+    gui_store.principal = accounts.authenticate(gui_store, "管理员", PASSWORD)
+    accounts.add(gui_store, "李娜", "caseworker", PASSWORD)
+    win = MainWindow(gui_store)
+    qtbot.addWidget(win)
+    for action in (win.new_action, win.import_action, win.export_action, win.demo_action,
+                   win.print_roster_action, win.print_notice_action, win.sync_action):  # fmt: skip
+        assert not action.isEnabled(), action.objectName()
+    assert win.import_action.toolTip() == "管理员 (Administrator) may not import persons."
+    assert win.import_action.statusTip() == win.import_action.toolTip()
+    assert win.backups_action.isEnabled()  # the administrator's own work
+    gui_store.principal = accounts.authenticate(gui_store, "李娜", PASSWORD)
+    win._build_menus()
+    for action in (win.new_action, win.import_action, win.export_action,
+                   win.print_roster_action, win.sync_action):  # fmt: skip
+        assert action.isEnabled(), action.objectName()
+    assert not win.backups_action.isEnabled()
+    assert "may not make a backup" in win.backups_action.toolTip()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QMainWindow,
+    QMenu,
     QStackedWidget,
     QWidget,
 )
@@ -165,7 +166,9 @@ class MainWindow(QMainWindow):
             print_menu.addAction(action)
         from caseworker.gui.views.sync_menu import add_sync_menu
 
-        add_sync_menu(self)  # 同步: the station's Sync dialog, or the county's screens
+        self.sync_action = add_sync_menu(
+            self
+        )  # 同步: the station's Sync dialog, or the county's screens
         self.person_menu = bar.addMenu(_("&Person"))
         self.person_menu.setObjectName("personMenu")
         self.find_action = self._action(
@@ -177,6 +180,7 @@ class MainWindow(QMainWindow):
         self.person_menu.addAction(self.find_action)
         self._add_person_actions()
         self.person_menu.aboutToShow.connect(self._update_person_actions)
+        self._by_role()
         view = bar.addMenu(_("&View"))
         self.section_actions: list[QAction] = []
         for index, (_key, label) in enumerate(SECTIONS):
@@ -190,6 +194,35 @@ class MainWindow(QMainWindow):
         view.addAction(self.find_action)
         help_menu = bar.addMenu(_("&Help"))
         help_menu.addAction(self._action(_("&About"), self.about, None, "about"))
+
+    def _by_role(self) -> None:
+        """Disable the commands the logged-in user's roles do not allow, saying why in the
+        tooltip and the status bar (the services refuse them anyway)."""
+        if self.store is None:
+            return
+        from caseworker.security import roles
+        from caseworker.sync import setup
+
+        do = roles.Action
+        sync = (do.COUNTY_IMPORT, do.COUNTY_ADMIN) if setup.is_county(self.store) else (do.SYNC,)
+        needs: list[tuple[QAction, tuple[roles.Action, ...]]] = [
+            (self.new_action, (do.REGISTER,)),
+            (self.demo_action, (do.REGISTER,)),
+            (self.import_action, (do.IMPORT,)),
+            (self.export_action, (do.EXPORT,)),
+            (self.backups_action, (do.BACKUP, do.RESTORE)),
+            (self.print_roster_action, (do.PRINT,)),
+            (self.print_notice_action, (do.PRINT,)),
+            (self.sync_action, sync),
+        ]
+        for action, actions in needs:
+            why = roles.refusal_for(self.store, *actions)
+            if why is not None:
+                action.setEnabled(False)
+                action.setToolTip(why)
+                action.setStatusTip(why)
+        for menu in self.menuBar().findChildren(QMenu):
+            menu.setToolTipsVisible(True)
 
     def _add_person_actions(self) -> None:
         if self.person is None:
