@@ -19,7 +19,13 @@ from caseworker.gui.fonts import apply_fonts
 from caseworker.gui.language import apply_language
 from caseworker.gui.views.main_window import SECTIONS, MainWindow
 from caseworker.gui.views.person import PersonPage
-from caseworker.gui.views.posts import EmployerDialog, PostDialog, PostsView, select_month
+from caseworker.gui.views.posts import (
+    CorrectionDialog,
+    EmployerDialog,
+    PostDialog,
+    PostsView,
+    select_month,
+)
 from caseworker.posts import service
 from tests.gui.test_small_screen import buttons_cut, labels_cut
 from tests.helpers import make_id, on_day, recognise, register
@@ -119,6 +125,31 @@ def test_posts_attendance_and_the_roster(gui_store: Any, qtbot: Any, people: lis
     assert not grid.save_button.isEnabled()
     assert "locked" in grid.calendar_days.text()
 
+    # a line of the locked April roster is corrected in May's draft
+    view.tabs.setCurrentWidget(view.roster_tab)
+    roster.table.clearSelection()
+    assert not roster.correct_button.isEnabled()  # nothing selected
+    roster.table.selectRow(0)
+    assert roster.correct_button.isEnabled()
+    line = roster.selected_line()
+    assert roster.later_months() == [D(2025, 5, 1)]
+    dialog = CorrectionDialog(
+        line.name, D(2025, 4, 1), line.required, line.worked, roster.later_months(), roster
+    )
+    dialog.worked.setValue(line.required + 3)
+    assert not roster.save_correction(line.line_id, dialog)  # more days than required
+    assert "22" in roster.message.text()
+    dialog.worked.setValue(line.worked - 2)
+    dialog.note.setText("考勤更正")
+    assert roster.save_correction(line.line_id, dialog)
+    assert "added to the roster of" in roster.message.text()
+    assert "-" in roster.message.text()  # two days fewer: a negative adjustment
+    assert select_month(roster.month, D(2025, 5, 1))
+    assert roster.table.rowCount() == 1  # the adjustment line, in May's draft
+    assert roster.table.item(0, 8).text() == "2025-04"
+    roster.table.selectRow(0)
+    assert not roster.correct_button.isEnabled()  # a draft's adjustment line
+
 
 def test_the_person_page_places_and_records_the_exit(
     gui_store: Any, qtbot: Any, people: list[Any]
@@ -180,11 +211,28 @@ def test_the_posts_section_and_tab_fit_1024x700(
                 assert view.attendance_tab.save()
             if tab is view.roster_tab:
                 assert view.roster_tab.step("build")
+                assert view.roster_tab.step("submit")
+                table = view.roster_tab.table  # a click (selectRow picks no cell in RTL)
+                cell = table.visualItemRect(table.item(0, 0)).center()
+                qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+                assert view.roster_tab.correct_button.isEnabled()
             QApplication.processEvents()
             assert window.width() == 1024
             assert buttons_cut(view) == []
             assert labels_cut(view) == []
             window.grab().save(str(out / f"posts-{tab.objectName()}-{language}.png"))
+        roster = view.roster_tab
+        line = roster.selected_line()
+        dialog = CorrectionDialog(
+            line.name, D(2025, 4, 1), line.required, line.worked, roster.later_months(), window
+        )
+        qtbot.addWidget(dialog)
+        dialog.show()
+        QApplication.processEvents()
+        assert buttons_cut(dialog) == []
+        assert labels_cut(dialog) == []
+        dialog.grab().save(str(out / f"posts-correction-{language}.png"))
+        dialog.close()
         window.open_person(people[0].id)
         assert window.person is not None
         window.person.show_placements()

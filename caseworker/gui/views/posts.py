@@ -41,6 +41,7 @@ from caseworker.core.errors import UserError, ValidationError
 from caseworker.core.money import Money
 from caseworker.gui import formatting
 from caseworker.gui.errors import log_exception, message_for
+from caseworker.gui.language import label_button_box
 from caseworker.gui.widgets.wheel import guard_wheel
 from caseworker.i18n import _
 from caseworker.posts.vocab import AREA_LABELS, HOURS_LABELS, Area, Hours
@@ -152,6 +153,7 @@ class EmployerDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
+        label_button_box(buttons)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -187,6 +189,7 @@ class PostDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
+        label_button_box(buttons)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -491,6 +494,56 @@ class AttendanceTab(_Tab):
 # ---------------------------------------------------------------------------------------------
 
 
+class CorrectionDialog(QDialog):
+    """Correct a line of a locked roster: the corrected days, the later month whose draft
+    roster takes the difference, and why (see :func:`caseworker.posts.payroll.correct`)."""
+
+    def __init__(
+        self, name: str, month: dt.date, required: int, worked: int, into: list[dt.date],
+        parent: QWidget | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setObjectName("correctionDialog")
+        self.setWindowTitle(_("Correct a line of a locked roster"))
+        intro = QLabel(
+            _(
+                "{name}, {month}: the roster is locked. The difference goes into the draft "
+                "roster of a later month as an adjustment line."
+            ).format(name=name, month=month_label(month))
+        )
+        intro.setWordWrap(True)
+        self.required = QSpinBox()
+        self.required.setObjectName("correctRequired")
+        self.required.setRange(0, 31)
+        self.required.setValue(required)
+        self.worked = QSpinBox()
+        self.worked.setObjectName("correctWorked")
+        self.worked.setRange(0, 31)
+        self.worked.setValue(worked)
+        self.into = QComboBox()
+        self.into.setObjectName("correctInto")
+        self.into.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        for later in into:
+            self.into.addItem(month_label(later), later)
+        self.note = QLineEdit()
+        self.note.setObjectName("correctNote")
+        for box in (self.required, self.worked, self.into):
+            guard_wheel(box)
+        form = QFormLayout(self)
+        form.addRow(intro)
+        form.addRow(_("Required days"), self.required)
+        form.addRow(_("Days worked"), self.worked)
+        form.addRow(_("Into the roster of"), self.into)
+        form.addRow(_("Why"), self.note)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        label_button_box(buttons)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
 class RosterTab(_Tab):
     def __init__(self, store: Any) -> None:
         super().__init__(store, "rosterTab")
@@ -521,6 +574,14 @@ class RosterTab(_Tab):
             button.clicked.connect(lambda _c=False, k=key: self.step(k))
             self.buttons[key] = button
             steps.addWidget(button)
+        self.correct_button = QPushButton(_("Correct the line…"))
+        self.correct_button.setObjectName("rosterCorrect")
+        self.correct_button.setToolTip(
+            _("A line of a submitted, approved or paid roster is corrected in a later month.")
+        )
+        self.correct_button.clicked.connect(self.correct_selected)
+        self.correct_button.setEnabled(False)
+        steps.addWidget(self.correct_button)
         self.print_button = QToolButton()
         self.print_button.setObjectName("rosterPrint")
         self.print_button.setText(_("Print…"))
@@ -542,6 +603,9 @@ class RosterTab(_Tab):
         layout.addWidget(self.totals)
         layout.addWidget(self.message)
         self.month.currentIndexChanged.connect(lambda _i: self.reload())
+        self.table.itemSelectionChanged.connect(self._update_correct)
+        self.lines: dict[uuid.UUID, Any] = {}
+        self.locked = False
 
     def current_month(self) -> dt.date:
         month = self.month.currentData()
@@ -559,6 +623,8 @@ class RosterTab(_Tab):
             if built
             else _("Not built yet.")
         )
+        self.lines = {line.line_id: line for line in roster.lines}
+        self.locked = built and roster.state != claims.ClaimState.DRAFT
         self.table.setRowCount(len(roster.lines))
         for r, line in enumerate(roster.lines):
             values = [
@@ -583,6 +649,62 @@ class RosterTab(_Tab):
         self.buttons["submit"].setEnabled(built and state == claims.ClaimState.DRAFT)
         self.buttons["approve"].setEnabled(state == claims.ClaimState.SUBMITTED)
         self.buttons["paid"].setEnabled(state == claims.ClaimState.APPROVED)
+        self._update_correct()
+
+    def selected_line(self) -> Any:
+        """The selected line of the roster, if it is one a correction can take (not itself an
+        adjustment)."""
+        chosen = self.table.selectedItems()
+        item = chosen[0] if chosen else None
+        line = self.lines.get(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+        return line if line is not None and line.corrects is None else None
+
+    def _update_correct(self) -> None:
+        self.correct_button.setEnabled(self.locked and self.selected_line() is not None)
+
+    def later_months(self) -> list[dt.date]:
+        """The months after the shown one, up to this month (newest first)."""
+        month = self.current_month()
+        return [m for i in range(self.month.count()) if (m := self.month.itemData(i)) > month]
+
+    def correct_selected(self) -> None:
+        line = self.selected_line()
+        if line is None or not self.locked:
+            return
+        later = self.later_months()
+        if not later:
+            self.message.setText(
+                _("An adjustment goes into a month after {month}.").format(
+                    month=month_label(self.current_month())
+                )
+                + " "
+                + _("Correct this line when the next month has begun.")
+            )
+            return
+        dialog = CorrectionDialog(
+            line.name, self.current_month(), line.required, line.worked, later, self
+        )
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.save_correction(line.line_id, dialog)
+
+    def save_correction(self, line_id: uuid.UUID, dialog: CorrectionDialog) -> bool:
+        from caseworker.posts import payroll
+
+        into = dialog.into.currentData()
+        assert isinstance(into, dt.date)
+
+        def work(session: Any) -> str:
+            adjustment = payroll.correct(
+                session, line_id, into=into, worked=dialog.worked.value(),
+                required=dialog.required.value(), note=dialog.note.text(),
+            )  # fmt: skip
+            return _("Adjustment of {amount} yuan added to the roster of {month}.").format(
+                amount=formatting.money(adjustment.amount.yuan), month=claims.month_text(into)
+            )
+
+        done = self.run(work)
+        self.reload()
+        return done
 
     def step(self, key: str) -> bool:
         from caseworker.posts import payroll
