@@ -127,8 +127,8 @@ def _segmenter() -> Any:
 
 #: Cache sizes: enough for a station's names, bounded so that reading a large import keeps
 #: memory flat (a reading is a few hundred bytes).
-WORD_CACHE = 32768
-NAME_CACHE = 16384
+WORD_CACHE = 16384
+NAME_CACHE = 8192
 
 
 @lru_cache(maxsize=WORD_CACHE)

@@ -132,6 +132,17 @@ class _Tab(QWidget):
 # ---------------------------------------------------------------------------------------------
 
 
+def _ok_cancel(dialog: QDialog) -> QDialogButtonBox:
+    """OK and Cancel, labelled in the user's language, accepting or rejecting ``dialog``."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    label_button_box(buttons)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
 class EmployerDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -150,13 +161,7 @@ class EmployerDialog(QDialog):
         form.addRow(_("Phone"), self.phone)
         form.addRow(_("Bank"), self.bank)
         form.addRow(_("Bank account"), self.account)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        label_button_box(buttons)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(_ok_cancel(self))
 
 
 class PostDialog(QDialog):
@@ -186,13 +191,7 @@ class PostDialog(QDialog):
         form.addRow(_("Village or community"), self.village)
         form.addRow(_("Headcount"), self.headcount)
         form.addRow(_("Monthly standard (yuan)"), self.standard)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        label_button_box(buttons)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(_ok_cancel(self))
         guard_wheel(self)
 
 
@@ -535,13 +534,7 @@ class CorrectionDialog(QDialog):
         form.addRow(_("Days worked"), self.worked)
         form.addRow(_("Into the roster of"), self.into)
         form.addRow(_("Why"), self.note)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        label_button_box(buttons)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(_ok_cancel(self))
 
 
 class RosterTab(_Tab):
