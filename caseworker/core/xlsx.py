@@ -626,6 +626,7 @@ class XlsxTable:
     def close(self) -> None:
         self._rows.close()
         self.zip.close()
+        self.strings = _Strings()  # (the file's text, freed now rather than with the table)
 
 
 def _header_text(cell: Cell) -> str:
