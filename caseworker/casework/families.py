@@ -135,7 +135,8 @@ def episode_statement(
 def episode_ids(session: Session, stmt: Select[uuid.UUID]) -> bytes:
     """The ids of :func:`episode_statement`, 16 bytes each (for the screen's paged model)."""
     keys = stmt.with_only_columns(type_coerce(ZeroEmploymentEpisode.id, String))
-    return id_blob(session.scalars(keys))
+    # Core, not the ORM's row handling: tens of thousands of ids
+    return id_blob(session.connection().execute(keys).scalars().all())
 
 
 def family_rows(

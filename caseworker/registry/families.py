@@ -30,14 +30,15 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Date,
     Select,
     String,
     Uuid,
     bindparam,
-    exists,
     false,
     func,
+    literal_column,
     or_,
     select,
     type_coerce,
@@ -66,6 +67,7 @@ __all__ = [
     "MemberFacts",
     "Reading",
     "RefreshResult",
+    "employed_sql",
     "follow",
     "follow_new",
     "follow_person",
@@ -139,16 +141,27 @@ _ON = bindparam("on", type_=Date)
 _HOUSEHOLDS = bindparam("households", type_=Uuid, expanding=True)
 
 
+def employed_sql(person_id: ColumnElement[Any], on: ColumnElement[Any]) -> ColumnElement[bool]:
+    """SQL: the person ``person_id`` (a column of the enclosing query) has an employment
+    covering the day ``on``.  ``EXISTS (SELECT 1 …)``, not ``SELECT *``, so that the index
+    ``ix_employment_episode_person_span`` answers it without reading the table."""
+    return (
+        select(literal_column("1"))
+        .where(
+            EmploymentEpisode.person_id == person_id,
+            EmploymentEpisode.deleted.is_(False),
+            EmploymentEpisode.starts_on <= on,
+            or_(EmploymentEpisode.ends_on.is_(None), EmploymentEpisode.ends_on >= on),
+        )
+        .exists()
+    )
+
+
 @functools.lru_cache(maxsize=4)
 def _member_statement(some: bool) -> Select[*tuple[Any, ...]]:
     """The members of every household (``some``: of the households ``:households``) with
     what the reading needs on the day ``:on``; built once, the values are bound."""
-    employed = exists().where(
-        EmploymentEpisode.person_id == HouseholdMember.person_id,
-        EmploymentEpisode.deleted.is_(False),
-        EmploymentEpisode.starts_on <= _ON,
-        or_(EmploymentEpisode.ends_on.is_(None), EmploymentEpisode.ends_on >= _ON),
-    )
+    employed = employed_sql(HouseholdMember.person_id, _ON)
     stmt = (
         select(
             type_coerce(HouseholdMember.household_id, String),
@@ -238,7 +251,7 @@ def readings(
     grouped: dict[object, list[MemberFacts]] = {}
     flags: dict[object, tuple[bool, bool, bool]] = {}
     for stmt, params in batches:
-        for row in session.execute(stmt, params):
+        for row in session.connection().execute(stmt, params):
             household_id = row[0]
             grouped.setdefault(household_id, []).append(_member(row))
             flags[household_id] = (bool(row[18]), bool(row[19]), bool(row[20]))
