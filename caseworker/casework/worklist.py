@@ -19,7 +19,7 @@ import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -55,6 +55,7 @@ __all__ = [
     "DueRow",
     "Query",
     "Refusal",
+    "Shape",
     "Window",
     "as_date",
     "as_uuid",
@@ -114,13 +115,19 @@ def due_columns(interval: int) -> tuple[ColumnElement[dt.date], ColumnElement[st
     return due_on, reason
 
 
+class Shape:
+    """What a worklist query selects."""
+
+    ROWS = "rows"  # the columns of a row (:func:`due_rows`)
+    IDS = "ids"  # the person ids alone, in the same order (every table read from an index)
+    DATES = "dates"  # the due dates alone, unordered (for counting: the dashboard)
+
+
 @functools.lru_cache(maxsize=64)
 def _statement(
-    window: str, interval: int, worker: bool, village: bool, persons: bool, ids_only: bool = False
+    window: str, interval: int, worker: bool, village: bool, persons: bool, shape: str
 ) -> Select[*tuple[Any, ...]]:
-    """The worklist's query for one shape, built once (the values are bound parameters);
-    ``ids_only``: just the person ids, in the same order (every table it reads is then read
-    from an index alone)."""
+    """The worklist's query for one shape, built once (the values are bound parameters)."""
     due_on, reason = due_columns(interval)
     plans = select(
         AssistancePlan.id.label("plan_id"),
@@ -136,8 +143,10 @@ def _statement(
     if worker:
         plans = plans.where(AssistancePlan.worker_id == WORKER)
     due = plans.subquery("due")
-    if ids_only:
+    if shape == Shape.IDS:
         stmt = select(type_coerce(Person.id, String)).select_from(due)
+    elif shape == Shape.DATES:
+        stmt = select(due.c.due_on).select_from(due)
     else:
         stmt = select(
             # ids and dates as stored text: converted in Python only where they are used
@@ -147,7 +156,7 @@ def _statement(
             due.c.reason,
         )  # fmt: skip
     stmt = stmt.join(Person, Person.id == due.c.person_id).join(Staff, Staff.id == due.c.worker_id)
-    if not ids_only:
+    if shape == Shape.ROWS:
         stmt = stmt.outerjoin(Village, Village.id == Person.village_id)
     stmt = stmt.where(Person.deleted.is_(False), due.c.due_on.is_not(None))
     if window == Window.DUE:
@@ -162,6 +171,8 @@ def _statement(
         raise ValueError(window)
     if village:
         stmt = stmt.where(Person.village_id == VILLAGE)
+    if shape == Shape.DATES:
+        return stmt
     return stmt.order_by(due.c.due_on, Person.name_pinyin, Person.id_number)
 
 
@@ -181,18 +192,18 @@ def due_query(
     worker_id: uuid.UUID | None = None,
     village_id: uuid.UUID | None = None,
     person_ids: Sequence[uuid.UUID] | None = None,
-    ids_only: bool = False,
+    shape: str = Shape.ROWS,
 ) -> Query:
     """The open plans in ``window`` on ``on``, most overdue first (then by name): one query
     for the command line, the worklist screen (its ids, and its pages) and the dashboard.
 
     Columns: person id, plan id, ID number, name, village, phone, caseworker, due date, last
-    contact, reason code; with ``ids_only``, the person id alone.
+    contact, reason code; or what ``shape`` (a :class:`Shape`) says.
     """
     rules = rules or rules_on(on)
     statement = _statement(
         window, rules.contact_interval_days, worker_id is not None, village_id is not None,
-        person_ids is not None, ids_only,
+        person_ids is not None, shape,
     )  # fmt: skip
     params: dict[str, Any] = {"on": on, "week_end": on + dt.timedelta(days=6)}
     if worker_id is not None:
@@ -215,20 +226,22 @@ def due_ids(
 ) -> bytes:
     """The person ids of the worklist in display order, 16 bytes each (the screen's id
     query, for its paged model); ``text`` narrows it as the registry's search does."""
-    query = due_query(on, window=window, worker_id=worker_id, village_id=village_id, ids_only=True)
+    query = due_query(
+        on, window=window, worker_id=worker_id, village_id=village_id, shape=Shape.IDS
+    )
     stmt = query.statement
     from caseworker.registry import search
 
     matching = search.matches(session, text)  # None for a blank search: everyone
     if matching is not None:
         stmt = stmt.where(matching)
-    # Core, not the ORM's row handling: the list may hold thousands of ids
-    return id_blob(session.connection().execute(stmt, query.params).scalars().all())
+    return search.id_blob(session, stmt, query.params)
 
 
-@dataclass(frozen=True, slots=True)
-class DueRow:
-    """One line of the worklist (what ``caseworker assist due --json`` prints, and more)."""
+class DueRow(NamedTuple):
+    """One line of the worklist (what ``caseworker assist due --json`` prints, and more).
+    A named tuple: immutable, and made three times faster than a frozen dataclass (the
+    command line makes one for every person due)."""
 
     person_key: object
     plan_key: object

@@ -59,9 +59,18 @@ class Person(Synced, Base):
     __table_args__ = (
         # the registry list's default order, read from the index alone (migration 0003)
         Index("ix_person_list_order", "name_pinyin", "id_number", "deleted", "id"),
-        # a person looked up by id for being live and for where it sorts, from the index
-        # alone (the worklist, the dashboard; migration 0013)
-        Index("ix_person_id_live", "id", "deleted", "name_pinyin", "id_number"),
+        # a person looked up by id for being live, where it sorts and a list line, from the
+        # index alone (the worklist, the dashboard; migration 0013)
+        Index(
+            "ix_person_id_live",
+            "id",
+            "deleted",
+            "name_pinyin",
+            "id_number",
+            "name",
+            "phone",
+            "village_id",
+        ),
         # One record per ID number, tombstones included, except where the county holds two
         # stations' records of one number until a county user resolves it (migration 0009).
         Index(

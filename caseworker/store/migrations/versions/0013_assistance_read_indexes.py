@@ -9,8 +9,9 @@ demo station with ``benchmarks/assistance.py``):
 - ``employment_episode (person_id, deleted, starts_on, ends_on)``: "is this person employed on
   the day", asked for every employed plan by the worklist and for every member by the
   zero-employment reading;
-- ``person (id, deleted, name_pinyin, id_number)``: a person looked up by id for whether the
-  record is live and where it sorts (the worklist's order, the dashboard's counts);
+- ``person (id, deleted, name_pinyin, id_number, name, phone, village_id)``: a person looked
+  up by id for whether the record is live, where it sorts and what a list line shows (the
+  worklist's ids and rows, the dashboard's counts);
 - ``recognition_case (stage, deleted, recognised_on, person_id, id)``: the recognised persons
   the dashboard counts by category;
 - ``assistance_contact (supersedes_id, deleted, on_date)`` over corrections only (a partial
@@ -42,7 +43,10 @@ def upgrade() -> None:
         "ix_employment_episode_person_span", "employment_episode",
         ["person_id", "deleted", "starts_on", "ends_on"],
     )  # fmt: skip
-    op.create_index("ix_person_id_live", "person", ["id", "deleted", "name_pinyin", "id_number"])
+    op.create_index(
+        "ix_person_id_live", "person",
+        ["id", "deleted", "name_pinyin", "id_number", "name", "phone", "village_id"],
+    )  # fmt: skip
     op.create_index(
         "ix_recognition_case_recognised", "recognition_case",
         ["stage", "deleted", "recognised_on", "person_id", "id"],
