@@ -43,7 +43,7 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from caseworker.core import wall
 from caseworker.core.dates import happened
@@ -141,7 +141,9 @@ _ON = bindparam("on", type_=Date)
 _HOUSEHOLDS = bindparam("households", type_=Uuid, expanding=True)
 
 
-def employed_sql(person_id: ColumnElement[Any], on: ColumnElement[Any]) -> ColumnElement[bool]:
+def employed_sql(
+    person_id: ColumnElement[Any] | QueryableAttribute[Any], on: ColumnElement[Any]
+) -> ColumnElement[bool]:
     """SQL: the person ``person_id`` (a column of the enclosing query) has an employment
     covering the day ``on``.  ``EXISTS (SELECT 1 …)``, not ``SELECT *``, so that the index
     ``ix_employment_episode_person_span`` answers it without reading the table."""
