@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from caseworker.casework import dashboard, families, plans, worklist
 from caseworker.registry import households
-from caseworker.store.migrate import HEAD_REVISION
 from caseworker.store.models import Base
 from tests.helpers import make_id, on_day, recognise, register
 
@@ -90,10 +89,6 @@ def planned(store: Any, fn: Callable[[Session], object]) -> list[str]:
         fn(session)
     assert lines
     return lines
-
-
-def test_the_indexes_are_those_of_the_head_revision() -> None:
-    assert HEAD_REVISION == "0013"
 
 
 def test_the_worklist_ids_come_from_indexes_alone(store: Any) -> None:
