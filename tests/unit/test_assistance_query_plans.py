@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -139,3 +140,40 @@ def test_the_dashboard_counts_what_the_lists_show(store: Any) -> None:
         months = dict(figures.contacts_by_month)
         assert months[D(2024, 11, 1)] == 1  # the corrected contact counts once
         assert figures.zero_open == len(families.open_families(session, DAY))
+
+
+def test_the_screens_ids_come_in_the_order_of_the_lists(store: Any) -> None:
+    """The id lists come back as one string from SQLite (``group_concat`` over the ordered
+    query): they must keep the order the rows are listed in."""
+    who = []
+    with on_day(D(2024, 9, 1)):
+        for n, (name, seq) in enumerate(
+            [("王五", 173), ("赵六", 184), ("钱七", 195), ("孙八", 206)]
+        ):
+            who.append(
+                register(
+                    store, name, make_id(birth=D(1985 + n, 3, 1), seq=seq),
+                    registered_unemployed_since=D(2023, 1, 1), village="红旗村",
+                )
+            )  # fmt: skip
+    for n, person in enumerate(who):
+        recognise(store, person.id)
+        with on_day(D(2024, 10, 20 + n)), store.transaction() as session:
+            household = households.create(session)
+            households.add_person(session, household.id, person.id, "head")
+        with on_day(DAY), store.transaction() as session:
+            plans.open_plan(session, person.id, on=D(2024, 11, 1 + 3 * (3 - n)), worker="李娜")
+    with on_day(DAY), store.reading() as session:
+        rows = worklist.due_rows(session, DAY, window=worklist.Window.ALL)
+        assert len(rows) == 4
+        assert [r.due_on for r in rows] == sorted(r.due_on for r in rows)
+        blob = worklist.due_ids(session, DAY, window=worklist.Window.ALL)
+        assert [uuid.UUID(bytes=blob[i : i + 16]) for i in range(0, len(blob), 16)] == [
+            r.person_id for r in rows
+        ]
+        listed = families.open_families(session, DAY)
+        assert len(listed) == 4
+        blob = families.episode_ids(session, families.episode_statement(DAY))
+        assert [uuid.UUID(bytes=blob[i : i + 16]) for i in range(0, len(blob), 16)] == [
+            r.episode_id for r in listed
+        ]
