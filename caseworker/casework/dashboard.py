@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from caseworker.casework.families import open_on
 from caseworker.casework.rules import rules_on
 from caseworker.casework.vocab import Answer
-from caseworker.casework.worklist import Window, due_query
+from caseworker.casework.worklist import Shape, Window, due_query
 from caseworker.policy.categories import Category
 from caseworker.policy.dates import add_months
 from caseworker.recognition.workflow import Stage
@@ -84,23 +84,22 @@ def _month_of(column: Any) -> Any:
 
 
 def _contacts_by_month(session: Session, first: dt.date, on: dt.date) -> dict[tuple[int, int], int]:
-    """The standing contacts (not replaced by a correction) by month: all of them, read from
-    the date index alone, less the few a correction replaced."""
-    month = _month_of(AssistanceContact.on)
-    counts: Counter[str] = Counter(
-        dict(
-            session.execute(
-                select(month, func.count())
-                .where(
-                    AssistanceContact.on >= first,
-                    AssistanceContact.on <= on,
-                    AssistanceContact.deleted.is_(False),
-                )
-                .group_by(month)
-            ).all()
+    """The standing contacts (not replaced by a correction) by month: all of them, counted
+    by day in the order of the date index (no sort, no text made per contact), less the few
+    a correction replaced."""
+    counts: Counter[str] = Counter()
+    for day, n in session.execute(
+        select(type_coerce(AssistanceContact.on, String), func.count())
+        .where(
+            AssistanceContact.on >= first,
+            AssistanceContact.on <= on,
+            AssistanceContact.deleted.is_(False),
         )
-    )
-    # the replaced ones: few, found from the corrections (an index of the few set values)
+        .group_by(AssistanceContact.on)
+    ):
+        counts[str(day)[:7]] += n  # "YYYY-MM" of the stored text or of the date
+    month = _month_of(AssistanceContact.on)
+    # the replaced ones: few, found from the corrections (a partial index of them alone)
     replaced = list(
         session.scalars(
             select(AssistanceContact.supersedes_id).where(
@@ -133,28 +132,29 @@ def figures(session: Session, on: dt.date) -> Figures:
         RecognitionCase.stage == Stage.RECOGNISED.value,
         RecognitionCase.recognised_on <= on,
     )
-    # (person, category) of every live recognised case, in one read; counted here
-    claimed = session.execute(
-        select(type_coerce(RecognitionCase.person_id, String), CaseCategory.category)
+    # counted by the database, each table read from an index alone (the cases from
+    # ix_recognition_case_recognised, the persons from ix_person_id_live, the categories
+    # from the partial index of live ones)
+    recognised = session.scalar(
+        select(func.count(func.distinct(RecognitionCase.person_id)))
         .join(Person, Person.id == RecognitionCase.person_id)
-        .outerjoin(
-            CaseCategory,
-            and_(CaseCategory.case_id == RecognitionCase.id, CaseCategory.deleted.is_(False)),
-        )
         .where(recognised_case, live_person)
+    )
+    per_category = session.execute(
+        select(CaseCategory.category, func.count(func.distinct(RecognitionCase.person_id)))
+        .join(Person, Person.id == RecognitionCase.person_id)
+        .join(CaseCategory, CaseCategory.case_id == RecognitionCase.id)
+        .where(recognised_case, live_person, CaseCategory.deleted == false())
+        .group_by(CaseCategory.category)
     ).all()
-    recognised = len({person for person, _code in claimed})
-    per_category: dict[str, set[object]] = {}
-    for person, code in claimed:
-        if code is not None:
-            per_category.setdefault(code, set()).add(person)
     order = [c.value for c in Category]
     by_category = sorted(
-        ((code, len(people)) for code, people in per_category.items()),
+        ((str(code), int(n)) for code, n in per_category),
         key=lambda item: order.index(item[0]) if item[0] in order else len(order),
     )
 
-    query = due_query(on, window=Window.DUE, rules=rules)
+    # the worklist's own query, its due dates alone
+    query = due_query(on, window=Window.DUE, rules=rules, shape=Shape.DATES)
     due = query.statement.subquery("due")
     due_today, overdue = session.execute(
         select(

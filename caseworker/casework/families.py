@@ -28,9 +28,9 @@ from sqlalchemy.orm import Session
 
 from caseworker.casework.rules import rules_on
 from caseworker.core import wall
+from caseworker.registry import search
 from caseworker.registry.families import EpisodeEnd, look, readings, refresh
 from caseworker.store.models import Household, Village, ZeroEmploymentEpisode
-from caseworker.store.values import id_blob
 
 __all__ = [
     "EpisodeEnd",
@@ -135,7 +135,25 @@ def episode_statement(
 def episode_ids(session: Session, stmt: Select[uuid.UUID]) -> bytes:
     """The ids of :func:`episode_statement`, 16 bytes each (for the screen's paged model)."""
     keys = stmt.with_only_columns(type_coerce(ZeroEmploymentEpisode.id, String))
-    return id_blob(session.scalars(keys))
+    return search.id_blob(session, keys)
+
+
+#: The episodes of a page with their household's village and key (Core: no ORM row handling).
+_EPISODES = (
+    select(
+        ZeroEmploymentEpisode.id,
+        ZeroEmploymentEpisode.household_id,
+        ZeroEmploymentEpisode.identified_on,
+        ZeroEmploymentEpisode.ended_on,
+        ZeroEmploymentEpisode.end_reason,
+        ZeroEmploymentEpisode.cleared_by_id,
+        Village.name,
+        Household.station_key,
+    )
+    .join(Household, Household.id == ZeroEmploymentEpisode.household_id)
+    .outerjoin(Village, Village.id == Household.village_id)
+    .where(ZeroEmploymentEpisode.id.in_(bindparam("episodes", expanding=True)))
+)
 
 
 def family_rows(
@@ -145,22 +163,7 @@ def family_rows(
     if not episode_ids:
         return {}
     rules = rules_on(on)
-    episodes = session.execute(
-        select(
-            ZeroEmploymentEpisode.id,
-            ZeroEmploymentEpisode.household_id,
-            ZeroEmploymentEpisode.identified_on,
-            ZeroEmploymentEpisode.ended_on,
-            ZeroEmploymentEpisode.end_reason,
-            ZeroEmploymentEpisode.cleared_by_id,
-            Village.name,
-            Household.station_key,
-        )
-        .join(Household, Household.id == ZeroEmploymentEpisode.household_id)
-        .outerjoin(Village, Village.id == Household.village_id)
-        .where(ZeroEmploymentEpisode.id.in_(bindparam("episodes", expanding=True))),
-        {"episodes": list(episode_ids)},
-    ).all()
+    episodes = session.connection().execute(_EPISODES, {"episodes": list(episode_ids)}).all()
     found = readings(session, on, [e[1] for e in episodes], pack=rules.pack)
     rows: dict[uuid.UUID, FamilyRow] = {}
     for episode_id, household_id, identified, ended, reason, cleared_by, village, key in episodes:

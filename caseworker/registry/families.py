@@ -30,19 +30,20 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Date,
     Select,
     String,
     Uuid,
     bindparam,
-    exists,
     false,
     func,
+    literal_column,
     or_,
     select,
     type_coerce,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from caseworker.core import wall
 from caseworker.core.dates import happened
@@ -66,6 +67,7 @@ __all__ = [
     "MemberFacts",
     "Reading",
     "RefreshResult",
+    "employed_sql",
     "follow",
     "follow_new",
     "follow_person",
@@ -139,16 +141,29 @@ _ON = bindparam("on", type_=Date)
 _HOUSEHOLDS = bindparam("households", type_=Uuid, expanding=True)
 
 
+def employed_sql(
+    person_id: ColumnElement[Any] | QueryableAttribute[Any], on: ColumnElement[Any]
+) -> ColumnElement[bool]:
+    """SQL: the person ``person_id`` (a column of the enclosing query) has an employment
+    covering the day ``on``.  ``EXISTS (SELECT 1 …)``, not ``SELECT *``, so that the index
+    ``ix_employment_episode_person_span`` answers it without reading the table."""
+    return (
+        select(literal_column("1"))
+        .where(
+            EmploymentEpisode.person_id == person_id,
+            EmploymentEpisode.deleted.is_(False),
+            EmploymentEpisode.starts_on <= on,
+            or_(EmploymentEpisode.ends_on.is_(None), EmploymentEpisode.ends_on >= on),
+        )
+        .exists()
+    )
+
+
 @functools.lru_cache(maxsize=4)
 def _member_statement(some: bool) -> Select[*tuple[Any, ...]]:
     """The members of every household (``some``: of the households ``:households``) with
     what the reading needs on the day ``:on``; built once, the values are bound."""
-    employed = exists().where(
-        EmploymentEpisode.person_id == HouseholdMember.person_id,
-        EmploymentEpisode.deleted.is_(False),
-        EmploymentEpisode.starts_on <= _ON,
-        or_(EmploymentEpisode.ends_on.is_(None), EmploymentEpisode.ends_on >= _ON),
-    )
+    employed = employed_sql(HouseholdMember.person_id, _ON)
     stmt = (
         select(
             type_coerce(HouseholdMember.household_id, String),
@@ -181,6 +196,11 @@ def _member_statement(some: bool) -> Select[*tuple[Any, ...]]:
     return stmt.where(HouseholdMember.household_id.in_(_HOUSEHOLDS)) if some else stmt
 
 
+#: Codes as read, to their values (a dict lookup per member instead of an enum call).
+_SEXES = {s.value: s for s in Sex}
+_CAPACITIES = {c.value: c for c in WorkCapacity}
+
+
 def _member(row: Sequence[Any]) -> MemberFacts:
     (
         _hid, member_id, person_id, relation, m_name, m_id, m_employed, m_capacity, m_wants,
@@ -192,8 +212,8 @@ def _member(row: Sequence[Any]) -> MemberFacts:
         if not p_deleted:
             facts = FamilyMember(
                 birth_date=as_date(p_birth),
-                sex=Sex(str(p_sex)),
-                work_capacity=WorkCapacity(str(p_capacity)),
+                sex=_SEXES.get(p_sex) or Sex(str(p_sex)),
+                work_capacity=_CAPACITIES.get(p_capacity) or WorkCapacity(str(p_capacity)),
                 wants_work=bool(p_wants),
                 employed=bool(p_employed),
                 retirement_base_age=p_base if isinstance(p_base, int) else None,
@@ -207,7 +227,7 @@ def _member(row: Sequence[Any]) -> MemberFacts:
             facts = FamilyMember(
                 birth_date=parsed.birth_date,
                 sex=parsed.sex,
-                work_capacity=WorkCapacity(str(m_capacity)),
+                work_capacity=_CAPACITIES.get(m_capacity) or WorkCapacity(str(m_capacity)),
                 wants_work=bool(m_wants),
                 employed=bool(m_employed),
             )
@@ -238,10 +258,12 @@ def readings(
     grouped: dict[object, list[MemberFacts]] = {}
     flags: dict[object, tuple[bool, bool, bool]] = {}
     for stmt, params in batches:
-        for row in session.execute(stmt, params):
-            household_id = row[0]
-            grouped.setdefault(household_id, []).append(_member(row))
-            flags[household_id] = (bool(row[18]), bool(row[19]), bool(row[20]))
+        # Core rows fetched a few thousand at a time (not the ORM's, nor one fetch per row)
+        for part in session.connection().execute(stmt, params).partitions(_CHUNK):
+            for row in part:
+                household_id = row[0]
+                grouped.setdefault(household_id, []).append(_member(row))
+                flags[household_id] = (bool(row[18]), bool(row[19]), bool(row[20]))
     result: dict[uuid.UUID, Reading] = {}
     for key, members in grouped.items():
         business, deleted, demo = flags[key]

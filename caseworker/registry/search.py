@@ -610,8 +610,10 @@ def ranked(
     return stmt.order_by(*order, columns.name_pinyin, columns.id_number)
 
 
-def id_blob(session: Session, stmt: Select[Any]) -> bytes:
-    """The person ids that ``stmt`` selects (its one column), in its order, 16 bytes each.
+def id_blob(session: Session, stmt: Select[Any], params: dict[str, Any] | None = None) -> bytes:
+    """The record ids that ``stmt`` selects (its one column; ``params``: the values of its
+    bound parameters), in its order, 16 bytes each (for the screens' paged models: the
+    registry, the worklist, the zero-employment families).
 
     On SQLite the ids come back as one string (``group_concat`` over the ordered statement):
     reading 100,000 rows one by one costs more than finding them.
@@ -621,11 +623,13 @@ def id_blob(session: Session, stmt: Select[Any]) -> bytes:
         # aggregate in its order (it does not flatten the two); a test checks the result
         # against the rows read one by one.
         ordered = stmt.subquery()
-        joined = session.scalar(select(func.group_concat(ordered.c[0], literal(""), type_=String)))
+        joined = session.scalar(
+            select(func.group_concat(ordered.c[0], literal(""), type_=String)), params
+        )
         return bytes.fromhex(joined or "")
     blob = bytearray()
     for chunk in (
-        session.execute(stmt, execution_options={"yield_per": 5000}).scalars().partitions()
+        session.execute(stmt, params, execution_options={"yield_per": 5000}).scalars().partitions()
     ):
         blob += b"".join(person_id.bytes for person_id in chunk)
     return bytes(blob)

@@ -59,6 +59,18 @@ class Person(Synced, Base):
     __table_args__ = (
         # the registry list's default order, read from the index alone (migration 0003)
         Index("ix_person_list_order", "name_pinyin", "id_number", "deleted", "id"),
+        # a person looked up by id for being live, where it sorts and a list line, from the
+        # index alone (the worklist, the dashboard; migration 0013)
+        Index(
+            "ix_person_id_live",
+            "id",
+            "deleted",
+            "name_pinyin",
+            "id_number",
+            "name",
+            "phone",
+            "village_id",
+        ),
         # One record per ID number, tombstones included, except where the county holds two
         # stations' records of one number until a county user resolves it (migration 0009).
         Index(
@@ -261,6 +273,10 @@ class EmploymentEpisode(Synced, Base):
     """
 
     __tablename__ = "employment_episode"
+    __table_args__ = (
+        # "employed on the day", read from the index alone (migration 0013)
+        Index("ix_employment_episode_person_span", "person_id", "deleted", "starts_on", "ends_on"),
+    )
 
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
     starts_on: Mapped[dt.date] = mapped_column(Date)
@@ -324,6 +340,10 @@ class RecognitionCase(Synced, Base):
             unique=True,
             sqlite_where=text(f"deleted = 0 AND stage NOT IN {CLOSED_STAGES_SQL}"),
             postgresql_where=text(f"deleted = false AND stage NOT IN {CLOSED_STAGES_SQL}"),
+        ),
+        # the recognised persons on a day, from the index alone (the dashboard; migration 0013)
+        Index(
+            "ix_recognition_case_recognised", "stage", "deleted", "recognised_on", "person_id", "id"
         ),
     )
 
@@ -495,6 +515,15 @@ class AssistanceContact(Synced, Base):
     __table_args__ = (
         # counts by month read this index alone
         Index("ix_assistance_contact_on_date", "on_date", "deleted"),
+        # the few corrections, without reading the table (migration 0013)
+        Index(
+            "ix_assistance_contact_corrections",
+            "supersedes_id",
+            "deleted",
+            "on_date",
+            sqlite_where=text("supersedes_id IS NOT NULL"),
+            postgresql_where=text("supersedes_id IS NOT NULL"),
+        ),
     )
 
     plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assistance_plan.id"), index=True)
@@ -571,6 +600,8 @@ class ZeroEmploymentEpisode(Synced, Base):
             sqlite_where=text("deleted = 0 AND ended_on IS NULL"),
             postgresql_where=text("deleted = false AND ended_on IS NULL"),
         ),
+        # the families cleared in a period, from the index alone (migration 0013)
+        Index("ix_zero_employment_episode_cleared", "end_reason", "ended_on", "deleted"),
     )
 
     household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), index=True)

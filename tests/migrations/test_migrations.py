@@ -98,8 +98,8 @@ def revision_of(path: Path) -> str | None:
         engine.dispose()
 
 
-def test_head_is_0012_and_migration_files_are_frozen() -> None:
-    assert migrate.head_revision() == migrate.HEAD_REVISION == "0012"
+def test_head_is_0013_and_migration_files_are_frozen() -> None:
+    assert migrate.head_revision() == migrate.HEAD_REVISION == "0013"
     source = (VERSIONS / "0002_recognition.py").read_text(encoding="utf-8")
     assert "down_revision: str | None = '0001'" in source
     for path in VERSIONS.glob("*.py"):
