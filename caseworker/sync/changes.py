@@ -36,6 +36,7 @@ from caseworker.sync.replay import INSERT_OPS, UPDATE_OPS, Row
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 _FULL_KEYS = frozenset({*changelog.HASHED, "hash"})
 _STUB_KEYS = frozenset({"seq", "prev_hash", "hash", "stub"})
+_TEXT_FIELDS = tuple(name for name in changelog.HASHED if name != "seq")
 DECISION_OP = "applied"
 
 
@@ -169,14 +170,16 @@ def _line(raw: bytes, seq: int, station: str) -> Line:
         raise refused(
             _("The bundle's rows are out of order or missing at row {seq}.").format(seq=seq)
         )
-    if set(data) == _STUB_KEYS:
+    keys = data.keys()
+    if keys == _STUB_KEYS:
         if data["stub"] is not True:
             raise _bad_row(seq, "stub")
         return Line(seq, _hash(data["prev_hash"], "rows"), _hash(data["hash"], "rows"), None)
-    if set(data) != _FULL_KEYS:
+    if keys != _FULL_KEYS:
         raise _bad_row(seq, "unexpected fields")
-    for name in changelog.HASHED:
-        if name != "seq" and data[name] is not None and not isinstance(data[name], str):
+    for name in _TEXT_FIELDS:
+        value = data[name]
+        if value is not None and type(value) is not str and not isinstance(value, str):
             raise _bad_row(seq, f"{name} is not text")
     prev_hash = _hash(data["prev_hash"], "rows")
     hash_ = _hash(data["hash"], "rows")
@@ -188,24 +191,28 @@ def _line(raw: bytes, seq: int, station: str) -> Line:
     return _whole(data, seq, station, prev_hash, hash_)
 
 
+#: ``json.dumps(..., ensure_ascii=False, separators=(",", ":"))``, made once (``dumps`` with
+#: arguments makes a new encoder at each call).
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _digest(data: dict[str, Any]) -> str:
     """:func:`caseworker.store.changelog.digest` of a row read from JSON: its values are text
     (or None) already, as the log's canonical form writes them, and ``seq`` a number; the
     bytes are the same, without encoding each value again."""
-    body = json.dumps(
-        [data[name] for name in changelog.HASHED], ensure_ascii=False, separators=(",", ":")
-    ).encode("utf-8")
+    body = _CANONICAL.encode([data[name] for name in changelog.HASHED]).encode("utf-8")
     return hashlib.sha256(body).hexdigest()
 
 
+#: The text of a record id exactly as ``str(uuid.UUID(...))`` writes it.
+_UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _uuid(value: object, seq: int, name: str) -> uuid.UUID:
-    try:
-        result = uuid.UUID(str(value))
-    except ValueError:
-        raise _bad_row(seq, f"{name} is not an id") from None
-    if str(result) != value:
+    """The id ``value`` is the text of (``str()`` of it gives ``value`` back)."""
+    if type(value) is not str or _UUID_TEXT.fullmatch(value) is None:
         raise _bad_row(seq, f"{name} is not an id")
-    return result
+    return records.uuid_of(value)
 
 
 def _whole(data: dict[str, Any], seq: int, station: str, prev_hash: str, hash_: str) -> Line:
@@ -270,14 +277,14 @@ def _values(
         values = json.loads(text)
     except (ValueError, RecursionError):
         raise _bad_row(seq, "values are not JSON") from None
-    if not isinstance(values, dict) or any(
-        v is not None and not isinstance(v, str) for v in values.values()
-    ):
+    if not isinstance(values, dict):
         raise _bad_row(seq, "values")
     try:
         decoded = model.decode(values)
         records.check(model.entity, decoded)
     except records.BadValue as exc:
+        if any(v is not None and not isinstance(v, str) for v in values.values()):
+            raise _bad_row(seq, "values") from None  # (told first, as a whole)
         raise _bad_row(seq, str(exc)) from None
     if str(decoded["id"]) != data["entity_id"]:
         raise _bad_row(seq, "the record's id is not the row's")

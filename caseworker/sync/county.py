@@ -18,10 +18,12 @@ printed and written to the log file.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -309,6 +311,22 @@ def enrolled(store: Store) -> dict[str, SyncPeer]:
         return {p.key_id: p for p in session.scalars(select(SyncPeer))}
 
 
+@contextlib.contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Pause Python's cycle collector for a bulk import, and restore it as it was.
+
+    An import makes a few objects for each of many rows and almost no reference cycles, yet
+    every few thousand objects made the collector walks the live ones, the readings tables
+    of the name search among them: a tenth of a county import's time, for nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def import_files(
     store: Store,
     keys_folder: Path,
@@ -326,6 +344,23 @@ def import_files(
         key_id, pair = keys.own_keys(keys_folder, session)
     peers = enrolled(store)
     outcomes: list[Outcome] = []
+    with cycle_collection_paused():
+        _import_paths(store, key_id, pair, peers, paths, limits, progress, outcomes)
+    if progress is not None:
+        progress(len(outcomes), len(paths))
+    return outcomes
+
+
+def _import_paths(
+    store: Store,
+    key_id: str,
+    pair: object,
+    peers: dict[str, SyncPeer],
+    paths: Sequence[Path],
+    limits: Limits,
+    progress: Progress | None,
+    outcomes: list[Outcome],
+) -> None:
     for index, path in enumerate(paths):
         if progress is not None and not progress(index, len(paths)):
             break
@@ -348,6 +383,3 @@ def import_files(
             outcomes.append(Outcome(path.name, REFUSED, str(exc)))
             continue
         outcomes.append(import_bytes(store, key_id, pair, data, path.name, limits, peers))
-    if progress is not None:
-        progress(len(outcomes), len(paths))
-    return outcomes

@@ -160,20 +160,22 @@ class Plan:
 
 def _sync_row(line: Line, station: str, bundle_id: uuid.UUID) -> dict[str, Any]:
     row = line.row
-    base: dict[str, Any] = {
+    if row is None:
+        return {
+            "station_code": station, "hash": line.hash, "seq": line.seq,
+            "prev_hash": line.prev_hash, "stub": True, "bundle_id": bundle_id,
+            "change_id": line.change_id, "hlc": None, "at": None, "actor_id": None,
+            "device_id": line.device_id, "row_station": line.row_station, "entity": None,
+            "entity_id": None, "op": None, "field": None, "old_value": None, "new_value": None,
+        }  # fmt: skip
+    return {
         "station_code": station, "hash": line.hash, "seq": line.seq,
-        "prev_hash": line.prev_hash, "stub": row is None, "bundle_id": bundle_id,
-        "change_id": line.change_id, "hlc": None, "at": None, "actor_id": None,
-        "device_id": line.device_id, "row_station": line.row_station, "entity": None,
-        "entity_id": None, "op": None, "field": None, "old_value": None, "new_value": None,
+        "prev_hash": line.prev_hash, "stub": False, "bundle_id": bundle_id,
+        "change_id": line.change_id, "hlc": row.hlc, "at": row.at, "actor_id": row.actor_id,
+        "device_id": line.device_id, "row_station": line.row_station, "entity": row.entity,
+        "entity_id": row.entity_id, "op": row.op, "field": row.field,
+        "old_value": row.old_value, "new_value": row.new_value,
     }  # fmt: skip
-    if row is not None:
-        base.update(
-            hlc=row.hlc, at=row.at, actor_id=row.actor_id, entity=row.entity,
-            entity_id=row.entity_id, op=row.op, field=row.field, old_value=row.old_value,
-            new_value=row.new_value,
-        )  # fmt: skip
-    return base
 
 
 def plan(session: Session, station: str, bundle_id: uuid.UUID, lines: Sequence[Line]) -> Plan:
@@ -199,9 +201,9 @@ def plan(session: Session, station: str, bundle_id: uuid.UUID, lines: Sequence[L
     }
     conflicts: dict[uuid.UUID, list[Conflict]] = {}
     for (entity, record_id), rows in by_record.items():
-        every = [r for r in earlier.get(record_id, []) if r.entity == entity] + rows
-        outcome = replay(every)
-        result.applied_rows += sum(1 for r in rows if r is not None)
+        before = earlier.get(record_id)
+        outcome = replay([r for r in before if r.entity == entity] + rows if before else rows)
+        result.applied_rows += len(rows)
         conflicts[record_id] = outcome.conflicts
         current = currents[entity].get(record_id)
         if outcome.values is None:
@@ -392,23 +394,39 @@ def _stored_current(session: Session, record_id: uuid.UUID) -> Current:
 
 
 class _Log:
-    """The county's log rows for the changes it writes (stamped by its clock)."""
+    """The county's log rows for the changes it writes (stamped by its clock), with their
+    hashed values' text made as they are added (:func:`caseworker.store.changelog.append_encoded`)."""
 
     def __init__(self, session: Session) -> None:
         self.context: changelog.Context = session.info[changelog.CONTEXT_KEY]
         self.at = wall.now()
         self.rows: list[dict[str, object]] = []
+        self.encoded: list[tuple[str | None, ...]] = []
+        # The same for every row of this write.
+        self._at_text = changelog.encode(self.at)
+        self._actor_text = changelog.encode(self.context.actor_id)
+        self._device_text = changelog.encode(self.context.device_id)
 
     def add(self, entity: str, record_id: uuid.UUID, op: str, field_: str, old: str | None,
-            new: str | None, owner: str) -> str:  # fmt: skip
+            new: str | None, owner: str, record_text: str | None = None) -> str:  # fmt: skip
+        """Log one change; ``record_text``: ``str(record_id)``, when the caller has it."""
         stamp = str(self.context.clock.now())
-        self.rows.append(
-            changelog.new_row(
-                self.context, hlc=stamp, at=self.at, entity=entity, entity_id=record_id, op=op,
-                field=field_, old=old, new=new, station_code=owner,
-            )
+        row = changelog.new_row(
+            self.context, hlc=stamp, at=self.at, entity=entity, entity_id=record_id, op=op,
+            field=field_, old=old, new=new, station_code=owner,
+        )  # fmt: skip
+        self.rows.append(row)
+        self.encoded.append(
+            (str(row["change_id"]), stamp, self._at_text, self._actor_text, self._device_text,
+             str(row["station_code"]), entity, record_text or str(record_id), op, field_, old,
+             new)
         )  # fmt: skip
         return stamp
+
+    def flush(self, connection: Connection) -> None:
+        """Chain and write the rows added so far."""
+        changelog.append_encoded(connection, self.rows, self.encoded)
+        self.rows, self.encoded = [], []
 
 
 def _set_held(connection: Connection, log: _Log, targets: list[tuple[uuid.UUID, Current]],
@@ -423,10 +441,7 @@ def _set_held(connection: Connection, log: _Log, targets: list[tuple[uuid.UUID, 
             changelog.encode(held), str(current.values["station_code"]),
         )  # fmt: skip
         updates.append({"i": record_id, "h": held, "s": stamp, "v": current.version + 1})
-    changelog.append(connection, log.rows)
-    log.rows = []
-    from sqlalchemy import bindparam
-
+    log.flush(connection)
     connection.execute(
         update(table)
         .where(table.c.id == bindparam("i"))
@@ -452,27 +467,26 @@ def _write_records(connection: Connection, log: _Log, changes: dict[str, list[Ch
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         prepared.append((model, inserts, updates))
+        has_held = "held" in model.table.c
         for change in todo:
-            decoded = (
-                dict(change.decoded) if change.decoded is not None else model.decode(change.values)
-            )
+            decoded = change.decoded if change.decoded is not None else model.decode(change.values)
             stamp = log.add(
                 entity, change.record_id, IMPORT, "*", None,
                 change.text or _values_text(change.values), str(change.values["station_code"]),
+                change.values["id"],
             )  # fmt: skip
-            decoded.update(records.derived(entity, decoded))
-            if "held" in model.table.c:
-                decoded["held"] = change.held
+            row = {**decoded, **records.derived(entity, decoded)}  # (decoded stays as it is)
+            if has_held:
+                row["held"] = change.held
+            row["updated_hlc"] = stamp
             if change.current is None:
-                inserts.append(
-                    {**decoded, "created_hlc": stamp, "updated_hlc": stamp, "version": 1}
-                )
+                row["created_hlc"] = stamp
+                row["version"] = 1
+                inserts.append(row)
             else:
-                updates.append(
-                    {**decoded, "updated_hlc": stamp, "version": change.current.version + 1}
-                )
-    changelog.append(connection, log.rows)  # the log rows first (the guards look for them)
-    log.rows = []
+                row["version"] = change.current.version + 1
+                updates.append(row)
+    log.flush(connection)  # the log rows first (the guards look for them)
     for model, inserts, updates in prepared:
         if inserts:
             insert_rows(connection, model.cls, inserts)  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import Boolean, Date, Integer, String, Table, Text, Uuid
@@ -53,17 +53,17 @@ class Model:
             extra = sorted(set(values) - set(self.columns))
             raise BadValue(f"{self.entity}: missing {missing}, unknown {extra}")
         decoded: dict[str, Any] = {}
-        for key, column in self.columns.items():
+        for key, decode, nullable in _plan(self):
             text = values[key]
-            if text is None:
-                if not column.nullable:
-                    raise BadValue(f"{self.entity}.{key} may not be empty")
-                decoded[key] = None
-            elif type(text) is str:
+            if type(text) is str:
                 try:
-                    decoded[key] = column.decode(text)
+                    decoded[key] = decode(text)
                 except (ValueError, TypeError, OverflowError) as exc:
                     raise BadValue(f"{self.entity}.{key}: {str(exc)[:100]}") from None
+            elif text is None:
+                if not nullable:
+                    raise BadValue(f"{self.entity}.{key} may not be empty")
+                decoded[key] = None
             else:
                 raise BadValue(f"{self.entity}.{key} is not text")
         return decoded
@@ -82,6 +82,20 @@ class Model:
             return column.decode(text)
         except (ValueError, TypeError, OverflowError) as exc:
             raise BadValue(f"{self.entity}.{key}: {str(exc)[:100]}") from None
+
+
+_Plan = tuple[tuple[str, Callable[[str], object], bool], ...]
+_PLANS: dict[str, tuple[Model, _Plan]] = {}
+
+
+def _plan(model: Model) -> _Plan:
+    """What :meth:`Model.decode` does for each column, in order (made once per model)."""
+    known = _PLANS.get(model.entity)
+    if known is not None and known[0] is model:
+        return known[1]
+    plan = tuple((key, c.decode, c.nullable) for key, c in model.columns.items())
+    _PLANS[model.entity] = (model, plan)
+    return plan
 
 
 def _bool(text: str) -> bool:
@@ -116,10 +130,15 @@ def _instant(text: str) -> dt.datetime:
 _UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
+#: The ids of the records a bundle names recur (a person's id in its episodes, households and
+#: members, the station's village ids): each text is made into an id once.
+uuid_of = lru_cache(maxsize=1 << 16)(uuid.UUID)
+
+
 def _uuid(text: str) -> uuid.UUID:
     if not _UUID_TEXT.match(text):
         raise ValueError(f"not a record id: {text[:40]!r}")
-    return uuid.UUID(text)
+    return uuid_of(text)
 
 
 def _text(limit: int | None) -> Callable[[str], object]:

@@ -121,13 +121,17 @@ def _owner(state: dict[str, str | None], row: Row) -> str | None:
     return state.get("station_code") or row.station
 
 
+def _order(row: Row) -> tuple[str, str, int]:
+    return (row.hlc, row.station, row.seq)
+
+
 def replay(rows: list[Row]) -> Result:
     """The record that ``rows`` (all of one record) give, and the conflicts among them."""
     result = Result()
     state: dict[str, str | None] | None = None
     made: dict[str, Row] = {}  # which row last set each field ("*": the values as a whole)
     legacy = False
-    for row in sorted(rows, key=lambda r: r.order):
+    for row in rows if len(rows) == 1 else sorted(rows, key=_order):
         if row.field == "*":
             if row.values is None:
                 legacy = True

@@ -1,0 +1,59 @@
+"""The county's import as a bulk job: Python's cycle collector is paused while it runs (it
+walked every live object again and again for nothing) and is left as it was afterwards, also
+when a file is refused or the import is stopped."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from caseworker.sync import county
+from tests.helpers import make_id, register
+from tests.sync_world import World, station_code
+
+A = station_code(1)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    found = World(tmp_path / "world", registry=tmp_path / "devices.json")
+    found.add_station(1)
+    yield found
+    found.close()
+
+
+@pytest.fixture
+def collector() -> Iterator[None]:
+    enabled = gc.isenabled()
+    yield
+    if enabled:
+        gc.enable()
+    else:
+        gc.disable()
+
+
+def test_the_collector_is_paused_during_the_import_and_restored_after(
+    world: World, tmp_path: Path, collector: None
+) -> None:
+    register(world.stations[A], "张三", make_id(seq=131), village="红旗村")
+    path = world.export(A)
+    assert path is not None
+    bad = tmp_path / "bad.cwb"
+    bad.write_bytes(b"not a bundle")
+    seen: list[bool] = []
+
+    def progress(done: int, total: int) -> bool:
+        seen.append(gc.isenabled())
+        return True
+
+    gc.enable()
+    outcomes = county.import_files(world.county, world.keys, [bad, path], progress=progress)
+    assert [o.status for o in outcomes] == [county.REFUSED, county.APPLIED]
+    assert seen == [False, False, True]  # before each file: paused; the last call: after
+    assert gc.isenabled()
+    gc.disable()
+    county.import_files(world.county, world.keys, [path], progress=lambda d, t: False)
+    assert not gc.isenabled()  # left as the caller had it
