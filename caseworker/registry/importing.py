@@ -26,14 +26,10 @@ reason.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import datetime as dt
-import gc
 import pickle
 import shutil
 import sqlite3
-import sys
-import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +40,7 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from caseworker.core import wall
+from caseworker.core.bulkwork import bulk_work
 from caseworker.core.errors import UserError
 from caseworker.core.files import private_temp_dir
 from caseworker.core.tables import (
@@ -139,49 +136,6 @@ class ImportReport:
 
 class _Cancelled(Exception):
     pass
-
-
-_gc_lock = threading.Lock()
-_gc_paused = 0
-_gc_thresholds = gc.get_threshold()
-
-
-@contextlib.contextmanager
-def _bulk_work() -> Iterator[None]:
-    """Hold back the garbage collector's full passes while rows are checked or written.
-
-    An import makes millions of short-lived objects, and each full pass of the collector walks
-    every long-lived object of the program again: a third of a large import's time.  The young
-    generations are still collected as usual (the few reference cycles an import makes, in
-    sessions and results, die young), so memory stays flat; one full pass runs when the last
-    import running ends."""
-    global _gc_paused, _gc_thresholds
-    with _gc_lock:
-        if _gc_paused == 0:
-            _gc_thresholds = gc.get_threshold()
-            young, middle, _old = _gc_thresholds
-            gc.set_threshold(young, middle, 1_000_000)
-        _gc_paused += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_paused -= 1
-            last = _gc_paused == 0
-            if last:
-                gc.set_threshold(*_gc_thresholds)
-        if last:
-            gc.collect()
-            _give_back_memory()
-
-
-def _give_back_memory() -> None:
-    """Hand the memory a phase of the import freed back to the system (glibc keeps freed heap
-    pages otherwise, and the next phase's peak would stand on them)."""
-    if not sys.platform.startswith("linux"):
-        return
-    with contextlib.suppress(OSError, AttributeError):  # not glibc (musl has no malloc_trim)
-        ctypes.CDLL(None).malloc_trim(0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -401,7 +355,7 @@ def check_file(
     spool = _Spool()
     staged = Staged(path, ImportReport(), spool)
     try:
-        with _bulk_work():  # (its end gives the memory of the file's reading back)
+        with bulk_work():  # (its end gives the memory of the file's reading back)
             try:
                 _check(store, table, staged, today, progress)
             finally:
@@ -679,7 +633,7 @@ def write_staged(store: Store, staged: Staged, *, progress: Progress | None = No
     skipped: set[uuid.UUID] = set()
     restore: list[Callable[[], None]] = []
     try:
-        with _bulk_work(), store.transaction() as session:
+        with bulk_work(), store.transaction() as session:
             connection = session.connection()
             _large_cache(connection, restore)
             context = session.info[changelog.CONTEXT_KEY]

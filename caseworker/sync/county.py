@@ -18,12 +18,10 @@ printed and written to the log file.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +30,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from caseworker.core import wall
+from caseworker.core.bulkwork import bulk_work
 from caseworker.core.clock import ClockAheadError
 from caseworker.i18n import _
 from caseworker.security.roles import Action, require_store
@@ -311,22 +310,6 @@ def enrolled(store: Store) -> dict[str, SyncPeer]:
         return {p.key_id: p for p in session.scalars(select(SyncPeer))}
 
 
-@contextlib.contextmanager
-def cycle_collection_paused() -> Iterator[None]:
-    """Pause Python's cycle collector for a bulk import, and restore it as it was.
-
-    An import makes a few objects for each of many rows and almost no reference cycles, yet
-    every few thousand objects made the collector walks the live ones, the readings tables
-    of the name search among them: a tenth of a county import's time, for nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def import_files(
     store: Store,
     keys_folder: Path,
@@ -344,7 +327,7 @@ def import_files(
         key_id, pair = keys.own_keys(keys_folder, session)
     peers = enrolled(store)
     outcomes: list[Outcome] = []
-    with cycle_collection_paused():
+    with bulk_work():  # (full collection passes walked every live object, for nothing)
         _import_paths(store, key_id, pair, peers, paths, limits, progress, outcomes)
     if progress is not None:
         progress(len(outcomes), len(paths))
