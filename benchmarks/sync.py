@@ -254,12 +254,13 @@ def _station_bundles(args: argparse.Namespace) -> tuple[Path, list[Path]]:
     """The bundles of ``--stations`` stations of ``--per-station`` persons, and the county
     database (with the enrolments only) they are for; cached."""
     from caseworker.registry import stations as registry
+    from caseworker.store.migrate import HEAD_REVISION
     from caseworker.sync import export
 
     folder = OUT / f"sync-{args.stations}x{args.per_station}"
     template = folder / "county-template.sqlite3"
-    done = folder / "done"
-    if done.exists():
+    done = folder / "done"  # holds the schema the bundles were made with (a county refuses others)
+    if done.exists() and done.read_text() == HEAD_REVISION:
         return template, sorted(folder.glob("*.cwb"))
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -277,7 +278,7 @@ def _station_bundles(args: argparse.Namespace) -> tuple[Path, list[Path]]:
         print(f"station {n}/{args.stations}", file=sys.stderr)
     county.dispose()
     shutil.move(folder / "county.sqlite3", template)
-    done.write_text("ok")
+    done.write_text(HEAD_REVISION)
     return template, sorted(folder.glob("*.cwb"))
 
 
