@@ -201,10 +201,10 @@ class MainWindow(QMainWindow):
         if self.store is None:
             return
         from caseworker.security import roles
-        from caseworker.sync import setup
 
         do = roles.Action
-        sync = (do.COUNTY_IMPORT, do.COUNTY_ADMIN) if setup.is_county(self.store) else (do.SYNC,)
+        county = self.sync_action.objectName() == "countyWindow"  # (add_sync_menu asked)
+        sync = (do.COUNTY_IMPORT, do.COUNTY_ADMIN) if county else (do.SYNC,)
         needs: list[tuple[QAction, tuple[roles.Action, ...]]] = [
             (self.new_action, (do.REGISTER,)),
             (self.demo_action, (do.REGISTER,)),
