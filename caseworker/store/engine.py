@@ -35,6 +35,11 @@ SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys = ON",
     "PRAGMA journal_mode = DELETE",
     "PRAGMA synchronous = FULL",
+    # Statement journals (kept for every row written to a table with guard triggers) and
+    # temporary sorts in memory, not in a temporary file: a row of a guarded table was written
+    # twice to the disk otherwise (measured: the county import of 50 stations took 186 s with
+    # a temporary file, 162 s without; the raw insert beside it 33 s both ways).
+    "PRAGMA temp_store = MEMORY",
 )
 
 
