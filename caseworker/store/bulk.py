@@ -37,6 +37,24 @@ def insert_rows(connection: Connection, model: type[Base], rows: Sequence[dict[s
     )
     columns_values: list[list[Any]] = []
     for key, proc in zip(keys, processors, strict=True):
-        values = [row[key] for row in rows]  # column by column: no per-value branching
-        columns_values.append([proc(v) for v in values] if proc is not None else values)
+        values = [row[key] for row in rows]  # column by column
+        columns_values.append(_processed(values, proc) if proc is not None else values)
     connection.exec_driver_sql(sql, list(zip(*columns_values, strict=True)))
+
+
+def _processed(values: list[Any], proc: Any) -> list[Any]:
+    """``[proc(v) for v in values]``, with a value that is the very object before it (the
+    same time, author, bundle or flag on every row of a batch) processed once."""
+    out: list[Any] = []
+    append = out.append
+    last: Any = _NOTHING
+    done: Any = None
+    for value in values:
+        if value is not last:
+            last = value
+            done = proc(value)
+        append(done)
+    return out
+
+
+_NOTHING = object()

@@ -46,7 +46,7 @@ from typing import Any
 from sqlalchemy import Connection, event, inspect, select
 from sqlalchemy.orm import Mapper, Session, attributes, configure_mappers
 
-from caseworker.core import wall
+from caseworker.core import ids, wall
 from caseworker.core.clock import HybridLogicalClock
 from caseworker.core.errors import UserError
 from caseworker.core.money import Money
@@ -190,7 +190,7 @@ def new_row(
     """A log row before it is chained (``seq``, ``prev_hash`` and ``hash`` come in
     :func:`append`)."""
     return {
-        "change_id": uuid.uuid4(), "hlc": hlc, "at": at, "actor_id": context.actor_id,
+        "change_id": ids.time_ordered(), "hlc": hlc, "at": at, "actor_id": context.actor_id,
         "device_id": context.device_id, "station_code": station_code or context.station_code,
         "entity": entity, "entity_id": entity_id, "op": op, "field": field,
         "old_value": old, "new_value": new,

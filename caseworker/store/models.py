@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from caseworker.core import ids
 from caseworker.core.money import Money
 from caseworker.store.base import Base, MoneyType, Synced, UTCDateTime
 
@@ -228,7 +229,7 @@ class ChangeLog(Base):
     __table_args__ = (Index("ix_change_log_entity_id_hlc", "entity_id", "hlc"),)
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    change_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
+    change_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=ids.time_ordered)
     hlc: Mapped[str] = mapped_column(String(48), index=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)

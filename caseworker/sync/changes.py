@@ -29,7 +29,7 @@ from caseworker.core.clock import DEFAULT_MAX_AHEAD_MS, Timestamp
 from caseworker.i18n import _
 from caseworker.store import changelog
 from caseworker.sync import bundle, records
-from caseworker.sync.container import DEFAULT_LIMITS, Limits, refused
+from caseworker.sync.container import DEFAULT_LIMITS, BundleRefused, Limits, refused
 from caseworker.sync.export import CHANGES_MEMBER, DECISION_ENTITY
 from caseworker.sync.replay import INSERT_OPS, UPDATE_OPS, Row
 
@@ -88,7 +88,16 @@ def _hash(value: object, name: str) -> str:
 
 
 def parse(opened: bundle.Opened, limits: Limits = DEFAULT_LIMITS) -> Incoming:
-    manifest = opened.manifest
+    """Check the rows of an opened changes bundle (see the module notes); raises
+    :class:`~caseworker.sync.container.BundleRefused`."""
+    parts = _parse(opened.manifest, opened.members, limits)
+    return Incoming(opened, *parts)
+
+
+_Parts = tuple[str, int, int, str, str, list[Line], str]
+
+
+def _parse(manifest: dict[str, Any], members: dict[str, bytes], limits: Limits) -> _Parts:
     if manifest.get("kind") != bundle.CHANGES:
         raise refused(_("This is not a station's changes bundle."))
     bundle.check_schema(manifest)
@@ -102,13 +111,13 @@ def parse(opened: bundle.Opened, limits: Limits = DEFAULT_LIMITS) -> Incoming:
         or seq_to < seq_from
         or seq_to - seq_from + 1 > limits.max_rows
         or not isinstance(counts, dict)
-        or set(opened.members) != {CHANGES_MEMBER}
+        or set(members) != {CHANGES_MEMBER}
     ):
         raise refused(_("The bundle's {part} is not valid.").format(part="manifest"))
     if seq_from == 1 and prev_hash != changelog.GENESIS:
         raise refused(_("The bundle's {part} is not valid.").format(part="manifest"))
     station = str(manifest["from"]["code"])
-    data = opened.members[CHANGES_MEMBER]
+    data = members[CHANGES_MEMBER]
     if not data.endswith(b"\n"):
         raise refused(_("The bundle's {part} is not valid.").format(part=CHANGES_MEMBER))
     raw_lines = data[:-1].split(b"\n")
@@ -152,7 +161,7 @@ def parse(opened: bundle.Opened, limits: Limits = DEFAULT_LIMITS) -> Incoming:
         or counts.get("entities") != dict(sorted(entities.items()))
     ):
         raise refused(_("The bundle's counts do not match its rows."))
-    return Incoming(opened, station, seq_from, seq_to, prev_hash, last_hash, lines, max_hlc)
+    return station, seq_from, seq_to, prev_hash, last_hash, lines, max_hlc
 
 
 def _now_ms() -> int:
@@ -305,3 +314,53 @@ def _after(text: str, seq: int) -> tuple[str, str]:
     if not isinstance(station, str) or len(station) > 12:
         raise _bad_row(seq, "import dependency")
     return station, _hash(hash_, "rows")
+
+
+# ---------------------------------------------------------------------------------------------
+# In another process (:mod:`caseworker.sync.ahead`): the rows checked there, sent back as plain
+# tuples (a tuple of text, numbers and ids is several times faster to pickle than the objects)
+# ---------------------------------------------------------------------------------------------
+
+Packed = tuple[Any, ...]
+
+
+def parse_packed(manifest: dict[str, Any], members: dict[str, bytes], limits: Limits) -> Packed:
+    """:func:`parse` of a bundle's manifest and members, for another process: ``("refused",
+    reason)``, or ``("ok", ...)`` for :func:`unpack`."""
+    try:
+        station, seq_from, seq_to, prev_hash, last_hash, lines, max_hlc = _parse(
+            manifest, members, limits
+        )
+    except BundleRefused as exc:
+        return ("refused", str(exc))
+    packed: list[tuple[Any, ...]] = []
+    for line in lines:
+        row = line.row
+        if row is None:
+            packed.append((line.seq, line.prev_hash, line.hash))
+            continue
+        packed.append(
+            (line.seq, line.prev_hash, line.hash, line.change_id, line.device_id,
+             line.row_station, line.after, row.hlc, row.at, row.actor_id, row.entity,
+             row.entity_id, row.op, row.field, row.old_value, row.new_value, row.values,
+             row.decoded)
+        )  # fmt: skip
+    return ("ok", station, seq_from, seq_to, prev_hash, last_hash, packed, max_hlc)
+
+
+def unpack(opened: bundle.Opened, packed: Packed) -> Incoming:
+    """The :class:`Incoming` :func:`parse_packed` checked (raises its refusal)."""
+    if packed[0] != "ok":
+        raise refused(str(packed[1]))
+    _ok, station, seq_from, seq_to, prev_hash, last_hash, rows, max_hlc = packed
+    lines: list[Line] = []
+    for p in rows:
+        if len(p) == 3:
+            lines.append(Line(p[0], p[1], p[2], None))
+            continue
+        row = Row(
+            station, p[0], p[2], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15],
+            p[16], p[17],
+        )  # fmt: skip
+        lines.append(Line(p[0], p[1], p[2], row, p[3], p[4], p[5], p[6]))
+    return Incoming(opened, station, seq_from, seq_to, prev_hash, last_hash, lines, max_hlc)

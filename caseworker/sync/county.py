@@ -37,7 +37,7 @@ from caseworker.security.roles import Action, require_store
 from caseworker.store import changelog
 from caseworker.store.sync_models import SyncBundle, SyncPeer, SyncRow
 from caseworker.store.uow import Store
-from caseworker.sync import bundle, changes, integrate, keys, setup
+from caseworker.sync import ahead, bundle, changes, integrate, keys, setup
 from caseworker.sync.container import DEFAULT_LIMITS, BundleRefused, Limits, refused
 
 log = logging.getLogger(__name__)
@@ -252,6 +252,19 @@ def release_held(
     return released
 
 
+def _open(
+    key_id: str, pair: object, data: bytes, peers: dict[str, SyncPeer], limits: Limits
+) -> bundle.Opened:
+    """The bundle decrypted, its signature and members checked (raises its refusal)."""
+    from caseworker.sync import crypto
+
+    assert isinstance(pair, crypto.KeyPair)
+    opened = bundle.open_sealed(data, key_id, pair, peers.get, limits)
+    if opened.sender.role != keys.STATION:
+        raise refused(_("This is not a station's changes bundle."))
+    return opened
+
+
 def import_bytes(
     store: Store,
     key_id: str,
@@ -263,45 +276,50 @@ def import_bytes(
 ) -> Outcome:
     """Import one file's bytes (see the module notes); never raises for a bad bundle.
     ``peers``: the enrolled keys by id (read from the database when not given)."""
-    from caseworker.sync import crypto
-
-    assert isinstance(pair, crypto.KeyPair)
     outcome = Outcome(name, REFUSED)
     try:
         if peers is None:
             peers = enrolled(store)
-        opened = bundle.open_sealed(data, key_id, pair, peers.get, limits)
-        if opened.sender.role != keys.STATION:
-            raise refused(_("This is not a station's changes bundle."))
-        incoming = changes.parse(opened, limits)
-        outcome.station, outcome.bundle_id = incoming.station, incoming.bundle_id
-        # Examined under the write lock; a duplicate writes nothing (the file stays as it is).
-        with store.transaction() as session:
-            verdict = examine(session, incoming)
-            if verdict.status == DUPLICATE:
-                outcome.status = DUPLICATE
-                return outcome
-            if verdict.status == HELD:
-                held = _bundle_row(incoming, HELD, name)
-                held.summary = json.dumps({"waiting": verdict.waiting})
-                session.add(held)
-                outcome.status = HELD
-                outcome.message = verdict.reason
-                return outcome
-            result = _apply(store, session, incoming, verdict.start)
-            row = _bundle_row(incoming, APPLIED, name)
-            row.summary = _summary(result)
-            session.add(row)
-            session.flush()
-            outcome.released = release_held(store, session, {incoming.station}, limits)
-            outcome.status = APPLIED
-            outcome.rows, outcome.records = len(result.rows), result.written
-            outcome.conflicts = len(result.add_conflicts)
+        incoming = changes.parse(_open(key_id, pair, data, peers, limits), limits)
+        _integrate(store, incoming, name, limits, outcome)
     except BundleRefused as exc:
-        outcome.status = REFUSED
-        outcome.message = str(exc)
-        log.warning("bundle %s refused: %s", name, exc)
+        _refused(outcome, exc)
     return outcome
+
+
+def _refused(outcome: Outcome, exc: BundleRefused) -> None:
+    outcome.status = REFUSED
+    outcome.message = str(exc)
+    log.warning("bundle %s refused: %s", outcome.name, exc)
+
+
+def _integrate(
+    store: Store, incoming: changes.Incoming, name: str, limits: Limits, outcome: Outcome
+) -> None:
+    """Apply, hold or skip a checked bundle, in one transaction (raises its refusal)."""
+    outcome.station, outcome.bundle_id = incoming.station, incoming.bundle_id
+    # Examined under the write lock; a duplicate writes nothing (the file stays as it is).
+    with store.transaction() as session:
+        verdict = examine(session, incoming)
+        if verdict.status == DUPLICATE:
+            outcome.status = DUPLICATE
+            return
+        if verdict.status == HELD:
+            held = _bundle_row(incoming, HELD, name)
+            held.summary = json.dumps({"waiting": verdict.waiting})
+            session.add(held)
+            outcome.status = HELD
+            outcome.message = verdict.reason
+            return
+        result = _apply(store, session, incoming, verdict.start)
+        row = _bundle_row(incoming, APPLIED, name)
+        row.summary = _summary(result)
+        session.add(row)
+        session.flush()
+        outcome.released = release_held(store, session, {incoming.station}, limits)
+        outcome.status = APPLIED
+        outcome.rows, outcome.records = len(result.rows), result.written
+        outcome.conflicts = len(result.add_conflicts)
 
 
 def enrolled(store: Store) -> dict[str, SyncPeer]:
@@ -344,9 +362,9 @@ def _import_paths(
     progress: Progress | None,
     outcomes: list[Outcome],
 ) -> None:
-    for index, path in enumerate(paths):
-        if progress is not None and not progress(index, len(paths)):
-            break
+    def open_file(index: int) -> bundle.Opened | Outcome:
+        """File ``index`` read and opened, or the outcome of its refusal."""
+        path = paths[index]
         try:
             size = path.stat().st_size
             if size > limits.max_file:
@@ -357,12 +375,35 @@ def _import_paths(
                 )
             data = path.read_bytes()
         except OSError as exc:
-            outcomes.append(
-                Outcome(path.name, REFUSED, _("The file cannot be read: {error}").format(
-                    error=exc.strerror or exc))
-            )  # fmt: skip
-            continue
+            return Outcome(path.name, REFUSED, _("The file cannot be read: {error}").format(
+                error=exc.strerror or exc))  # fmt: skip
         except BundleRefused as exc:
-            outcomes.append(Outcome(path.name, REFUSED, str(exc)))
-            continue
-        outcomes.append(import_bytes(store, key_id, pair, data, path.name, limits, peers))
+            return Outcome(path.name, REFUSED, str(exc))
+        try:
+            return _open(key_id, pair, data, peers, limits)
+        except BundleRefused as exc:
+            outcome = Outcome(path.name, REFUSED)
+            _refused(outcome, exc)
+            return outcome
+
+    opened: dict[int, bundle.Opened | Outcome] = {}
+    with ahead.Ahead(limits, ahead.wanted(paths)) as helper:
+        for index, path in enumerate(paths):
+            if progress is not None and not progress(index, len(paths)):
+                break
+            # The next bundles go to the helper before this one is written (see sync.ahead).
+            for later in range(index + 1, min(index + 1 + ahead.DEPTH, len(paths))):
+                if helper.working and later not in opened:
+                    opened[later] = open_file(later)
+                    if isinstance(opened[later], bundle.Opened):
+                        helper.submit(later, opened[later])  # type: ignore[arg-type]
+            current = opened.pop(index) if index in opened else open_file(index)
+            if isinstance(current, Outcome):
+                outcomes.append(current)
+                continue
+            outcome = Outcome(path.name, REFUSED)
+            try:
+                _integrate(store, helper.take(index, current), path.name, limits, outcome)
+            except BundleRefused as exc:
+                _refused(outcome, exc)
+            outcomes.append(outcome)

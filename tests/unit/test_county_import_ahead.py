@@ -1,0 +1,151 @@
+"""The county import with the next bundles checked ahead in a helper process
+(:mod:`caseworker.sync.ahead`): the same outcomes, messages and county database as checking
+each bundle in the importing process; a refusal in the user's language; a helper that fails
+does not fail the import."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from caseworker import i18n
+from caseworker.sync import ahead, bundle, canonical, changes, county, keys
+from caseworker.sync.container import DEFAULT_LIMITS, BundleRefused
+from tests.helpers import make_id, register
+from tests.sync_world import COUNTY_CODE, World, station_code
+
+A, B = station_code(1), station_code(2)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    found = World(tmp_path / "world", registry=tmp_path / "devices.json")
+    found.add_station(1)
+    found.add_station(2)
+    yield found
+    found.close()
+
+
+def _files(world: World, tmp_path: Path) -> list[Path]:
+    register(world.stations[A], "张三", make_id(seq=131), village="红旗村")
+    register(world.stations[A], "李四", make_id(seq=132), village="红旗村")
+    first = world.export(A)
+    register(world.stations[A], "王五", make_id(seq=133), village="红旗村")
+    second = world.export(A)
+    register(world.stations[B], "赵六", make_id(seq=134), village="红旗村")
+    register(world.stations[B], "李四", make_id(seq=132), village="红旗村")  # the same ID
+    other = world.export(B)
+    assert first is not None
+    assert second is not None
+    assert other is not None
+    garbage = tmp_path / "garbage.cwb"
+    garbage.write_bytes(b"not a bundle")
+    tampered = tmp_path / "tampered.cwb"
+    data = bytearray(other.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    tampered.write_bytes(bytes(data))
+    # the second (it carries the first's rows too: nothing was acknowledged) before the
+    # first, duplicates, and the refused ones between
+    return [second, garbage, first, tampered, other, first]
+
+
+def _summary(outcomes: list[county.Outcome]) -> list[tuple[Any, ...]]:
+    return [(o.name, o.status, o.message, o.rows, o.records, o.conflicts, o.released)
+            for o in outcomes]  # fmt: skip
+
+
+def _dump(world: World, path: Path) -> dict[str, Any]:
+    store = world.open_copy(path)
+    try:
+        with store.reading() as session:
+            return canonical.dump(session, COUNTY_CODE)
+    finally:
+        store.dispose()
+
+
+def test_checked_ahead_the_import_ends_as_checked_here(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = _files(world, tmp_path)
+    before = world.snapshot_county("before")
+    here_path, ahead_path = tmp_path / "here.sqlite3", tmp_path / "ahead.sqlite3"
+    shutil.copy(before, here_path)
+    shutil.copy(before, ahead_path)
+
+    monkeypatch.setattr(ahead, "MIN_BYTES", 1 << 40)
+    assert not ahead.wanted(files)
+    here = world.open_copy(here_path)
+    here_outcomes = county.import_files(here, world.keys, files)
+    here.dispose()
+
+    unpacked: list[int] = []
+    real_unpack = changes.unpack
+
+    def counting(opened: bundle.Opened, packed: changes.Packed) -> changes.Incoming:
+        unpacked.append(1)
+        return real_unpack(opened, packed)
+
+    monkeypatch.setattr(ahead, "MIN_BYTES", 0)
+    monkeypatch.setattr(changes, "unpack", counting)
+    assert ahead.wanted(files)
+    there = world.open_copy(ahead_path)
+    ahead_outcomes = county.import_files(there, world.keys, files)
+    there.dispose()
+
+    assert len(unpacked) == 3  # every bundle after the first that opened was checked ahead
+    assert _summary(ahead_outcomes) == _summary(here_outcomes)
+    assert [o.status for o in ahead_outcomes] == [
+        county.APPLIED, county.REFUSED, county.DUPLICATE, county.REFUSED, county.APPLIED,
+        county.DUPLICATE,
+    ]  # fmt: skip
+    assert ahead_outcomes[4].conflicts == 1  # 李四's ID number at both stations
+    assert _dump(world, ahead_path) == _dump(world, here_path)
+
+
+def _opened(world: World) -> bundle.Opened:
+    register(world.stations[A], "张三", make_id(seq=131), village="红旗村")
+    path = world.export(A)
+    assert path is not None
+    with world.county.reading() as session:
+        key_id, pair = keys.own_keys(world.keys, session)
+    peers = county.enrolled(world.county)
+    return bundle.open_sealed(path.read_bytes(), key_id, pair, peers.get)
+
+
+def test_a_refusal_found_ahead_is_told_in_the_users_language(world: World) -> None:
+    opened = _opened(world)
+    wrong = bundle.Opened(
+        {**opened.manifest, "kind": "receipt"}, opened.manifest_hash, opened.members,
+        opened.inner, opened.sender,
+    )  # fmt: skip
+    previous = i18n.current_language()
+    i18n.set_language("zh_CN")
+    try:
+        expected = i18n._("This is not a station's changes bundle.")
+        with ahead.Ahead(DEFAULT_LIMITS, enabled=True) as helper:
+            assert helper.working
+            helper.submit(0, wrong)
+            helper.submit(1, opened)
+            with pytest.raises(BundleRefused) as refused:
+                helper.take(0, wrong)
+            incoming = helper.take(1, opened)
+    finally:
+        i18n.set_language(previous)
+    assert str(refused.value) == expected != "This is not a station's changes bundle."
+    assert incoming == changes.parse(opened)
+
+
+def test_a_helper_that_fails_leaves_the_checking_here(world: World) -> None:
+    opened = _opened(world)
+    helper = ahead.Ahead(DEFAULT_LIMITS, enabled=False)
+    assert not helper.working
+    broken: Future[changes.Packed] = Future()
+    broken.set_exception(RuntimeError("the helper died"))
+    helper.jobs[0] = broken
+    assert helper.take(0, opened) == changes.parse(opened)
+    assert helper.take(1, opened) == changes.parse(opened)  # never handed over
