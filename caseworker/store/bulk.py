@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, inspect
+from sqlalchemy import Connection, Dialect, Table, insert, inspect
 from sqlalchemy.orm import Mapper
 
 from caseworker.store.base import Base
@@ -23,23 +23,49 @@ def insert_rows(connection: Connection, model: type[Base], rows: Sequence[dict[s
     """Insert ``rows`` (dicts keyed by attribute name, all with the same keys) into ``model``."""
     if not rows:
         return
-    mapper = inspect(model)
     if connection.dialect.name != "sqlite":
         connection.execute(insert(model), list(rows))
         return
-    attrs = [a for a in mapper.column_attrs if a.key in rows[0]]
-    columns = [a.columns[0] for a in attrs]
-    processors = [c.type._cached_bind_processor(connection.dialect) for c in columns]
-    keys = [a.key for a in attrs]
-    sql = (
-        f"INSERT INTO {table_name(mapper)} ({', '.join(c.name for c in columns)}) "
-        f"VALUES ({', '.join('?' for _ in columns)})"
-    )
+    keys = [a.key for a in inspect(model).column_attrs if a.key in rows[0]]
+    insert_bound(connection, model, keys, bound(connection.dialect, model, keys, rows, by_key=True))
+
+
+def bound(
+    dialect: Dialect,
+    model: type[Base],
+    keys: Sequence[str],
+    rows: Sequence[Any],
+    *,
+    by_key: bool = False,
+) -> list[tuple[Any, ...]]:
+    """``rows`` as SQLite's driver takes them for :func:`insert_bound`: each row's values (in
+    the order of ``keys``, or dicts keyed by them when ``by_key``) through their columns'
+    bind processors.  Needs no connection: rows can be made ready in another process."""
+    attrs = inspect(model).attrs
     columns_values: list[list[Any]] = []
-    for key, proc in zip(keys, processors, strict=True):
-        values = [row[key] for row in rows]  # column by column
+    for index, key in enumerate(keys):
+        column = attrs[key].columns[0]
+        proc = column.type._cached_bind_processor(dialect)
+        pick = key if by_key else index
+        values = [row[pick] for row in rows]  # column by column
         columns_values.append(_processed(values, proc) if proc is not None else values)
-    connection.exec_driver_sql(sql, list(zip(*columns_values, strict=True)))
+    return list(zip(*columns_values, strict=True))
+
+
+def insert_bound(
+    connection: Connection, model: type[Base], keys: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert rows made by :func:`bound` (SQLite) into ``model``'s columns ``keys``."""
+    if not rows:
+        return
+    mapper = inspect(model)
+    attrs = mapper.attrs
+    names = [attrs[key].columns[0].name for key in keys]
+    sql = (
+        f"INSERT INTO {table_name(mapper)} ({', '.join(names)}) "
+        f"VALUES ({', '.join('?' for _ in names)})"
+    )
+    connection.exec_driver_sql(sql, rows if isinstance(rows, list) else list(rows))
 
 
 def _processed(values: list[Any], proc: Any) -> list[Any]:

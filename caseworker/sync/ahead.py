@@ -63,8 +63,9 @@ class Ahead:
     :class:`~caseworker.sync.changes.Incoming` (raising its refusal), checked in this process
     when it was not handed over or the helper failed."""
 
-    def __init__(self, limits: Limits, enabled: bool) -> None:
+    def __init__(self, limits: Limits, enabled: bool, bind: bool = False) -> None:
         self.limits = limits
+        self.bind = bind  # the county's database is SQLite: rows made ready for its driver
         self.pool: ProcessPoolExecutor | None = None
         self.jobs: dict[int, Future[changes.Packed]] = {}
         if enabled:
@@ -100,7 +101,7 @@ class Ahead:
             return
         try:
             self.jobs[index] = self.pool.submit(
-                changes.parse_packed, opened.manifest, opened.members, self.limits
+                changes.parse_packed, opened.manifest, opened.members, self.limits, self.bind
             )
         except RuntimeError:  # (a broken pool refuses new work)
             self._failed()

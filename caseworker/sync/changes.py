@@ -21,7 +21,7 @@ import json
 import re
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from caseworker.core import wall
@@ -53,6 +53,9 @@ class Line:
     row_station: str | None = None
     #: An import row's dependency: the row of another station it comes after.
     after: tuple[str, str] | None = None
+    #: Its ``sync_row`` values (:func:`sync_values`) made ready for SQLite's driver
+    #: (:func:`caseworker.store.bulk.bound`), when checked ahead (:mod:`caseworker.sync.ahead`).
+    bound: tuple[Any, ...] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,29 +326,95 @@ def _after(text: str, seq: int) -> tuple[str, str]:
 
 Packed = tuple[Any, ...]
 
+#: The ``sync_row`` columns, in the order of :func:`sync_values`.
+SYNC_KEYS = (
+    "station_code", "hash", "seq", "prev_hash", "stub", "bundle_id", "change_id", "hlc", "at",
+    "actor_id", "device_id", "row_station", "entity", "entity_id", "op", "field", "old_value",
+    "new_value",
+)  # fmt: skip
 
-def parse_packed(manifest: dict[str, Any], members: dict[str, bytes], limits: Limits) -> Packed:
+
+def sync_values(line: Line, station: str, bundle_id: uuid.UUID) -> tuple[Any, ...]:
+    """The ``sync_row`` the county keeps of ``line`` (the station's row whole, or its stub)."""
+    row = line.row
+    if row is None:
+        return (station, line.hash, line.seq, line.prev_hash, True, bundle_id, line.change_id,
+                None, None, None, line.device_id, line.row_station, None, None, None, None,
+                None, None)  # fmt: skip
+    return (station, line.hash, line.seq, line.prev_hash, False, bundle_id, line.change_id,
+            row.hlc, row.at, row.actor_id, line.device_id, line.row_station, row.entity,
+            row.entity_id, row.op, row.field, row.old_value, row.new_value)  # fmt: skip
+
+
+def parse_packed(
+    manifest: dict[str, Any], members: dict[str, bytes], limits: Limits, bind: bool = False
+) -> Packed:
     """:func:`parse` of a bundle's manifest and members, for another process: ``("refused",
-    reason)``, or ``("ok", ...)`` for :func:`unpack`."""
+    reason)``, or ``("ok", ...)`` for :func:`unpack`.  The records' derived columns are made
+    here too, and with ``bind`` (the county's database is SQLite) the rows' ``sync_row``
+    values and the new records' values, ready for SQLite's driver."""
     try:
         station, seq_from, seq_to, prev_hash, last_hash, lines, max_hlc = _parse(
             manifest, members, limits
         )
     except BundleRefused as exc:
         return ("refused", str(exc))
+    derived = [
+        records.derived(line.row.entity, line.row.decoded)
+        if line.row is not None and line.row.decoded is not None
+        else None
+        for line in lines
+    ]
+    sync_bound: list[Any] = [None] * len(lines)
+    record_bound: list[Any] = [None] * len(lines)
+    if bind:
+        sync_bound, record_bound = _bind(
+            lines, derived, station, uuid.UUID(str(manifest["bundle_id"]))
+        )
     packed: list[tuple[Any, ...]] = []
-    for line in lines:
+    for line, extra, sync, record in zip(lines, derived, sync_bound, record_bound, strict=True):
         row = line.row
         if row is None:
-            packed.append((line.seq, line.prev_hash, line.hash))
+            packed.append((line.seq, line.prev_hash, line.hash, sync))
             continue
         packed.append(
             (line.seq, line.prev_hash, line.hash, line.change_id, line.device_id,
              line.row_station, line.after, row.hlc, row.at, row.actor_id, row.entity,
              row.entity_id, row.op, row.field, row.old_value, row.new_value, row.values,
-             row.decoded)
+             row.decoded, extra, sync, record)
         )  # fmt: skip
     return ("ok", station, seq_from, seq_to, prev_hash, last_hash, packed, max_hlc)
+
+
+def _bind(
+    lines: list[Line], derived: list[dict[str, Any] | None], station: str, bundle_id: uuid.UUID
+) -> tuple[list[Any], list[Any]]:
+    """The lines' ``sync_row`` values and their records' values (the log's values with the
+    derived columns: ``(keys, values)``), ready for SQLite's driver."""
+    from sqlalchemy.dialects import sqlite
+
+    from caseworker.store import bulk
+    from caseworker.store.sync_models import SyncRow
+
+    dialect = sqlite.dialect()
+    sync = bulk.bound(
+        dialect, SyncRow, SYNC_KEYS, [sync_values(x, station, bundle_id) for x in lines]
+    )
+    groups: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+    values: list[dict[str, Any] | None] = [None] * len(lines)
+    for index, (line, extra) in enumerate(zip(lines, derived, strict=True)):
+        if line.row is None or line.row.decoded is None or extra is None:
+            continue
+        whole = {**line.row.decoded, **extra}
+        values[index] = whole
+        groups.setdefault((line.row.entity, tuple(whole)), []).append(index)
+    record: list[Any] = [None] * len(lines)
+    for (entity, keys), indexes in groups.items():
+        model = records.models()[entity]
+        rows = bulk.bound(dialect, model.cls, keys, [values[i] for i in indexes], by_key=True)  # type: ignore[arg-type]
+        for index, made in zip(indexes, rows, strict=True):
+            record[index] = (keys, made)
+    return sync, record
 
 
 def unpack(opened: bundle.Opened, packed: Packed) -> Incoming:
@@ -355,12 +424,13 @@ def unpack(opened: bundle.Opened, packed: Packed) -> Incoming:
     _ok, station, seq_from, seq_to, prev_hash, last_hash, rows, max_hlc = packed
     lines: list[Line] = []
     for p in rows:
-        if len(p) == 3:
-            lines.append(Line(p[0], p[1], p[2], None))
+        if len(p) == 4:
+            lines.append(Line(p[0], p[1], p[2], None, bound=p[3]))
             continue
+        record = p[20]
         row = Row(
             station, p[0], p[2], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15],
-            p[16], p[17],
+            p[16], p[17], p[18], record[0] if record else None, record[1] if record else None,
         )  # fmt: skip
-        lines.append(Line(p[0], p[1], p[2], row, p[3], p[4], p[5], p[6]))
+        lines.append(Line(p[0], p[1], p[2], row, p[3], p[4], p[5], p[6], p[19]))
     return Incoming(opened, station, seq_from, seq_to, prev_hash, last_hash, lines, max_hlc)

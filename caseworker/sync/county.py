@@ -387,7 +387,8 @@ def _import_paths(
             return outcome
 
     opened: dict[int, bundle.Opened | Outcome] = {}
-    with ahead.Ahead(limits, ahead.wanted(paths)) as helper:
+    bind = store.engine.dialect.name == "sqlite"
+    with ahead.Ahead(limits, ahead.wanted(paths), bind) as helper:
         for index, path in enumerate(paths):
             if progress is not None and not progress(index, len(paths)):
                 break

@@ -29,10 +29,10 @@ from sqlalchemy.orm import Session
 from caseworker.core import wall
 from caseworker.i18n import _
 from caseworker.store import changelog
-from caseworker.store.bulk import insert_rows
+from caseworker.store.bulk import bound, insert_bound, insert_rows
 from caseworker.store.sync_models import SyncConflict, SyncDecision, SyncRow
 from caseworker.sync import records
-from caseworker.sync.changes import Line
+from caseworker.sync.changes import SYNC_KEYS, Line, sync_values
 from caseworker.sync.container import refused
 from caseworker.sync.export import DECISION_ENTITY
 from caseworker.sync.replay import DUPLICATE_ID, ROW_KINDS, Conflict, Row, replay
@@ -138,12 +138,16 @@ class Change:
     current: Current | None
     held: bool = False
     decoded: dict[str, Any] | None = None  # the values as column values, when known
+    derived: dict[str, Any] | None = None  # records.derived(decoded), when made already
+    bound_keys: tuple[str, ...] | None = None  # decoded and derived, ready (from the check)
+    bound: tuple[Any, ...] | None = None
     text: str | None = None  # the values as the log writes them, when known
 
 
 @dataclass
 class Plan:
-    rows: list[dict[str, Any]] = field(default_factory=list)  # for sync_row
+    rows: list[tuple[Any, ...]] = field(default_factory=list)  # for sync_row (SYNC_KEYS)
+    bound_rows: list[tuple[Any, ...]] | None = None  # the same, ready (from the check)
     changes: dict[str, list[Change]] = field(default_factory=lambda: defaultdict(list))
     hold_first: list[tuple[uuid.UUID, Current]] = field(default_factory=list)
     release_after: list[tuple[uuid.UUID, Current]] = field(default_factory=list)
@@ -158,31 +162,13 @@ class Plan:
         return sum(len(c) for c in self.changes.values())
 
 
-def _sync_row(line: Line, station: str, bundle_id: uuid.UUID) -> dict[str, Any]:
-    row = line.row
-    if row is None:
-        return {
-            "station_code": station, "hash": line.hash, "seq": line.seq,
-            "prev_hash": line.prev_hash, "stub": True, "bundle_id": bundle_id,
-            "change_id": line.change_id, "hlc": None, "at": None, "actor_id": None,
-            "device_id": line.device_id, "row_station": line.row_station, "entity": None,
-            "entity_id": None, "op": None, "field": None, "old_value": None, "new_value": None,
-        }  # fmt: skip
-    return {
-        "station_code": station, "hash": line.hash, "seq": line.seq,
-        "prev_hash": line.prev_hash, "stub": False, "bundle_id": bundle_id,
-        "change_id": line.change_id, "hlc": row.hlc, "at": row.at, "actor_id": row.actor_id,
-        "device_id": line.device_id, "row_station": line.row_station, "entity": row.entity,
-        "entity_id": row.entity_id, "op": row.op, "field": row.field,
-        "old_value": row.old_value, "new_value": row.new_value,
-    }  # fmt: skip
-
-
 def plan(session: Session, station: str, bundle_id: uuid.UUID, lines: Sequence[Line]) -> Plan:
     """Decide what applying ``lines`` (rows the county has not seen) does; refuse the bundle
     (:class:`~caseworker.sync.container.BundleRefused`) when it cannot be applied."""
     result = Plan()
-    result.rows = [_sync_row(line, station, bundle_id) for line in lines]
+    result.rows = [sync_values(line, station, bundle_id) for line in lines]
+    if all(line.bound is not None for line in lines):
+        result.bound_rows = [line.bound for line in lines]  # type: ignore[misc]
     new_rows = [line.row for line in lines if line.row is not None]
     by_record: dict[tuple[str, uuid.UUID], list[Row]] = defaultdict(list)
     for row in new_rows:
@@ -216,6 +202,9 @@ def plan(session: Session, station: str, bundle_id: uuid.UUID, lines: Sequence[L
             Change(
                 entity, record_id, outcome.values, current,
                 decoded=source.decoded if same and source else None,
+                derived=source.derived if same and source else None,
+                bound_keys=source.bound_keys if same and source else None,
+                bound=source.bound if same and source else None,
                 text=source.new_value if same and source else None,
             )
         )  # fmt: skip
@@ -459,7 +448,11 @@ def _values_text(values: dict[str, str | None]) -> str:
 def _write_records(connection: Connection, log: _Log, changes: dict[str, list[Change]]) -> None:
     from sqlalchemy import bindparam
 
+    ready = connection.dialect.name == "sqlite"
     prepared: list[tuple[records.Model, list[dict[str, Any]], list[dict[str, Any]]]] = []
+    # New records whose values were made ready with the check, by their columns: the values,
+    # and (held, updated_hlc, created_hlc, version) to go with them
+    fast: dict[tuple[str, tuple[str, ...]], tuple[list[Any], list[Any]]] = {}
     for entity, model in records.models().items():
         todo = changes.get(entity)
         if not todo:
@@ -469,13 +462,24 @@ def _write_records(connection: Connection, log: _Log, changes: dict[str, list[Ch
         prepared.append((model, inserts, updates))
         has_held = "held" in model.table.c
         for change in todo:
-            decoded = change.decoded if change.decoded is not None else model.decode(change.values)
             stamp = log.add(
                 entity, change.record_id, IMPORT, "*", None,
                 change.text or _values_text(change.values), str(change.values["station_code"]),
                 change.values["id"],
             )  # fmt: skip
-            row = {**decoded, **records.derived(entity, decoded)}  # (decoded stays as it is)
+            if ready and change.current is None and change.bound is not None:
+                assert change.bound_keys is not None
+                made, system = fast.setdefault((entity, change.bound_keys), ([], []))
+                made.append(change.bound)
+                system.append((change.held, stamp, stamp, 1) if has_held else (stamp, stamp, 1))
+                continue
+            decoded = change.decoded if change.decoded is not None else model.decode(change.values)
+            extra = (
+                change.derived
+                if change.derived is not None and change.decoded is not None
+                else records.derived(entity, decoded)
+            )
+            row = {**decoded, **extra}  # (decoded stays as it is)
             if has_held:
                 row["held"] = change.held
             row["updated_hlc"] = stamp
@@ -487,7 +491,16 @@ def _write_records(connection: Connection, log: _Log, changes: dict[str, list[Ch
                 row["version"] = change.current.version + 1
                 updates.append(row)
     log.flush(connection)  # the log rows first (the guards look for them)
-    for model, inserts, updates in prepared:
+    for model, inserts, updates in prepared:  # parents first
+        for (of, columns), (made, system) in fast.items():
+            if of != model.entity:
+                continue
+            system_keys = (("held",) if "held" in model.table.c else ()) + _SYSTEM_KEYS
+            system_made = bound(connection.dialect, model.cls, system_keys, system)  # type: ignore[arg-type]
+            insert_bound(
+                connection, model.cls,  # type: ignore[arg-type]
+                columns + system_keys, [a + b for a, b in zip(made, system_made, strict=True)],
+            )  # fmt: skip
         if inserts:
             insert_rows(connection, model.cls, inserts)  # type: ignore[arg-type]
         if updates:
@@ -504,9 +517,24 @@ def _write_records(connection: Connection, log: _Log, changes: dict[str, list[Ch
             )
 
 
+_SYSTEM_KEYS = ("updated_hlc", "created_hlc", "version")
+
+
 def write(session: Session, result: Plan) -> None:
     connection = session.connection()
-    insert_rows(connection, SyncRow, result.rows)
+    if connection.dialect.name != "sqlite":
+        insert_rows(
+            connection, SyncRow, [dict(zip(SYNC_KEYS, r, strict=True)) for r in result.rows]
+        )
+    elif result.bound_rows is not None:
+        insert_bound(connection, SyncRow, SYNC_KEYS, result.bound_rows)
+    else:
+        insert_bound(
+            connection,
+            SyncRow,
+            SYNC_KEYS,
+            bound(connection.dialect, SyncRow, SYNC_KEYS, result.rows),
+        )
     log = _Log(session)
     _set_held(connection, log, result.hold_first, True)
     _write_records(connection, log, result.changes)

@@ -26,6 +26,7 @@ the record's baseline row.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
@@ -61,6 +62,13 @@ class Row:
     values: dict[str, str | None] | None = None  # of a ``*`` row
     #: The same values as column values (decoded when the bundle was checked), if known.
     decoded: dict[str, Any] | None = None
+    #: The record's columns the log does not carry (:func:`caseworker.sync.records.derived`
+    #: of ``decoded``), when they were made with the check (:mod:`caseworker.sync.ahead`).
+    derived: dict[str, Any] | None = dataclasses.field(default=None, compare=False)
+    #: The columns and values of ``decoded`` with ``derived``, made ready for SQLite's driver
+    #: (:func:`caseworker.store.bulk.bound`) with the check, when the county is on SQLite.
+    bound_keys: tuple[str, ...] | None = dataclasses.field(default=None, compare=False)
+    bound: tuple[Any, ...] | None = dataclasses.field(default=None, compare=False)
 
     @property
     def order(self) -> tuple[str, str, int]:

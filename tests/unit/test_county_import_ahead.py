@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from caseworker import i18n
-from caseworker.sync import ahead, bundle, canonical, changes, county, keys
+from caseworker.sync import ahead, bundle, canonical, changes, county, keys, records
 from caseworker.sync.container import DEFAULT_LIMITS, BundleRefused
 from tests.helpers import make_id, register
 from tests.sync_world import COUNTY_CODE, World, station_code
@@ -68,6 +68,25 @@ def _dump(world: World, path: Path) -> dict[str, Any]:
         store.dispose()
 
 
+def _tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every stored column of the records and of ``sync_row`` (not the county's stamps)."""
+    import sqlite3
+
+    found: dict[str, list[tuple[Any, ...]]] = {}
+    with sqlite3.connect(path) as connection:
+        for table in [*(m.table.name for m in records.models().values()), "sync_row"]:
+            columns = [
+                r[1] for r in connection.execute(f"PRAGMA table_info({table})")
+                if r[1] not in ("created_hlc", "updated_hlc")
+            ]  # fmt: skip
+            found[table] = sorted(
+                connection.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall(),
+                key=repr,
+            )
+    connection.close()
+    return found
+
+
 def test_checked_ahead_the_import_ends_as_checked_here(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -105,6 +124,10 @@ def test_checked_ahead_the_import_ends_as_checked_here(
     ]  # fmt: skip
     assert ahead_outcomes[4].conflicts == 1  # 李四's ID number at both stations
     assert _dump(world, ahead_path) == _dump(world, here_path)
+    stored = _tables(ahead_path)  # the rows made ready there are stored as made here
+    assert len(stored["person"]) == 5
+    assert len(stored["sync_row"]) > 5
+    assert stored == _tables(here_path)
 
 
 def _opened(world: World) -> bundle.Opened:
@@ -138,6 +161,12 @@ def test_a_refusal_found_ahead_is_told_in_the_users_language(world: World) -> No
         i18n.set_language(previous)
     assert str(refused.value) == expected != "This is not a station's changes bundle."
     assert incoming == changes.parse(opened)
+    # the records' derived columns (a person's search text) were made there too
+    whole = [line.row for line in incoming.lines if line.row and line.row.decoded is not None]
+    assert any(row.entity == "person" for row in whole)
+    for row in whole:
+        assert row.decoded is not None
+        assert row.derived == records.derived(row.entity, row.decoded)
 
 
 def test_a_helper_that_fails_leaves_the_checking_here(world: World) -> None:
