@@ -13,13 +13,15 @@ county's private key never leaves this process), and the limits.  What it sends 
 checked rows as plain tuples (:func:`caseworker.sync.changes.parse_packed`), or the one-line
 reason of the refusal, in the user's language.  The result is the same as checking in this
 process, which is what happens for one file, for small files, or if the helper cannot be
-started or fails (logged; the import goes on without it).
+started or fails (logged; the import goes on without it).  The environment variable
+``CASEWORKER_IMPORT_HELPER`` set to ``0`` turns the helper off, ``1`` uses it for any two files.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -43,10 +45,18 @@ def _start_worker(language: str) -> None:
     i18n.set_language(language)
 
 
+#: ``0``: never use the helper (a machine whose security software stops a program starting
+#: another); ``1``: use it whenever there are two files or more, however small.
+SETTING = "CASEWORKER_IMPORT_HELPER"
+
+
 def wanted(paths: Sequence[Path]) -> bool:
     """Whether checking ahead in a helper is worth it for these files."""
-    if len(paths) < 2:
+    setting = os.environ.get(SETTING, "").strip()
+    if setting == "0" or len(paths) < 2:
         return False
+    if setting == "1":
+        return True
     total = 0
     for path in paths:
         try:
@@ -68,6 +78,7 @@ class Ahead:
         self.bind = bind  # the county's database is SQLite: rows made ready for its driver
         self.pool: ProcessPoolExecutor | None = None
         self.jobs: dict[int, Future[changes.Packed]] = {}
+        self.checked = 0  # bundles whose check came from the helper
         if enabled:
             try:
                 self.pool = ProcessPoolExecutor(
@@ -114,6 +125,7 @@ class Ahead:
             except Exception:  # the helper died or could not send its result
                 self._failed()
             else:
+                self.checked += 1
                 return changes.unpack(opened, packed)
         return changes.parse(opened, self.limits)
 
@@ -131,3 +143,4 @@ class Ahead:
         self.jobs.clear()
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+            log.info("the import's helper process checked %d bundles", self.checked)

@@ -146,6 +146,57 @@ def test_an_encrypted_station_works_from_the_bundle(
     assert db.read_bytes()[:16] != b"SQLite format 3\x00"  # the header is encrypted too
 
 
+def _id_number(seq: int) -> str:
+    from caseworker.core import idcard
+
+    first17 = f"65010319900101{seq:03d}"
+    return first17 + idcard.check_char(first17)
+
+
+def test_the_county_import_checks_ahead_in_a_helper_process(
+    installed: Path, env: dict[str, str], home: Path
+) -> None:
+    """The county import checks the next bundles in a helper process: in the frozen program
+    that process is the program started again (multiprocessing's freeze_support), which must
+    become the helper and not start the program."""
+    work = home / "county-import"
+    work.mkdir()
+    county, station = work / "county.sqlite3", work / "station.sqlite3"
+    english = {**env, "CASEWORKER_LANG": "en"}
+    run(installed, "--db", county, "county", "init", "--code", "650103", "--name", "测试县",
+        env=english)  # fmt: skip
+    run(installed, "--db", county, "county", "keys", "-o", work / "county.pub", env=english)
+    run(installed, "--db", station, "init", "--code", "650103001", "--name", "测试站",
+        "--villages", "红旗村", "--caseworker", "李娜", env=english)  # fmt: skip
+    run(installed, "--db", station, "sync", "keys", "-o", work / "station.pub", env=english)
+    run(installed, "--db", county, "county", "enroll", work / "station.pub", env=english)
+    run(installed, "--db", station, "sync", "trust", work / "county.pub", env=english)
+    bundles = work / "bundles"
+    bundles.mkdir()
+    for batch in range(3):
+        sheet = work / f"persons-{batch}.csv"
+        rows = [f"{'王李张刘陈杨赵黄周吴'[n % 10]}{'伟芳娜敏静丽强磊军洋'[n // 10 + batch * 2]},"
+                f"{_id_number(batch * 100 + n)}" for n in range(20)]  # fmt: skip
+        sheet.write_text("姓名,身份证号\n" + "\n".join(rows) + "\n", encoding="utf-8")
+        run(installed, "--db", station, "persons", "import", sheet, env=english)
+        run(installed, "--db", station, "sync", "export", "-o", bundles, env=english)
+    files = sorted(bundles.glob("*.cwb"))
+    assert len(files) == 3
+    out = run(installed, "--db", county, "sync", "import", *files,
+              env={**english, "CASEWORKER_IMPORT_HELPER": "1"}, timeout=300)  # fmt: skip
+    assert ": applied" in out, out
+    assert "refused" not in out, out
+    with sqlite3.connect(county) as connection:
+        assert connection.execute("SELECT count(*) FROM person").fetchone()[0] == 60
+    connection.close()
+    log = (home / ".local" / "state" / "caseworker" / "log" / "caseworker.log").read_text(
+        encoding="utf-8"
+    )
+    assert "the import's helper process checked 2 bundles" in log, log[-2000:]
+    assert "helper process failed" not in log
+    assert "cannot start" not in log
+
+
 def test_gui_shows_chinese_with_the_bundled_fonts_only(
     installed: Path, database: Path, env: dict[str, str], home: Path
 ) -> None:

@@ -5,6 +5,7 @@ does not fail the import."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Iterator
 from concurrent.futures import Future
@@ -88,8 +89,9 @@ def _tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def test_checked_ahead_the_import_ends_as_checked_here(
-    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="caseworker.sync.ahead")
     files = _files(world, tmp_path)
     before = world.snapshot_county("before")
     here_path, ahead_path = tmp_path / "here.sqlite3", tmp_path / "ahead.sqlite3"
@@ -117,6 +119,7 @@ def test_checked_ahead_the_import_ends_as_checked_here(
     there.dispose()
 
     assert len(unpacked) == 3  # every bundle after the first that opened was checked ahead
+    assert "the import's helper process checked 3 bundles" in caplog.text
     assert _summary(ahead_outcomes) == _summary(here_outcomes)
     assert [o.status for o in ahead_outcomes] == [
         county.APPLIED, county.REFUSED, county.DUPLICATE, county.REFUSED, county.APPLIED,
@@ -138,6 +141,23 @@ def _opened(world: World) -> bundle.Opened:
         key_id, pair = keys.own_keys(world.keys, session)
     peers = county.enrolled(world.county)
     return bundle.open_sealed(path.read_bytes(), key_id, pair, peers.get)
+
+
+def test_the_helper_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    small = [tmp_path / "a.cwb", tmp_path / "b.cwb"]
+    for path in small:
+        path.write_bytes(b"x" * 1000)
+    monkeypatch.delenv(ahead.SETTING, raising=False)
+    assert not ahead.wanted(small)  # not worth starting a process for
+    monkeypatch.setattr(ahead, "MIN_BYTES", 2000)
+    assert ahead.wanted(small)
+    assert not ahead.wanted(small[:1])  # one file: nothing to check ahead of
+    monkeypatch.setenv(ahead.SETTING, "0")
+    assert not ahead.wanted(small)
+    monkeypatch.setattr(ahead, "MIN_BYTES", 1 << 40)
+    monkeypatch.setenv(ahead.SETTING, "1")
+    assert ahead.wanted(small)
+    assert not ahead.wanted(small[:1])
 
 
 def test_a_refusal_found_ahead_is_told_in_the_users_language(world: World) -> None:
