@@ -19,15 +19,23 @@ def table_name(mapper: Mapper[Any]) -> str:
     return table.name
 
 
-def insert_rows(connection: Connection, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts keyed by attribute name, all with the same keys) into ``model``."""
+def insert_rows(
+    connection: Connection,
+    model: type[Base],
+    rows: Sequence[dict[str, Any]],
+    *,
+    one_statement: bool = False,
+) -> None:
+    """Insert ``rows`` (dicts keyed by attribute name, all with the same keys) into ``model``
+    (``one_statement``: see :func:`insert_bound`)."""
     if not rows:
         return
     if connection.dialect.name != "sqlite":
         connection.execute(insert(model), list(rows))
         return
     keys = [a.key for a in inspect(model).column_attrs if a.key in rows[0]]
-    insert_bound(connection, model, keys, bound(connection.dialect, model, keys, rows, by_key=True))
+    made = bound(connection.dialect, model, keys, rows, by_key=True)
+    insert_bound(connection, model, keys, made, one_statement=one_statement)
 
 
 def bound(
@@ -53,19 +61,41 @@ def bound(
 
 
 def insert_bound(
-    connection: Connection, model: type[Base], keys: Sequence[str], rows: Sequence[Sequence[Any]]
+    connection: Connection,
+    model: type[Base],
+    keys: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    one_statement: bool = False,
 ) -> None:
-    """Insert rows made by :func:`bound` (SQLite) into ``model``'s columns ``keys``."""
+    """Insert rows made by :func:`bound` (SQLite) into ``model``'s columns ``keys``.
+
+    ``one_statement``: through a temporary table, in one ``INSERT … SELECT``, for a table
+    whose triggers write a full-text index: SQLite opens a savepoint for every statement
+    that writes through triggers, and at each savepoint the full-text index writes what it
+    holds as a new segment (one segment a row, merged again and again, when each row is its
+    own statement); in one statement it writes the rows' terms once."""
     if not rows:
         return
     mapper = inspect(model)
     attrs = mapper.attrs
-    names = [attrs[key].columns[0].name for key in keys]
-    sql = (
-        f"INSERT INTO {table_name(mapper)} ({', '.join(names)}) "
-        f"VALUES ({', '.join('?' for _ in names)})"
-    )
-    connection.exec_driver_sql(sql, rows if isinstance(rows, list) else list(rows))
+    names = ", ".join(attrs[key].columns[0].name for key in keys)
+    marks = ", ".join("?" for _ in keys)
+    table = table_name(mapper)
+    data = rows if isinstance(rows, list) else list(rows)
+    if not one_statement or len(data) < 2:
+        connection.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", data)
+        return
+    temp = f"temp.bulk_{table}"
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {temp}")
+    connection.exec_driver_sql(f"CREATE TABLE {temp} AS SELECT {names} FROM main.{table} WHERE 0")
+    try:
+        connection.exec_driver_sql(f"INSERT INTO {temp} ({names}) VALUES ({marks})", data)
+        connection.exec_driver_sql(
+            f"INSERT INTO main.{table} ({names}) SELECT {names} FROM {temp} ORDER BY rowid"
+        )
+    finally:
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {temp}")
 
 
 def _processed(values: list[Any], proc: Any) -> list[Any]:

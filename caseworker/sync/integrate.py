@@ -500,9 +500,10 @@ def _write_records(connection: Connection, log: _Log, changes: dict[str, list[Ch
             insert_bound(
                 connection, model.cls,  # type: ignore[arg-type]
                 columns + system_keys, [a + b for a, b in zip(made, system_made, strict=True)],
+                one_statement=model.entity in _FULL_TEXT,
             )  # fmt: skip
         if inserts:
-            insert_rows(connection, model.cls, inserts)  # type: ignore[arg-type]
+            insert_rows(connection, model.cls, inserts, one_statement=model.entity in _FULL_TEXT)  # type: ignore[arg-type]
         if updates:
             mapper = model.cls.__mapper__  # type: ignore[attr-defined]
             keys = [k for k in updates[0] if k != "id"]
@@ -518,6 +519,10 @@ def _write_records(connection: Connection, log: _Log, changes: dict[str, list[Ch
 
 
 _SYSTEM_KEYS = ("updated_hlc", "created_hlc", "version")
+#: Tables whose triggers write a full-text index (:mod:`caseworker.registry.search`): their new
+#: rows go in one statement (:func:`caseworker.store.bulk.insert_bound`); measured on the
+#: import of 10 stations: 20% less time than a statement a row.
+_FULL_TEXT = frozenset({"person"})
 
 
 def write(session: Session, result: Plan) -> None:
