@@ -343,11 +343,33 @@ def _bundle_rows(incoming: list[Any]) -> list[tuple[Any, ...]]:
     return rows
 
 
-def bench_import(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+def _raw_insert(
+    template: Path, raw: Path, found: dict[str, list[dict[str, Any]]], *, one_statement: bool
+) -> float:
+    """The floor: ``found`` inserted into a copy of ``template`` with the change-log guards
+    lifted (``one_statement``: the persons in one statement); its time in seconds."""
     from caseworker.store import guards
     from caseworker.store.bulk import insert_rows
-    from caseworker.sync import county as county_import
     from caseworker.sync import records
+
+    shutil.copy(template, raw)
+    store = _store(raw)
+    try:
+        with store.engine.begin() as connection:
+            guards.drop(connection)
+        with store.engine.begin() as connection:
+            start = time.perf_counter()
+            for entity, model in records.models().items():
+                if found[entity]:
+                    insert_rows(connection, model.cls, found[entity],  # type: ignore[arg-type]
+                                one_statement=one_statement and entity == "person")  # fmt: skip
+            return time.perf_counter() - start
+    finally:
+        store.dispose()
+
+
+def bench_import(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    from caseworker.sync import county as county_import
 
     template, bundles = _station_bundles(args)
     incoming = _incoming(bundles, template)
@@ -366,29 +388,10 @@ def bench_import(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         assert all(o.status == county_import.APPLIED for o in outcomes), outcomes[:3]
         county.dispose()
         raw = work / f"raw-{round_}.sqlite3"
-        shutil.copy(template, raw)
-        store = _store(raw)
-        with store.engine.begin() as connection:
-            guards.drop(connection)
-        with store.engine.begin() as connection:
-            start = time.perf_counter()
-            for entity, model in records.models().items():
-                if found[entity]:
-                    insert_rows(connection, model.cls, found[entity])  # type: ignore[arg-type]
-            floor_times.append(time.perf_counter() - start)
-        store.dispose()
+        floor_times.append(_raw_insert(template, raw, found, one_statement=False))
         # The same, with the persons in one statement (as the import writes them)
-        shutil.copy(template, raw)
+        one_times.append(_raw_insert(template, raw, found, one_statement=True))
         store = _store(raw)
-        with store.engine.begin() as connection:
-            guards.drop(connection)
-        with store.engine.begin() as connection:
-            start = time.perf_counter()
-            for entity, model in records.models().items():
-                if found[entity]:
-                    insert_rows(connection, model.cls, found[entity],  # type: ignore[arg-type]
-                                one_statement=entity == "person")  # fmt: skip
-            one_times.append(time.perf_counter() - start)
         with store.engine.begin() as connection:
             connection.exec_driver_sql(
                 "CREATE TABLE raw_rows (seq INTEGER, hash TEXT, prev_hash TEXT, hlc TEXT, "

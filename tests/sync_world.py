@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,15 @@ class World:
         for store in self.stations.values():
             store.dispose()
         self.county.dispose()
+
+
+def two_stations(tmp_path: Path) -> Iterator[World]:
+    """A county and stations 1 and 2 (closed at the end): a fixture's body."""
+    found = World(tmp_path / "world", registry=tmp_path / "devices.json")
+    found.add_station(1)
+    found.add_station(2)
+    yield found
+    found.close()
 
 
 def today() -> dt.date:

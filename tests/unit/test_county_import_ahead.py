@@ -18,18 +18,14 @@ from caseworker import i18n
 from caseworker.sync import ahead, bundle, canonical, changes, county, keys, records
 from caseworker.sync.container import DEFAULT_LIMITS, BundleRefused
 from tests.helpers import make_id, register
-from tests.sync_world import COUNTY_CODE, World, station_code
+from tests.sync_world import COUNTY_CODE, World, station_code, two_stations
 
 A, B = station_code(1), station_code(2)
 
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    found = World(tmp_path / "world", registry=tmp_path / "devices.json")
-    found.add_station(1)
-    found.add_station(2)
-    yield found
-    found.close()
+    yield from two_stations(tmp_path)
 
 
 def _files(world: World, tmp_path: Path) -> list[Path]:

@@ -21,18 +21,14 @@ from caseworker.sync import conflicts as view
 from caseworker.sync import county, decisions, export, receipt, reports, setup
 from caseworker.sync.replay import DUPLICATE_ID, NOT_OWNER, STALE_BASE
 from tests.helpers import make_id, register
-from tests.sync_world import COUNTY_CODE, World, station_code
+from tests.sync_world import COUNTY_CODE, World, station_code, two_stations
 
 A, B = station_code(1), station_code(2)
 
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    found = World(tmp_path / "world", registry=tmp_path / "devices.json")
-    found.add_station(1)
-    found.add_station(2)
-    yield found
-    found.close()
+    yield from two_stations(tmp_path)
 
 
 def _people(store: Any) -> dict[str, Person]:
