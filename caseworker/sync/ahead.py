@@ -112,7 +112,12 @@ class Ahead:
             return
         try:
             self.jobs[index] = self.pool.submit(
-                changes.parse_packed, opened.manifest, opened.members, self.limits, self.bind
+                changes.parse_packed,
+                opened.manifest,
+                opened.members,
+                self.limits,
+                self.bind,
+                changes.now_millis(),  # (this program's clock, a training date too)
             )
         except RuntimeError:  # (a broken pool refuses new work)
             self._failed()

@@ -100,7 +100,9 @@ def parse(opened: bundle.Opened, limits: Limits = DEFAULT_LIMITS) -> Incoming:
 _Parts = tuple[str, int, int, str, str, list[Line], str]
 
 
-def _parse(manifest: dict[str, Any], members: dict[str, bytes], limits: Limits) -> _Parts:
+def _parse(
+    manifest: dict[str, Any], members: dict[str, bytes], limits: Limits, now_ms: int | None = None
+) -> _Parts:
     if manifest.get("kind") != bundle.CHANGES:
         raise refused(_("This is not a station's changes bundle."))
     bundle.check_schema(manifest)
@@ -129,7 +131,7 @@ def _parse(manifest: dict[str, Any], members: dict[str, bytes], limits: Limits) 
     lines: list[Line] = []
     entities: Counter[str] = Counter()
     previous = prev_hash
-    limit_ms = _now_ms() + DEFAULT_MAX_AHEAD_MS
+    limit_ms = (now_ms if now_ms is not None else now_millis()) + DEFAULT_MAX_AHEAD_MS
     max_hlc = ""
     for expected_seq, raw in enumerate(raw_lines, start=seq_from):
         if len(raw) > limits.max_line:
@@ -167,7 +169,8 @@ def _parse(manifest: dict[str, Any], members: dict[str, bytes], limits: Limits) 
     return station, seq_from, seq_to, prev_hash, last_hash, lines, max_hlc
 
 
-def _now_ms() -> int:
+def now_millis() -> int:
+    """This program's "now" (:mod:`caseworker.core.wall`: a training date too), in Unix ms."""
     return int(wall.now().timestamp() * 1000)
 
 
@@ -347,15 +350,20 @@ def sync_values(line: Line, station: str, bundle_id: uuid.UUID) -> tuple[Any, ..
 
 
 def parse_packed(
-    manifest: dict[str, Any], members: dict[str, bytes], limits: Limits, bind: bool = False
+    manifest: dict[str, Any],
+    members: dict[str, bytes],
+    limits: Limits,
+    bind: bool = False,
+    now_ms: int | None = None,
 ) -> Packed:
     """:func:`parse` of a bundle's manifest and members, for another process: ``("refused",
     reason)``, or ``("ok", ...)`` for :func:`unpack`.  The records' derived columns are made
     here too, and with ``bind`` (the county's database is SQLite) the rows' ``sync_row``
-    values and the new records' values, ready for SQLite's driver."""
+    values and the new records' values, ready for SQLite's driver.  ``now_ms``: the calling
+    program's "now" (:func:`now_millis`; its clock may be set to a training date)."""
     try:
         station, seq_from, seq_to, prev_hash, last_hash, lines, max_hlc = _parse(
-            manifest, members, limits
+            manifest, members, limits, now_ms
         )
     except BundleRefused as exc:
         return ("refused", str(exc))

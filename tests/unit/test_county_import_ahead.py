@@ -17,7 +17,7 @@ import pytest
 from caseworker import i18n
 from caseworker.sync import ahead, bundle, canonical, changes, county, keys, records
 from caseworker.sync.container import DEFAULT_LIMITS, BundleRefused
-from tests.helpers import make_id, register
+from tests.helpers import make_id, on_day, register
 from tests.sync_world import COUNTY_CODE, World, station_code, two_stations
 
 A, B = station_code(1), station_code(2)
@@ -194,3 +194,21 @@ def test_a_helper_that_fails_leaves_the_checking_here(world: World) -> None:
     helper.jobs[0] = broken
     assert helper.take(0, opened) == changes.parse(opened)
     assert helper.take(1, opened) == changes.parse(opened)  # never handed over
+
+
+def test_the_helper_checks_time_stamps_against_this_programs_clock(world: World) -> None:
+    """A county whose clock is set back (a training date) refuses a bundle stamped later, also
+    when the helper (which has the machine's clock) checks it."""
+    import datetime as dt
+
+    opened = _opened(world)
+    with on_day(dt.date(2025, 1, 6)):
+        with pytest.raises(BundleRefused) as here:
+            changes.parse(opened)
+        with ahead.Ahead(DEFAULT_LIMITS, enabled=True) as helper:
+            helper.submit(0, opened)
+            with pytest.raises(BundleRefused) as there:
+                helper.take(0, opened)
+            assert helper.checked == 1
+    assert "more than a day ahead" in str(here.value)
+    assert str(there.value) == str(here.value)
