@@ -348,6 +348,7 @@ def _raw_insert(
 ) -> float:
     """The floor: ``found`` inserted into a copy of ``template`` with the change-log guards
     lifted (``one_statement``: the persons in one statement); its time in seconds."""
+    from caseworker.registry.search import FULL_TEXT_TABLES
     from caseworker.store import guards
     from caseworker.store.bulk import insert_rows
     from caseworker.sync import records
@@ -362,7 +363,7 @@ def _raw_insert(
             for entity, model in records.models().items():
                 if found[entity]:
                     insert_rows(connection, model.cls, found[entity],  # type: ignore[arg-type]
-                                one_statement=one_statement and entity == "person")  # fmt: skip
+                                one_statement=one_statement and entity in FULL_TEXT_TABLES)  # fmt: skip
             return time.perf_counter() - start
     finally:
         store.dispose()

@@ -134,11 +134,6 @@ class Ahead:
                 return changes.unpack(opened, packed)
         return changes.parse(opened, self.limits)
 
-    def forget(self, index: int) -> None:
-        job = self.jobs.pop(index, None)
-        if job is not None:
-            job.cancel()
-
     def _failed(self) -> None:
         log.warning("the import's helper process failed; checking here", exc_info=True)
         self.close()

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from caseworker.core import wall
 from caseworker.i18n import _
+from caseworker.registry.search import FULL_TEXT_TABLES
 from caseworker.store import changelog
 from caseworker.store.bulk import bound, insert_bound, insert_rows
 from caseworker.store.sync_models import SyncConflict, SyncDecision, SyncRow
@@ -137,17 +138,17 @@ class Change:
     values: dict[str, str | None]  # the new state, as the log writes values
     current: Current | None
     held: bool = False
-    decoded: dict[str, Any] | None = None  # the values as column values, when known
-    derived: dict[str, Any] | None = None  # records.derived(decoded), when made already
-    bound_keys: tuple[str, ...] | None = None  # decoded and derived, ready (from the check)
-    bound: tuple[Any, ...] | None = None
-    text: str | None = None  # the values as the log writes them, when known
+    #: The received row whose values these are, when they are its values as they came (its
+    #: text, decoded values, derived columns and ready row are used as they are).
+    source: Row | None = None
 
 
 @dataclass
 class Plan:
-    rows: list[tuple[Any, ...]] = field(default_factory=list)  # for sync_row (SYNC_KEYS)
-    bound_rows: list[tuple[Any, ...]] | None = None  # the same, ready (from the check)
+    #: For ``sync_row``: the values in the order of SYNC_KEYS, or (``rows_bound``) the same
+    #: made ready for SQLite's driver with the check (:mod:`caseworker.sync.ahead`).
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    rows_bound: bool = False
     changes: dict[str, list[Change]] = field(default_factory=lambda: defaultdict(list))
     hold_first: list[tuple[uuid.UUID, Current]] = field(default_factory=list)
     release_after: list[tuple[uuid.UUID, Current]] = field(default_factory=list)
@@ -166,9 +167,11 @@ def plan(session: Session, station: str, bundle_id: uuid.UUID, lines: Sequence[L
     """Decide what applying ``lines`` (rows the county has not seen) does; refuse the bundle
     (:class:`~caseworker.sync.container.BundleRefused`) when it cannot be applied."""
     result = Plan()
-    result.rows = [sync_values(line, station, bundle_id) for line in lines]
-    if all(line.bound is not None for line in lines):
-        result.bound_rows = [line.bound for line in lines]  # type: ignore[misc]
+    ready = [line.bound for line in lines if line.bound is not None]
+    result.rows_bound = len(ready) == len(lines)
+    result.rows = (
+        ready if result.rows_bound else [sync_values(x, station, bundle_id) for x in lines]
+    )
     new_rows = [line.row for line in lines if line.row is not None]
     by_record: dict[tuple[str, uuid.UUID], list[Row]] = defaultdict(list)
     for row in new_rows:
@@ -199,15 +202,8 @@ def plan(session: Session, station: str, bundle_id: uuid.UUID, lines: Sequence[L
         source = outcome.source
         same = source is not None and source.values == outcome.values
         result.changes[entity].append(
-            Change(
-                entity, record_id, outcome.values, current,
-                decoded=source.decoded if same and source else None,
-                derived=source.derived if same and source else None,
-                bound_keys=source.bound_keys if same and source else None,
-                bound=source.bound if same and source else None,
-                text=source.new_value if same and source else None,
-            )
-        )  # fmt: skip
+            Change(entity, record_id, outcome.values, current, source=source if same else None)
+        )
     _check_references(session, result)
     _plan_row_conflicts(session, result, conflicts)
     _plan_duplicates(session, result)
@@ -450,9 +446,9 @@ def _write_records(connection: Connection, log: _Log, changes: dict[str, list[Ch
 
     ready = connection.dialect.name == "sqlite"
     prepared: list[tuple[records.Model, list[dict[str, Any]], list[dict[str, Any]]]] = []
-    # New records whose values were made ready with the check, by their columns: the values,
-    # and (held, updated_hlc, created_hlc, version) to go with them
-    fast: dict[tuple[str, tuple[str, ...]], tuple[list[Any], list[Any]]] = {}
+    # New records whose rows were made ready with the check, by table and columns: the rows,
+    # and their (held, updated_hlc, created_hlc, version)
+    fast: dict[str, dict[tuple[str, ...], tuple[list[Any], list[Any]]]] = defaultdict(dict)
     for entity, model in records.models().items():
         todo = changes.get(entity)
         if not todo:
@@ -462,23 +458,23 @@ def _write_records(connection: Connection, log: _Log, changes: dict[str, list[Ch
         prepared.append((model, inserts, updates))
         has_held = "held" in model.table.c
         for change in todo:
+            source = change.source
             stamp = log.add(
                 entity, change.record_id, IMPORT, "*", None,
-                change.text or _values_text(change.values), str(change.values["station_code"]),
-                change.values["id"],
+                source.new_value if source and source.new_value else _values_text(change.values),
+                str(change.values["station_code"]), change.values["id"],
             )  # fmt: skip
-            if ready and change.current is None and change.bound is not None:
-                assert change.bound_keys is not None
-                made, system = fast.setdefault((entity, change.bound_keys), ([], []))
-                made.append(change.bound)
+            if ready and change.current is None and source and source.bound_keys and source.bound:
+                made, system = fast[entity].setdefault(source.bound_keys, ([], []))
+                made.append(source.bound)
                 system.append((change.held, stamp, stamp, 1) if has_held else (stamp, stamp, 1))
                 continue
-            decoded = change.decoded if change.decoded is not None else model.decode(change.values)
-            extra = (
-                change.derived
-                if change.derived is not None and change.decoded is not None
-                else records.derived(entity, decoded)
-            )
+            if source is not None and source.decoded is not None:
+                decoded = source.decoded
+                extra = source.derived or records.derived(entity, decoded)
+            else:
+                decoded = model.decode(change.values)
+                extra = records.derived(entity, decoded)
             row = {**decoded, **extra}  # (decoded stays as it is)
             if has_held:
                 row["held"] = change.held
@@ -492,18 +488,19 @@ def _write_records(connection: Connection, log: _Log, changes: dict[str, list[Ch
                 updates.append(row)
     log.flush(connection)  # the log rows first (the guards look for them)
     for model, inserts, updates in prepared:  # parents first
-        for (of, columns), (made, system) in fast.items():
-            if of != model.entity:
-                continue
+        for columns, (made, system) in fast[model.entity].items():
             system_keys = (("held",) if "held" in model.table.c else ()) + _SYSTEM_KEYS
             system_made = bound(connection.dialect, model.cls, system_keys, system)  # type: ignore[arg-type]
             insert_bound(
                 connection, model.cls,  # type: ignore[arg-type]
                 columns + system_keys, [a + b for a, b in zip(made, system_made, strict=True)],
-                one_statement=model.entity in _FULL_TEXT,
+                one_statement=model.entity in FULL_TEXT_TABLES,
             )  # fmt: skip
         if inserts:
-            insert_rows(connection, model.cls, inserts, one_statement=model.entity in _FULL_TEXT)  # type: ignore[arg-type]
+            insert_rows(
+                connection, model.cls, inserts,  # type: ignore[arg-type]
+                one_statement=model.entity in FULL_TEXT_TABLES,
+            )  # fmt: skip
         if updates:
             mapper = model.cls.__mapper__  # type: ignore[attr-defined]
             keys = [k for k in updates[0] if k != "id"]
@@ -519,26 +516,18 @@ def _write_records(connection: Connection, log: _Log, changes: dict[str, list[Ch
 
 
 _SYSTEM_KEYS = ("updated_hlc", "created_hlc", "version")
-#: Tables whose triggers write a full-text index (:mod:`caseworker.registry.search`): their new
-#: rows go in one statement (:func:`caseworker.store.bulk.insert_bound`); measured on the
-#: import of 10 stations: 20% less time than a statement a row.
-_FULL_TEXT = frozenset({"person"})
 
 
 def write(session: Session, result: Plan) -> None:
     connection = session.connection()
-    if connection.dialect.name != "sqlite":
+    if result.rows_bound:  # (made ready only for SQLite)
+        insert_bound(connection, SyncRow, SYNC_KEYS, result.rows)
+    elif connection.dialect.name == "sqlite":
+        made = bound(connection.dialect, SyncRow, SYNC_KEYS, result.rows)
+        insert_bound(connection, SyncRow, SYNC_KEYS, made)
+    else:
         insert_rows(
             connection, SyncRow, [dict(zip(SYNC_KEYS, r, strict=True)) for r in result.rows]
-        )
-    elif result.bound_rows is not None:
-        insert_bound(connection, SyncRow, SYNC_KEYS, result.bound_rows)
-    else:
-        insert_bound(
-            connection,
-            SyncRow,
-            SYNC_KEYS,
-            bound(connection.dialect, SyncRow, SYNC_KEYS, result.rows),
         )
     log = _Log(session)
     _set_held(connection, log, result.hold_first, True)
