@@ -115,6 +115,23 @@ class HybridLogicalClock:
                 return self._set(wall, 0)
             return self._set(self._millis, self._counter + 1)
 
+    def now_text(self) -> str:
+        """``str(self.now())``, without making the :class:`Timestamp` (a bulk writer stamps
+        every row of tens of thousands)."""
+        with self._lock:
+            millis = self._wall()
+            if millis > self._millis:
+                counter = 0
+            else:
+                millis, counter = self._millis, self._counter + 1
+                if counter > MAX_COUNTER:
+                    millis, counter = millis + 1, 0
+            if not 0 <= millis < 10**_MS_DIGITS:
+                raise ValueError(f"millis out of range: {millis}")
+            self._millis, self._counter = millis, counter
+            node = self.node
+        return f"{millis:0{_MS_DIGITS}d}-{counter:0{_COUNTER_DIGITS}d}-{node}"
+
     def observe(self, remote: Timestamp | str) -> Timestamp:
         """Merge a timestamp received from another station; refuse one too far ahead."""
         other = Timestamp.parse(remote) if isinstance(remote, str) else remote

@@ -38,12 +38,12 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, event, inspect, select
+from sqlalchemy import Connection, event, insert, inspect, select
 from sqlalchemy.orm import Mapper, Session, attributes, configure_mappers
 
 from caseworker.core import ids, wall
@@ -52,7 +52,7 @@ from caseworker.core.errors import UserError
 from caseworker.core.money import Money
 from caseworker.i18n import _
 from caseworker.store.base import SYSTEM_COLUMNS, Base, Synced
-from caseworker.store.bulk import insert_rows, table_name
+from caseworker.store.bulk import bound, insert_bound, insert_rows, table_name
 from caseworker.store.models import ChangeLog
 
 INSERT = "insert"
@@ -218,38 +218,60 @@ def append(connection: Connection, rows: Sequence[dict[str, object]]) -> None:
     insert_rows(connection, ChangeLog, rows)
 
 
-#: ``json.dumps(..., ensure_ascii=False, separators=(",", ":"))`` made once (``dumps`` with
-#: arguments makes a new encoder at each call): the same text.
-_CANONICAL_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+#: The JSON text of one string as :func:`canonical` writes it (``json.dumps(text,
+#: ensure_ascii=False)``: what ``JSONEncoder(ensure_ascii=False)`` uses for a string).
+json_text: Callable[[str], str] = json.encoder.encode_basestring
+#: The hashed fields between ``seq`` and ``prev_hash``: the values a bulk writer gives
+#: :func:`append_made` for each row, in this order.
+MADE_KEYS = HASHED[1:-1]
+_CHAINED_KEYS = ("seq", *MADE_KEYS, "prev_hash", "hash")
+
+
+def hashed_text(encoded: Sequence[str | None]) -> str:
+    """The part of :func:`canonical` between ``seq`` and ``prev_hash``, from :func:`encode` of
+    each field of :data:`MADE_KEYS` (a bulk writer makes it when it makes the row)."""
+    return ",".join("null" if text is None else json_text(text) for text in encoded)
 
 
 def canonical_encoded(seq: int, encoded: Sequence[str | None], prev_hash: str) -> bytes:
     """:func:`canonical` of a row from its other hashed values already encoded: ``encoded``
-    holds :func:`encode` of each field of :data:`HASHED` between ``seq`` and ``prev_hash``, in
-    order.  The same bytes, for a caller that knows the values' text (a bulk writer)."""
-    return _CANONICAL_ENCODER.encode([seq, *encoded, prev_hash]).encode("utf-8")
+    holds :func:`encode` of each field of :data:`MADE_KEYS`, in order.  The same bytes, for a
+    caller that knows the values' text (a bulk writer)."""
+    return _chained(seq, hashed_text(encoded), prev_hash)
 
 
-def append_encoded(
-    connection: Connection,
-    rows: Sequence[dict[str, object]],
-    encoded: Sequence[Sequence[str | None]],
+def _chained(seq: int, hashed: str, prev_hash: str) -> bytes:
+    return f"[{seq},{hashed},{json_text(prev_hash)}]".encode()
+
+
+def append_made(
+    connection: Connection, rows: Sequence[tuple[Any, ...]], hashed: Sequence[str]
 ) -> None:
-    """:func:`append` of ``rows`` whose hashed values the caller has encoded already
-    (``encoded[i]`` for ``rows[i]``, as :func:`canonical_encoded` takes them): the same chain,
-    the same hashes, without encoding every value again."""
+    """:func:`append` for a bulk writer: ``rows[i]`` holds the values of :data:`MADE_KEYS` and
+    ``hashed[i]`` their :func:`hashed_text`.  The same chain and the same hashes, without
+    making a dict of each row or encoding every value again."""
     if not rows:
         return
-    if len(encoded) != len(rows):
-        raise ValueError("one encoded row is needed for each row")
+    if len(hashed) != len(rows):
+        raise ValueError("one hashed text is needed for each row")
     seq, prev = head(connection)
     sha256 = hashlib.sha256
-    for row, texts in zip(rows, encoded, strict=True):
+    chained: list[tuple[Any, ...]] = []
+    append_row = chained.append
+    for row, text in zip(rows, hashed, strict=True):
         seq += 1
-        row["seq"] = seq
-        row["prev_hash"] = prev
-        prev = row["hash"] = sha256(canonical_encoded(seq, texts, prev)).hexdigest()
-    insert_rows(connection, ChangeLog, rows)
+        digest_ = sha256(_chained(seq, text, prev)).hexdigest()
+        append_row((seq, *row, prev, digest_))
+        prev = digest_
+    if connection.dialect.name == "sqlite":
+        insert_bound(
+            connection, ChangeLog, _CHAINED_KEYS,
+            bound(connection.dialect, ChangeLog, _CHAINED_KEYS, chained),
+        )  # fmt: skip
+    else:
+        connection.execute(
+            insert(ChangeLog), [dict(zip(_CHAINED_KEYS, row, strict=True)) for row in chained]
+        )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from caseworker.core import wall
+from caseworker.core import ids, wall
 from caseworker.i18n import _
 from caseworker.registry.search import FULL_TEXT_TABLES
 from caseworker.store import changelog
@@ -222,8 +222,8 @@ def _check_references(session: Session, result: Plan) -> None:
                 target = change.values.get(column.key)
                 if target is not None and current.get(column.key) != target:
                     wanted[str(column.foreign)].add(target)
-    for target_table, ids in wanted.items():
-        missing = ids - made.get(target_table, set())
+    for target_table, targets in wanted.items():
+        missing = targets - made.get(target_table, set())
         if not missing:
             continue
         table = records.models()[target_table].table
@@ -379,39 +379,44 @@ def _stored_current(session: Session, record_id: uuid.UUID) -> Current:
 
 
 class _Log:
-    """The county's log rows for the changes it writes (stamped by its clock), with their
-    hashed values' text made as they are added (:func:`caseworker.store.changelog.append_encoded`)."""
+    """The county's log rows for the changes it writes (stamped by its clock), kept as the
+    values of :data:`~caseworker.store.changelog.MADE_KEYS` with their hashed text made as
+    they are added (:func:`caseworker.store.changelog.append_made`)."""
 
     def __init__(self, session: Session) -> None:
         self.context: changelog.Context = session.info[changelog.CONTEXT_KEY]
         self.at = wall.now()
-        self.rows: list[dict[str, object]] = []
-        self.encoded: list[tuple[str | None, ...]] = []
-        # The same for every row of this write.
-        self._at_text = changelog.encode(self.at)
-        self._actor_text = changelog.encode(self.context.actor_id)
-        self._device_text = changelog.encode(self.context.device_id)
+        self.rows: list[tuple[Any, ...]] = []
+        self.hashed: list[str] = []
+        # The same for every row of this write: at, actor_id and device_id, as hashed
+        self._fixed = changelog.hashed_text(
+            [changelog.encode(self.at), changelog.encode(self.context.actor_id),
+             changelog.encode(self.context.device_id)]
+        )  # fmt: skip
 
     def add(self, entity: str, record_id: uuid.UUID, op: str, field_: str, old: str | None,
             new: str | None, owner: str, record_text: str | None = None) -> str:  # fmt: skip
         """Log one change; ``record_text``: ``str(record_id)``, when the caller has it."""
-        stamp = str(self.context.clock.now())
-        row = changelog.new_row(
-            self.context, hlc=stamp, at=self.at, entity=entity, entity_id=record_id, op=op,
-            field=field_, old=old, new=new, station_code=owner,
+        context = self.context
+        stamp = context.clock.now_text()
+        change_id = ids.time_ordered()
+        station = owner or context.station_code
+        self.rows.append(
+            (change_id, stamp, self.at, context.actor_id, context.device_id, station, entity,
+             record_id, op, field_, old, new)
         )  # fmt: skip
-        self.rows.append(row)
-        self.encoded.append(
-            (str(row["change_id"]), stamp, self._at_text, self._actor_text, self._device_text,
-             str(row["station_code"]), entity, record_text or str(record_id), op, field_, old,
-             new)
-        )  # fmt: skip
+        text = changelog.json_text
+        self.hashed.append(
+            f"{text(str(change_id))},{text(stamp)},{self._fixed},{text(station)},{text(entity)},"
+            f"{text(record_text or str(record_id))},{text(op)},{text(field_)},"
+            f"{'null' if old is None else text(old)},{'null' if new is None else text(new)}"
+        )
         return stamp
 
     def flush(self, connection: Connection) -> None:
         """Chain and write the rows added so far."""
-        changelog.append_encoded(connection, self.rows, self.encoded)
-        self.rows, self.encoded = [], []
+        changelog.append_made(connection, self.rows, self.hashed)
+        self.rows, self.hashed = [], []
 
 
 def _set_held(connection: Connection, log: _Log, targets: list[tuple[uuid.UUID, Current]],

@@ -1,5 +1,5 @@
 """The change log written from values the writer has encoded already
-(:func:`caseworker.store.changelog.append_encoded`, used by the county's import): the same
+(:func:`caseworker.store.changelog.append_made`, used by the county's import): the same
 bytes hashed, the same chain, as :func:`~caseworker.store.changelog.append`."""
 
 from __future__ import annotations
@@ -34,7 +34,11 @@ def _row(field: str, old: str | None, new: str | None) -> dict[str, object]:
 
 
 def _encoded(row: dict[str, object]) -> tuple[str | None, ...]:
-    return tuple(changelog.encode(row[name]) for name in changelog.HASHED[1:-1])
+    return tuple(changelog.encode(row[name]) for name in changelog.MADE_KEYS)
+
+
+def _made(row: dict[str, object]) -> tuple[object, ...]:
+    return tuple(row[name] for name in changelog.MADE_KEYS)
 
 
 @settings(max_examples=200)
@@ -48,25 +52,41 @@ def test_canonical_encoded_is_canonical(
     assert changelog.canonical_encoded(seq, _encoded(row), prev) == expected
 
 
-def test_append_encoded_chains_as_append(tmp_path: Path) -> None:
+@settings(max_examples=200)
+@given(texts=st.lists(_TEXT, min_size=12, max_size=12))
+def test_hashed_text_is_the_middle_of_the_canonical_list(texts: list[str | None]) -> None:
+    whole = changelog.canonical_encoded(3, texts, "0" * 64).decode()
+    assert whole == "[3," + changelog.hashed_text(texts) + ',"' + "0" * 64 + '"]'
+
+
+def test_append_made_chains_as_append(tmp_path: Path) -> None:
     store = open_store(sqlite_url(tmp_path / "a.sqlite3"), actor="李娜")
     try:
         rows = [_row("*", None, '{"name":"张三","引号":"\\"x\\""}'), _row("held", "false", "true")]
         with store.transaction() as session:
-            changelog.append_encoded(session.connection(), rows, [_encoded(r) for r in rows])
+            changelog.append_made(
+                session.connection(),
+                [_made(r) for r in rows],
+                [changelog.hashed_text(_encoded(r)) for r in rows],
+            )
         with store.reading() as session:
             stored = session.scalars(select(ChangeLog).order_by(ChangeLog.seq)).all()
             report = audit.verify(session)
         # (the rows name records that were never written: only the chain is checked here)
         assert [p for p in report.problems if p.code != "record_gone"] == []
         assert report.rows == len(stored)
-        assert [r.hash for r in stored[-2:]] == [r["hash"] for r in rows]
-        assert all(changelog.digest(r) == r["hash"] for r in rows)
+        for row, kept in zip(rows, stored[-2:], strict=True):
+            assert {name: getattr(kept, name) for name in changelog.MADE_KEYS} == {
+                name: row[name] for name in changelog.MADE_KEYS
+            }
+            assert changelog.digest({**row, "seq": kept.seq, "prev_hash": kept.prev_hash}) == (
+                kept.hash
+            )
         assert stored[-1].prev_hash == stored[-2].hash
         with (
-            pytest.raises(ValueError, match="one encoded row"),
+            pytest.raises(ValueError, match="one hashed text"),
             store.transaction() as session,
         ):
-            changelog.append_encoded(session.connection(), rows, [])
+            changelog.append_made(session.connection(), [_made(r) for r in rows], [])
     finally:
         store.dispose()

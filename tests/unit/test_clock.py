@@ -17,11 +17,12 @@ from caseworker.core.clock import (
 
 BASE = 1_760_000_000_000  # 2025-10-09
 
-# One step of a run: ("now",), ("observe", offset from wall, counter), ("wall", jump),
+# One step of a run: ("now",), ("now_text",), ("observe", offset from wall, counter), ("wall", jump),
 # ("rename", node), ("resume", offset, counter).
 _steps = st.lists(
     st.one_of(
         st.tuples(st.just("now")),
+        st.tuples(st.just("now_text")),
         st.tuples(
             st.just("observe"),
             st.integers(-10_000_000, DEFAULT_MAX_AHEAD_MS),
@@ -45,6 +46,9 @@ def test_now_is_strictly_increasing_whatever_happens(steps: list[tuple[object, .
         kind = step[0]
         if kind == "now":
             issued.append(clock.now())
+        elif kind == "now_text":  # the same stamps, as text (a bulk writer's)
+            issued.append(Timestamp.parse(clock.now_text()))
+            assert clock.last == issued[-1]
         elif kind == "observe":
             offset, counter = step[1], step[2]
             assert isinstance(offset, int)
@@ -90,6 +94,8 @@ def test_counter_never_outgrows_its_digits() -> None:
     following = clock.now()
     assert following == Timestamp(BASE + 1, 0, "n.a")
     assert str(last) < str(following)
+    clock.resume(Timestamp(BASE + 1, MAX_COUNTER, "n.a"))
+    assert clock.now_text() == str(Timestamp(BASE + 2, 0, "n.a"))
     with pytest.raises(ValueError, match="counter"):
         Timestamp(BASE, MAX_COUNTER + 1, "n.a")
 
