@@ -11,6 +11,11 @@ _VARIANT = 0x2 << 62
 _KEEP = ~((0xF << 76) | (0x3 << 62))
 
 
+def _made(millis: int, random: bytes) -> int:
+    value = (millis & 0xFFFF_FFFF_FFFF) << 80 | int.from_bytes(random, "big")
+    return (value & _KEEP) | _VERSION | _VARIANT
+
+
 def time_ordered() -> uuid.UUID:
     """A UUID version 7: 48 bits of Unix milliseconds, then 74 random bits.
 
@@ -19,6 +24,13 @@ def time_ordered() -> uuid.UUID:
     page), which matters when tens of thousands are written at once (the county import).
     Unique as a random UUID is (74 random bits within each millisecond); nothing reads a
     time from them."""
+    return uuid.UUID(int=_made(time.time_ns() // 1_000_000, os.urandom(10)))
+
+
+def time_ordered_hex(count: int) -> list[str]:
+    """``count`` ids as :func:`time_ordered` makes them, as 32 hexadecimal digits (``.hex`` of
+    the UUID), made at once (one read of the time and of the system's randomness: a bulk
+    writer's ids)."""
     millis = time.time_ns() // 1_000_000
-    value = (millis & 0xFFFF_FFFF_FFFF) << 80 | int.from_bytes(os.urandom(10), "big")
-    return uuid.UUID(int=(value & _KEEP) | _VERSION | _VARIANT)
+    random = os.urandom(10 * count)
+    return [f"{_made(millis, random[i : i + 10]):032x}" for i in range(0, 10 * count, 10)]

@@ -245,11 +245,16 @@ def _chained(seq: int, hashed: str, prev_hash: str) -> bytes:
 
 
 def append_made(
-    connection: Connection, rows: Sequence[tuple[Any, ...]], hashed: Sequence[str]
+    connection: Connection,
+    rows: Sequence[tuple[Any, ...]],
+    hashed: Sequence[str],
+    *,
+    ready: bool = False,
 ) -> None:
     """:func:`append` for a bulk writer: ``rows[i]`` holds the values of :data:`MADE_KEYS` and
     ``hashed[i]`` their :func:`hashed_text`.  The same chain and the same hashes, without
-    making a dict of each row or encoding every value again."""
+    making a dict of each row or encoding every value again.  ``ready``: the values are
+    made ready for SQLite's driver already (:func:`caseworker.store.bulk.bound`)."""
     if not rows:
         return
     if len(hashed) != len(rows):
@@ -263,7 +268,9 @@ def append_made(
         digest_ = sha256(_chained(seq, text, prev)).hexdigest()
         append_row((seq, *row, prev, digest_))
         prev = digest_
-    if connection.dialect.name == "sqlite":
+    if ready:
+        insert_bound(connection, ChangeLog, _CHAINED_KEYS, chained)
+    elif connection.dialect.name == "sqlite":
         insert_bound(
             connection, ChangeLog, _CHAINED_KEYS,
             bound(connection.dialect, ChangeLog, _CHAINED_KEYS, chained),

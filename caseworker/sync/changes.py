@@ -48,6 +48,7 @@ class Line:
     prev_hash: str
     hash: str
     row: Row | None
+    #: (None when checked ahead with ``bound``: only the ``sync_row`` needs it, and has it.)
     change_id: uuid.UUID | None = None
     device_id: str | None = None
     row_station: str | None = None
@@ -360,7 +361,9 @@ def parse_packed(
     reason)``, or ``("ok", ...)`` for :func:`unpack`.  The records' derived columns are made
     here too, and with ``bind`` (the county's database is SQLite) the rows' ``sync_row``
     values and the new records' values, ready for SQLite's driver.  ``now_ms``: the calling
-    program's "now" (:func:`now_millis`; its clock may be set to a training date)."""
+    program's "now" (:func:`now_millis`; its clock may be set to a training date).  What the
+    rows made ready hold is left out of the rest (the change id; a new record's decoded and
+    derived values)."""
     try:
         station, seq_from, seq_to, prev_hash, last_hash, lines, max_hlc = _parse(
             manifest, members, limits, now_ms
@@ -385,11 +388,16 @@ def parse_packed(
         if row is None:
             packed.append((line.seq, line.prev_hash, line.hash, sync))
             continue
+        # What the rows made ready hold is not sent again (ids and dates are slow to unpickle,
+        # and the program unpickles while it writes): the change id is only in the sync_row,
+        # and a record's column values only in its row (made again from its values on the
+        # rare path that needs them: a '*' row that changes a record the county has).
+        decoded = row.decoded if record is None else None
         packed.append(
-            (line.seq, line.prev_hash, line.hash, line.change_id, line.device_id,
-             line.row_station, line.after, row.hlc, row.at, row.actor_id, row.entity,
-             row.entity_id, row.op, row.field, row.old_value, row.new_value, row.values,
-             row.decoded, extra, sync, record)
+            (line.seq, line.prev_hash, line.hash, line.change_id if sync is None else None,
+             line.device_id, line.row_station, line.after, row.hlc, row.at, row.actor_id,
+             row.entity, row.entity_id, row.op, row.field, row.old_value, row.new_value,
+             row.values, decoded, extra if decoded is not None else None, sync, record)
         )  # fmt: skip
     return ("ok", station, seq_from, seq_to, prev_hash, last_hash, packed, max_hlc)
 

@@ -31,6 +31,7 @@ from caseworker.i18n import _
 from caseworker.registry.search import FULL_TEXT_TABLES
 from caseworker.store import changelog
 from caseworker.store.bulk import bound, insert_bound, insert_rows
+from caseworker.store.models import ChangeLog
 from caseworker.store.sync_models import SyncConflict, SyncDecision, SyncRow
 from caseworker.sync import records
 from caseworker.sync.changes import SYNC_KEYS, Line, sync_values
@@ -381,33 +382,49 @@ def _stored_current(session: Session, record_id: uuid.UUID) -> Current:
 class _Log:
     """The county's log rows for the changes it writes (stamped by its clock), kept as the
     values of :data:`~caseworker.store.changelog.MADE_KEYS` with their hashed text made as
-    they are added (:func:`caseworker.store.changelog.append_made`)."""
+    they are added (:func:`caseworker.store.changelog.append_made`); on SQLite made ready for
+    its driver as they are added (ids as their 32 hexadecimal digits, made in batches)."""
 
     def __init__(self, session: Session) -> None:
         self.context: changelog.Context = session.info[changelog.CONTEXT_KEY]
         self.at = wall.now()
         self.rows: list[tuple[Any, ...]] = []
         self.hashed: list[str] = []
-        # The same for every row of this write: at, actor_id and device_id, as hashed
+        dialect = session.get_bind().dialect
+        self.ready = dialect.name == "sqlite"
+        self._ids: list[str] = []
+        # The same for every row of this write: at, actor_id and device_id, as hashed, and as
+        # the rows hold them
+        context = self.context
         self._fixed = changelog.hashed_text(
-            [changelog.encode(self.at), changelog.encode(self.context.actor_id),
-             changelog.encode(self.context.device_id)]
+            [changelog.encode(self.at), changelog.encode(context.actor_id),
+             changelog.encode(context.device_id)]
         )  # fmt: skip
+        self._at: Any = self.at
+        self._actor: Any = context.actor_id
+        if self.ready:
+            self._at, self._actor = bound(
+                dialect, ChangeLog, ("at", "actor_id"), [(self.at, context.actor_id)]
+            )[0]
 
     def add(self, entity: str, record_id: uuid.UUID, op: str, field_: str, old: str | None,
             new: str | None, owner: str, record_text: str | None = None) -> str:  # fmt: skip
         """Log one change; ``record_text``: ``str(record_id)``, when the caller has it."""
         context = self.context
         stamp = context.clock.now_text()
-        change_id = ids.time_ordered()
+        if not self._ids:
+            self._ids = ids.time_ordered_hex(1024)
+        digits = self._ids.pop()
+        change_text = f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
         station = owner or context.station_code
         self.rows.append(
-            (change_id, stamp, self.at, context.actor_id, context.device_id, station, entity,
-             record_id, op, field_, old, new)
+            (digits if self.ready else uuid.UUID(hex=digits), stamp, self._at, self._actor,
+             context.device_id, station, entity, record_id.hex if self.ready else record_id,
+             op, field_, old, new)
         )  # fmt: skip
         text = changelog.json_text
         self.hashed.append(
-            f"{text(str(change_id))},{text(stamp)},{self._fixed},{text(station)},{text(entity)},"
+            f'"{change_text}",{text(stamp)},{self._fixed},{text(station)},{text(entity)},'
             f"{text(record_text or str(record_id))},{text(op)},{text(field_)},"
             f"{'null' if old is None else text(old)},{'null' if new is None else text(new)}"
         )
@@ -415,7 +432,7 @@ class _Log:
 
     def flush(self, connection: Connection) -> None:
         """Chain and write the rows added so far."""
-        changelog.append_made(connection, self.rows, self.hashed)
+        changelog.append_made(connection, self.rows, self.hashed, ready=self.ready)
         self.rows, self.hashed = [], []
 
 

@@ -90,3 +90,46 @@ def test_append_made_chains_as_append(tmp_path: Path) -> None:
             changelog.append_made(session.connection(), [_made(r) for r in rows], [])
     finally:
         store.dispose()
+
+
+@pytest.mark.parametrize("ready", [True, False])
+def test_the_county_imports_log_rows_chain_and_read_back(tmp_path: Path, ready: bool) -> None:
+    """The county import's log rows (:class:`caseworker.sync.integrate._Log`): made ready for
+    SQLite's driver as they are added, or (as on PostgreSQL) as values; either way the stored
+    rows hash as they were hashed and hold the values given."""
+    from caseworker.sync import integrate
+
+    store = open_store(sqlite_url(tmp_path / "a.sqlite3"), actor="李娜")
+    records = [uuid.uuid4() for _ in range(3)]
+    try:
+        with store.transaction() as session:
+            log = integrate._Log(session)
+            assert log.ready
+            if not ready:  # (as on PostgreSQL)
+                log.ready, log._at, log._actor = False, log.at, log.context.actor_id
+            own = log.context.station_code
+            stamps = [
+                log.add("person", records[0], "import", "*", None, '{"name":"张三","q":"\\"x"}',
+                        "650102001", str(records[0])),
+                log.add("person", records[1], "hold", "held", "false", "true", ""),
+                log.add("household", records[2], "import", "*", None, None, "650102002"),
+            ]  # fmt: skip
+            log.flush(session.connection())
+        with store.reading() as session:
+            stored = session.scalars(select(ChangeLog).order_by(ChangeLog.seq)).all()[-3:]
+            report = audit.verify(session)
+        assert [p for p in report.problems if p.code != "record_gone"] == []
+        assert [(r.entity_id, r.hlc, r.station_code, r.old_value) for r in stored] == [
+            (records[0], stamps[0], "650102001", None),
+            (records[1], stamps[1], own, "false"),
+            (records[2], stamps[2], "650102002", None),
+        ]
+        assert stored[0].new_value == '{"name":"张三","q":"\\"x"}'
+        assert all(r.change_id.version == 7 for r in stored)
+        assert all(changelog.digest(_as_row(r)) == r.hash for r in stored)
+    finally:
+        store.dispose()
+
+
+def _as_row(stored: ChangeLog) -> dict[str, object]:
+    return {name: getattr(stored, name) for name in changelog.HASHED}

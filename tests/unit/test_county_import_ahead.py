@@ -185,6 +185,27 @@ def test_a_refusal_found_ahead_is_told_in_the_users_language(world: World) -> No
         assert row.derived == records.derived(row.entity, row.decoded)
 
 
+def test_rows_made_ready_ahead_are_not_sent_twice(world: World) -> None:
+    opened = _opened(world)
+    here = changes.parse(opened)
+    with ahead.Ahead(DEFAULT_LIMITS, enabled=True, bind=True) as helper:
+        helper.submit(0, opened)
+        there = helper.take(0, opened)
+    assert helper.checked == 1
+    assert [(x.seq, x.hash, x.row and x.row.values) for x in there.lines] == [
+        (x.seq, x.hash, x.row and x.row.values) for x in here.lines
+    ]
+    new = [x for x in there.lines if x.row is not None and x.row.bound is not None]
+    assert any(x.row.entity == "person" for x in new if x.row)
+    for line in there.lines:
+        assert line.bound is not None
+        assert line.change_id is None
+    for line in new:
+        assert line.row is not None
+        assert line.row.decoded is None
+        assert line.row.derived is None
+
+
 def test_a_helper_that_fails_leaves_the_checking_here(world: World) -> None:
     opened = _opened(world)
     helper = ahead.Ahead(DEFAULT_LIMITS, enabled=False)

@@ -27,3 +27,15 @@ def test_unique_and_ordered_across_milliseconds() -> None:
     millis = [m.int >> 80 for m in made]
     assert millis == sorted(millis)
     assert made[0] < made[-1]
+
+
+def test_made_at_once_as_hex() -> None:
+    before = time.time_ns() // 1_000_000
+    texts = ids.time_ordered_hex(500)
+    made = [uuid.UUID(hex=h) for h in texts]
+    after = time.time_ns() // 1_000_000
+    assert len(set(made)) == 500
+    assert all(m.version == 7 and m.variant == uuid.RFC_4122 for m in made)
+    assert all(before <= m.int >> 80 <= after for m in made)
+    assert [m.hex for m in made] == texts  # (as the database keeps ids)
+    assert ids.time_ordered_hex(0) == []
