@@ -305,3 +305,37 @@ def test_any_order_with_duplicates_and_delays_ends_the_same(
             assert outcome.status == county.DUPLICATE, outcome
         seen.add(index)
     assert county_copy.dump() == reference
+
+
+def test_plans_that_read_through_the_temporary_table_end_the_same(
+    county_copy: County, reference: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plan of more than ``BATCH`` records reads what the county has of them through a
+    temporary table (:func:`caseworker.sync.integrate._load_ids`, on SQLite); made to do so
+    for every plan here, deliveries in order and in random orders, with duplicates, end the
+    same."""
+    from caseworker.sync import integrate
+
+    monkeypatch.setattr(integrate, "BATCH", 0)
+    loads: list[int] = []
+    real = integrate._load_ids
+
+    def counting(connection: Any, ids: Any) -> bool:
+        loads.append(1)
+        return real(connection, ids)
+
+    monkeypatch.setattr(integrate, "_load_ids", counting)
+    generator = random.Random(20261128)
+    count = len(county_copy.scenario.bundles)
+    for round_ in range(12):
+        order = list(range(count))
+        if round_:
+            generator.shuffle(order)
+        order += generator.sample(range(count), 2)  # (redelivered)
+        county_copy.reset()
+        for index in order:
+            name, payload = county_copy.scenario.bundles[index]
+            outcome = county_copy.deliver(name, payload)
+            assert outcome.status != county.REFUSED, outcome
+        assert county_copy.dump() == reference
+    assert loads
