@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -119,6 +119,18 @@ def _load_ids(connection: Connection, ids: Iterable[tuple[str, uuid.UUID]]) -> b
     return True
 
 
+def _read(
+    connection: Connection, statement: Any, ids: Sequence[uuid.UUID], loaded: Any | None
+) -> Iterator[Any]:
+    """The rows of ``statement`` for ``ids``, a chunk at a time; or of ``loaded`` (the same
+    reading the plan's temporary table) when it is given."""
+    if loaded is not None:
+        yield from connection.execute(loaded)
+        return
+    for chunk in batched(ids):
+        yield from connection.execute(statement, {"ids": list(chunk)})
+
+
 def received_rows(
     session: Session, ids: Sequence[uuid.UUID], *, loaded: bool = False
 ) -> dict[uuid.UUID, list[Row]]:
@@ -126,15 +138,9 @@ def received_rows(
     plan's temporary table, :func:`_load_ids`)."""
     found: dict[uuid.UUID, list[Row]] = defaultdict(list)
     connection = session.connection()
-    results = (
-        [connection.execute(_RECEIVED_LOADED)]
-        if loaded
-        else (connection.execute(_RECEIVED, {"ids": list(chunk)}) for chunk in batched(ids))
-    )
-    for result in results:
-        for stored in result:
-            if stored.entity != DECISION_ENTITY:
-                found[stored.entity_id].append(row_of(stored))
+    for stored in _read(connection, _RECEIVED, ids, _RECEIVED_LOADED if loaded else None):
+        if stored.entity != DECISION_ENTITY:
+            found[stored.entity_id].append(row_of(stored))
     return found
 
 
@@ -177,21 +183,13 @@ def current_records(
     held = "held" in model.table.c
     connection = session.connection()
     found: dict[uuid.UUID, Current] = {}
-    results = (
-        [connection.execute(_current_loaded(entity))]
-        if loaded
-        else (
-            connection.execute(_current_statement(entity), {"ids": list(chunk)})
-            for chunk in batched(ids)
+    statement = _current_statement(entity)
+    for row in _read(connection, statement, ids, _current_loaded(entity) if loaded else None):
+        values = {k: changelog.encode(v) for k, v in zip(keys, row[: len(keys)], strict=True)}
+        record_id = uuid.UUID(str(values["id"]))
+        found[record_id] = Current(
+            values, int(row[len(keys)]), bool(row[len(keys) + 1]) if held else False
         )
-    )
-    for result in results:
-        for row in result:
-            values = {k: changelog.encode(v) for k, v in zip(keys, row[: len(keys)], strict=True)}
-            record_id = uuid.UUID(str(values["id"]))
-            found[record_id] = Current(
-                values, int(row[len(keys)]), bool(row[len(keys) + 1]) if held else False
-            )
     return found
 
 
@@ -348,14 +346,8 @@ def _plan_row_conflicts(
     ids = list(conflicts)
     existing: dict[str, Any] = {}
     connection = session.connection()
-    results = (
-        [connection.execute(_ROW_CONFLICTS_LOADED)]
-        if loaded
-        else (connection.execute(_ROW_CONFLICTS, {"ids": list(chunk)}) for chunk in batched(ids))
-    )
-    for found in results:
-        for stored in found:
-            existing[stored.key] = stored
+    for stored in _read(connection, _ROW_CONFLICTS, ids, _ROW_CONFLICTS_LOADED if loaded else None):
+        existing[stored.key] = stored
     wanted = {c.key: c for found in conflicts.values() for c in found}
     for key, stored in existing.items():
         if key not in wanted and stored.status == "open":
