@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import sys
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -220,6 +221,9 @@ def _digest(data: dict[str, Any]) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+_intern = sys.intern
+#: Values up to this length are held once (:func:`sys.intern`): codes, flags, dates, names.
+_SHORT = 24
 #: The text of a record id exactly as ``str(uuid.UUID(...))`` writes it.
 _UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -237,6 +241,7 @@ def _whole(data: dict[str, Any], seq: int, station: str, prev_hash: str, hash_: 
     field = data["field"]
     if not isinstance(entity, str) or not isinstance(op, str) or not isinstance(field, str):
         raise _bad_row(seq, "entity, op or field")
+    entity, op, field = _intern(entity), _intern(op), _intern(field)
     try:
         at = dt.datetime.fromisoformat(str(data["at"]))
     except ValueError:
@@ -250,6 +255,7 @@ def _whole(data: dict[str, Any], seq: int, station: str, prev_hash: str, hash_: 
     row_station = data["station_code"]
     if device is None or len(device) > 16 or row_station is None or len(row_station) > 12:
         raise _bad_row(seq, "device or station")
+    device, row_station = _intern(device), _intern(row_station)
     values: dict[str, str | None] | None = None
     decoded: dict[str, Any] | None = None
     after: tuple[str, str] | None = None
@@ -295,6 +301,12 @@ def _values(
         raise _bad_row(seq, "values are not JSON") from None
     if not isinstance(values, dict):
         raise _bad_row(seq, "values")
+    # Names and short values held once (a bundle repeats them on every row: one object each
+    # to send from the helper process and to keep, not one a row)
+    values = {
+        _intern(key): _intern(value) if type(value) is str and len(value) <= _SHORT else value
+        for key, value in values.items()
+    }
     try:
         decoded = model.decode(values)
         records.check(model.entity, decoded)
