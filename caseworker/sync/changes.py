@@ -41,7 +41,9 @@ _TEXT_FIELDS = tuple(name for name in changelog.HASHED if name != "seq")
 DECISION_OP = "applied"
 
 
-@dataclass(frozen=True, slots=True)
+#: (Not ``frozen``: a frozen dataclass is made nine times slower, and an import makes one a
+#: row; nothing changes one after it is made.  ``unsafe_hash``: hashed as a frozen one.)
+@dataclass(slots=True, unsafe_hash=True)
 class Line:
     """One row of the bundle: a stub (``row`` None) or a whole row."""
 

@@ -43,7 +43,9 @@ DUPLICATE_ID = "duplicate_id"
 ROW_KINDS = (NOT_OWNER, STALE_BASE, DIVERGED, NO_BASE)
 
 
-@dataclass(frozen=True, slots=True)
+#: (Not ``frozen``: a frozen dataclass is made nine times slower, and an import makes one a
+#: row; nothing changes one after it is made.  ``unsafe_hash``: hashed as a frozen one.)
+@dataclass(slots=True, unsafe_hash=True)
 class Row:
     """One received change-log row (whole, not a stub)."""
 
