@@ -222,6 +222,7 @@ def test_a_step_dated_after_today_is_refused(
     from caseworker.core import wall
 
     monkeypatch.setattr(wall, "_current", wall.FixedWall.on(D(2026, 11, 28)))
+    monkeypatch.setenv(wall.TODAY_ENV, "2026-11-28")  # (the command line installs its clock)
     assert cli(db_path, "advance", person.id_number, "apply", "--on", "2026-12-05",
                "--categories", "older_worker") == 2  # fmt: skip
     assert "after today" in out(capsys)[1]
