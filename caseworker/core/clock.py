@@ -108,28 +108,28 @@ class HybridLogicalClock:
         self._millis, self._counter = millis, counter
         return Timestamp(millis, counter, self.node)
 
+    def _next(self) -> tuple[int, int]:
+        """The next ``(millis, counter)``, taken (call with the lock held)."""
+        wall = self._wall()
+        millis, counter = (wall, 0) if wall > self._millis else (self._millis, self._counter + 1)
+        if counter > MAX_COUNTER:
+            millis, counter = millis + 1, 0
+        self._millis, self._counter = millis, counter
+        return millis, counter
+
     def now(self) -> Timestamp:
         with self._lock:
-            wall = self._wall()
-            if wall > self._millis:
-                return self._set(wall, 0)
-            return self._set(self._millis, self._counter + 1)
+            millis, counter = self._next()
+            return Timestamp(millis, counter, self.node)
 
     def now_text(self) -> str:
         """``str(self.now())``, without making the :class:`Timestamp` (a bulk writer stamps
         every row of tens of thousands)."""
         with self._lock:
-            millis = self._wall()
-            if millis > self._millis:
-                counter = 0
-            else:
-                millis, counter = self._millis, self._counter + 1
-                if counter > MAX_COUNTER:
-                    millis, counter = millis + 1, 0
-            if not 0 <= millis < 10**_MS_DIGITS:
-                raise ValueError(f"millis out of range: {millis}")
-            self._millis, self._counter = millis, counter
+            millis, counter = self._next()
             node = self.node
+        if not 0 <= millis < 10**_MS_DIGITS:
+            raise ValueError(f"millis out of range: {millis}")
         return f"{millis:0{_MS_DIGITS}d}-{counter:0{_COUNTER_DIGITS}d}-{node}"
 
     def observe(self, remote: Timestamp | str) -> Timestamp:

@@ -233,14 +233,9 @@ def hashed_text(encoded: Sequence[str | None]) -> str:
     return ",".join("null" if text is None else json_text(text) for text in encoded)
 
 
-def canonical_encoded(seq: int, encoded: Sequence[str | None], prev_hash: str) -> bytes:
-    """:func:`canonical` of a row from its other hashed values already encoded: ``encoded``
-    holds :func:`encode` of each field of :data:`MADE_KEYS`, in order.  The same bytes, for a
-    caller that knows the values' text (a bulk writer)."""
-    return _chained(seq, hashed_text(encoded), prev_hash)
-
-
-def _chained(seq: int, hashed: str, prev_hash: str) -> bytes:
+def chained_bytes(seq: int, hashed: str, prev_hash: str) -> bytes:
+    """:func:`canonical` of a row from its :func:`hashed_text`: the same bytes, for a caller
+    that knows the values' text (a bulk writer)."""
     return f"[{seq},{hashed},{json_text(prev_hash)}]".encode()
 
 
@@ -265,7 +260,7 @@ def append_made(
     append_row = chained.append
     for row, text in zip(rows, hashed, strict=True):
         seq += 1
-        digest_ = sha256(_chained(seq, text, prev)).hexdigest()
+        digest_ = sha256(chained_bytes(seq, text, prev)).hexdigest()
         append_row((seq, *row, prev, digest_))
         prev = digest_
     if ready:

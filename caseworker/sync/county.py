@@ -78,10 +78,6 @@ def known_hashes(session: Session, station: str, hashes: Sequence[str]) -> set[s
     return found
 
 
-def _known(session: Session, station: str, hash_: str) -> bool:
-    return bool(known_hashes(session, station, [hash_]))
-
-
 #: The hashes of a station's rows in a range of its sequence.
 _IN_RANGE = select(SyncRow.hash).where(
     SyncRow.station_code == bindparam("station"),

@@ -5,6 +5,7 @@ bytes hashed, the same chain, as :func:`~caseworker.store.changelog.append`."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from pathlib import Path
 
@@ -43,19 +44,19 @@ def _made(row: dict[str, object]) -> tuple[object, ...]:
 
 @settings(max_examples=200)
 @given(field=st.text(max_size=20), old=_TEXT, new=_TEXT, seq=st.integers(1, 2**40))
-def test_canonical_encoded_is_canonical(
+def test_chained_bytes_are_canonical(
     field: str, old: str | None, new: str | None, seq: int
 ) -> None:
     row = _row(field, old, new)
     prev = "ab" * 32
     expected = changelog.canonical({**row, "seq": seq, "prev_hash": prev})
-    assert changelog.canonical_encoded(seq, _encoded(row), prev) == expected
+    assert changelog.chained_bytes(seq, changelog.hashed_text(_encoded(row)), prev) == expected
 
 
 @settings(max_examples=200)
 @given(texts=st.lists(_TEXT, min_size=12, max_size=12))
 def test_hashed_text_is_the_middle_of_the_canonical_list(texts: list[str | None]) -> None:
-    whole = changelog.canonical_encoded(3, texts, "0" * 64).decode()
+    whole = json.dumps([3, *texts, "0" * 64], ensure_ascii=False, separators=(",", ":"))
     assert whole == "[3," + changelog.hashed_text(texts) + ',"' + "0" * 64 + '"]'
 
 
